@@ -1,0 +1,39 @@
+# Two commands: `make run` starts the app, `make test` runs the whole suite.
+# Both create .venv on first use with the first Python 3.11+ that actually runs
+# (a pyenv shim for a missing version fails the check and is skipped).
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11 python; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+PORT ?= 8501
+
+.PHONY: run test bench build-data clean
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or newer is needed (python3 --version)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PIP) -r requirements.txt
+	@touch $@
+
+$(VENV)/.test: $(VENV)/.runtime requirements-test.txt requirements-build.txt
+	$(PIP) -r requirements-test.txt
+	@touch $@
+
+run: $(VENV)/.runtime
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+test: $(VENV)/.test
+	$(PY) -m pytest tests
+
+bench: $(VENV)/.test
+	$(PY) benchmarks/bench_coverage.py
+
+build-data: $(VENV)/.test
+	$(PY) -m coverage build-data
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts

@@ -1,0 +1,7 @@
+"""``python -m coverage``: the command line (see ``coverage/cli.py``)."""
+
+import sys
+
+from coverage.cli import main
+
+sys.exit(main())

@@ -1,0 +1,115 @@
+"""Shared fixtures: system parts (Chromium, PostgreSQL) and a served app.
+
+A test that needs a system part skips when it is missing, unless
+REQUIRE_SYSTEM_TESTS=1 (set by .ci/run), which turns the skip into a failure so
+that CI never passes on skipped tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+REQUIRE_SYSTEM_TESTS = os.environ.get("REQUIRE_SYSTEM_TESTS") == "1"
+
+
+def require_system(part: str, found: object) -> None:
+    """Skip (or, under REQUIRE_SYSTEM_TESTS=1, fail) when a system part is missing."""
+    if found:
+        return
+    message = f"{part} is not installed on this machine"
+    if REQUIRE_SYSTEM_TESTS:
+        pytest.fail(f"{message}, and REQUIRE_SYSTEM_TESTS=1 forbids skipping (.ci/run installs it)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Path of Debian's Chromium, the browser the UI tests drive."""
+    path = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    require_system("Chromium (Debian package 'chromium')", path)
+    return str(path)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def served_app(chromium_path: str):
+    """The real app served by `streamlit run` on 127.0.0.1; yields its URL."""
+    port = _free_port()
+    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "streamlit-server.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start; see {log.name}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str):
+    """A headless Chromium driven by Playwright (never Playwright's own browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page that records console errors, dialogs and failed requests for assertions."""
+    context = browser.new_context(viewport={"width": 1400, "height": 950})
+    tab = context.new_page()
+    tab.console_errors = []
+    tab.dialogs = []
+    tab.failed_requests = []
+    tab.on("console", lambda message: message.type == "error" and tab.console_errors.append(message.text))
+    tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
+    tab.on("requestfailed", lambda req: tab.failed_requests.append(req.url))
+
+    def on_dialog(dialog):
+        tab.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    tab.on("dialog", on_dialog)
+    yield tab
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
