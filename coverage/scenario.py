@@ -1,0 +1,352 @@
+"""Scenarios: the hubs plus every assumption, as the contract's JSON document.
+
+``rural-coverage/scenario@1`` (see ``CONTRACT.md``).  Loading checks everything and
+reports every problem at once, each named by its place in the document
+(``hubs[3].open_quarter: '2025Q5' is not a quarter``); unknown keys are rejected by
+name, with a suggestion when one looks like a typo.  Missing optional keys take the
+defaults of ``coverage/defaults.py``, and saving writes every setting out so that a
+saved file says exactly what was assumed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from coverage import defaults
+from coverage.errors import InputError, Problem
+from coverage.quarters import parse_quarter
+from coverage.travel import MODES, TravelModel
+
+SCHEMA = "rural-coverage/scenario@1"
+HUB_TYPES = defaults.HUB_TYPES
+
+
+@dataclass(frozen=True)
+class Hub:
+    """A chosen site: on a candidate site (``site_id``) or at ``lat``/``lon``; ``name`` is untrusted text."""
+
+    id: str
+    name: str = ""
+    site_id: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    type: str = defaults.HUB_TYPE
+    open_quarter: str = defaults.OPEN_QUARTER
+    locked: bool = False
+
+    def as_dict(self) -> dict:
+        """The contract's hub object (``site_id`` or ``lat``/``lon``, never both)."""
+        place = {"site_id": self.site_id} if self.site_id is not None else {"lat": self.lat, "lon": self.lon}
+        return {"id": self.id, "name": self.name, **place, "type": self.type,
+                "open_quarter": self.open_quarter, "locked": self.locked}
+
+
+@dataclass(frozen=True)
+class Costs:
+    """The cost model's inputs (see ``coverage/defaults.py`` for the reasoning)."""
+
+    capex_usd: Mapping[str, float] = field(default_factory=lambda: dict(defaults.CAPEX_USD))
+    opex_usd_per_year: Mapping[str, float] = field(default_factory=lambda: dict(defaults.OPEX_USD_PER_YEAR))
+    cost_per_parcel_usd: float = defaults.COST_PER_PARCEL_USD
+    capacity_parcels_per_day: Mapping[str, float] = field(
+        default_factory=lambda: dict(defaults.CAPACITY_PARCELS_PER_DAY))
+    parcels_per_person_per_year: float = defaults.PARCELS_PER_PERSON_PER_YEAR
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The money and the deadline."""
+
+    total_usd: float = defaults.BUDGET_USD
+    horizon_end: str = defaults.HORIZON_END
+    target_quarter: str = defaults.TARGET_QUARTER
+    target_covered_share: float = defaults.TARGET_COVERED_SHARE
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Hubs and assumptions; change it with :meth:`replace` (it is immutable)."""
+
+    name: str = "Untitled scenario"
+    hubs: tuple[Hub, ...] = ()
+    travel: TravelModel = field(default_factory=TravelModel)
+    costs: Costs = field(default_factory=Costs)
+    budget: Budget = field(default_factory=Budget)
+    next_day_weight: float = defaults.NEXT_DAY_WEIGHT
+
+    def replace(self, **changes: Any) -> "Scenario":
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def hub(self, hub_id: str) -> Hub:
+        """The hub with this id (KeyError if none)."""
+        for hub in self.hubs:
+            if hub.id == hub_id:
+                return hub
+        raise KeyError(hub_id)
+
+    def new_hub_id(self) -> str:
+        """The next free id of the form ``h<n>``."""
+        taken = {hub.id for hub in self.hubs}
+        n = len(self.hubs) + 1
+        while f"h{n}" in taken:
+            n += 1
+        return f"h{n}"
+
+    def to_dict(self) -> dict:
+        """The full contract document, every default written out."""
+        t = self.travel
+        return {
+            "schema": SCHEMA,
+            "name": self.name,
+            "hubs": [hub.as_dict() for hub in self.hubs],
+            "thresholds": {"same_day_minutes": t.same_day_minutes, "next_day_minutes": t.next_day_minutes},
+            "travel": {"mode": t.mode, "circuity": t.circuity, "speed_mph": t.speed_mph,
+                       "same_day_miles": t.same_day_miles, "next_day_miles": t.next_day_miles},
+            "costs": {"capex_usd": dict(self.costs.capex_usd),
+                      "opex_usd_per_year": dict(self.costs.opex_usd_per_year),
+                      "cost_per_parcel_usd": self.costs.cost_per_parcel_usd,
+                      "capacity_parcels_per_day": dict(self.costs.capacity_parcels_per_day),
+                      "parcels_per_person_per_year": self.costs.parcels_per_person_per_year},
+            "budget": {"total_usd": self.budget.total_usd, "horizon_end": self.budget.horizon_end,
+                       "target_quarter": self.budget.target_quarter,
+                       "target_covered_share": self.budget.target_covered_share},
+            "optimizer": {"next_day_weight": self.next_day_weight},
+        }
+
+    def to_json(self) -> str:
+        """The document as UTF-8 JSON text (indented, stable key order)."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+# -- field checkers: each returns the parsed value or raises ValueError(message) -------
+def _number(minimum: float | None = None, maximum: float | None = None, *, above: float | None = None,
+            integer: bool = False) -> Callable[[Any], float]:
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"{json.dumps(value)} is not a number")
+        if integer and value != int(value):
+            raise ValueError(f"{value} is not a whole number")
+        if above is not None and not value > above:
+            raise ValueError(f"{value} must be more than {above:g}")
+        if minimum is not None and value < minimum:
+            raise ValueError(f"{value} must be at least {minimum:g}")
+        if maximum is not None and value > maximum:
+            raise ValueError(f"{value} must be at most {maximum:g}")
+        return value
+    return check
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{json.dumps(value)} is not text")
+    if len(value) > 500:
+        raise ValueError("is longer than 500 characters")
+    return value
+
+
+def _identifier(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"{json.dumps(value)} is not an id (text or a whole number)")
+    text = str(value).strip()
+    if not text:
+        raise ValueError("is empty")
+    return text
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{json.dumps(value)} is not true or false")
+    return value
+
+
+def _quarter(value: Any) -> str:
+    parse_quarter(value)
+    return value
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in options:
+            raise ValueError(f"{json.dumps(value)} is not one of {', '.join(options)}")
+        return value
+    return check
+
+
+_HUB_FIELDS = {"id": _identifier, "name": _text, "site_id": _identifier, "lat": _number(-90, 90),
+               "lon": _number(-180, 180), "type": _choice(HUB_TYPES), "open_quarter": _quarter,
+               "locked": _boolean}
+_SECTIONS: dict[str, dict[str, Callable]] = {
+    "thresholds": {"same_day_minutes": _number(above=0, maximum=24 * 60),
+                   "next_day_minutes": _number(above=0, maximum=48 * 60)},
+    "travel": {"mode": _choice(MODES), "circuity": _number(1, 5), "speed_mph": _number(above=0, maximum=100),
+               "same_day_miles": _number(above=0, maximum=3000), "next_day_miles": _number(above=0, maximum=3000)},
+    "costs": {"capex_usd": "per_type", "opex_usd_per_year": "per_type", "cost_per_parcel_usd": _number(0),
+              "capacity_parcels_per_day": "per_type_positive", "parcels_per_person_per_year": _number(0)},
+    "budget": {"total_usd": _number(0), "horizon_end": _quarter, "target_quarter": _quarter,
+               "target_covered_share": _number(0, 1)},
+    "optimizer": {"next_day_weight": _number(0, 1)},
+}
+_TOP = {"schema", "name", "hubs", *_SECTIONS}
+
+
+class _Reader:
+    """Collects problems while walking a document; ``source`` names the file."""
+
+    def __init__(self, source: str | None):
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(Problem(message, file=self.source, column=path or None))
+
+    def object(self, value: Any, path: str, known) -> dict | None:
+        if not isinstance(value, dict):
+            self.fail(path, f"must be an object {{...}}, not {type(value).__name__}")
+            return None
+        for key in value:
+            if key not in known:
+                hint = difflib.get_close_matches(str(key), list(known), n=1)
+                suggestion = f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(sorted(known))})"
+                self.fail(f"{path}.{key}" if path else str(key), f"unknown key{suggestion}")
+        return value
+
+    def field(self, data: dict, key: str, path: str, check: Callable) -> Any:
+        try:
+            return check(data[key])
+        except ValueError as error:
+            self.fail(f"{path}.{key}" if path else key, str(error))
+            return None
+
+    def per_type(self, value: Any, path: str, positive: bool) -> dict | None:
+        data = self.object(value, path, HUB_TYPES)
+        if data is None:
+            return None
+        check = _number(above=0) if positive else _number(0)
+        parsed = {key: self.field(data, key, path, check) for key in HUB_TYPES if key in data}
+        return parsed
+
+
+def parse_scenario(document: Any, source: str | None = None) -> Scenario:
+    """Check a decoded JSON document and return the :class:`Scenario`; InputError lists every problem."""
+    reader = _Reader(source)
+    data = reader.object(document, "", _TOP)
+    if data is None:
+        raise InputError(reader.problems)
+    if data.get("schema") != SCHEMA:
+        reader.fail("schema", f"must be {json.dumps(SCHEMA)}, not {json.dumps(data.get('schema'))}"
+                    if "schema" in data else f"is missing (expected {json.dumps(SCHEMA)})")
+    name = reader.field(data, "name", "", _text) if "name" in data else None
+
+    sections: dict[str, dict] = {}
+    for section, fields in _SECTIONS.items():
+        values: dict[str, Any] = {}
+        raw = reader.object(data[section], section, fields) if section in data else {}
+        for key, check in (fields.items() if raw is not None else ()):
+            if key not in raw:
+                continue
+            if isinstance(check, str):
+                parsed = reader.per_type(raw[key], f"{section}.{key}", positive=check.endswith("positive"))
+            else:
+                parsed = reader.field(raw, key, section, check)
+            if parsed is not None:
+                values[key] = parsed
+        sections[section] = values
+
+    travel_values = {**sections["thresholds"], **sections["travel"]}
+    travel = TravelModel()
+    try:
+        travel = TravelModel(**travel_values)
+    except ValueError as error:
+        reader.fail("thresholds" if "minutes" in str(error) else "travel", str(error))
+
+    cost_values = sections["costs"]
+    for key in ("capex_usd", "opex_usd_per_year", "capacity_parcels_per_day"):
+        if key in cost_values:
+            cost_values[key] = {**getattr(Costs(), key), **cost_values[key]}
+    costs = Costs(**cost_values)
+    budget = Budget(**sections["budget"])
+    if parse_quarter(budget.target_quarter) > parse_quarter(budget.horizon_end):
+        reader.fail("budget.target_quarter", f"{budget.target_quarter} is after budget.horizon_end "
+                    f"{budget.horizon_end}")
+
+    hubs = _parse_hubs(reader, data.get("hubs", []), budget)
+    if reader.problems:
+        raise InputError(reader.problems)
+    return Scenario(name=name if name is not None else "Untitled scenario", hubs=hubs, travel=travel,
+                    costs=costs, budget=budget,
+                    next_day_weight=sections["optimizer"].get("next_day_weight", defaults.NEXT_DAY_WEIGHT))
+
+
+def _parse_hubs(reader: _Reader, raw: Any, budget: Budget) -> tuple[Hub, ...]:
+    if not isinstance(raw, list):
+        reader.fail("hubs", f"must be a list [...], not {type(raw).__name__}")
+        return ()
+    hubs: list[Hub] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        path = f"hubs[{index}]"
+        data = reader.object(item, path, _HUB_FIELDS)
+        if data is None:
+            continue
+        values = {}
+        for key, check in _HUB_FIELDS.items():
+            if key in data:
+                parsed = reader.field(data, key, path, check)
+                if parsed is not None:
+                    values[key] = parsed
+        has_site = "site_id" in data
+        has_point = "lat" in data or "lon" in data
+        if has_site and has_point:
+            reader.fail(path, "give either site_id or lat/lon, not both")
+        elif not has_site and not ("lat" in data and "lon" in data):
+            reader.fail(path, "needs a site_id, or both lat and lon")
+        hub_id = values.get("id") or f"h{index + 1}"
+        if hub_id in seen:
+            reader.fail(f"{path}.id", f"{json.dumps(hub_id)} is used by an earlier hub")
+        seen.add(hub_id)
+        quarter = values.get("open_quarter")
+        if quarter and parse_quarter(quarter) > parse_quarter(budget.horizon_end):
+            reader.fail(f"{path}.open_quarter", f"{quarter} is after budget.horizon_end {budget.horizon_end}")
+        values["id"] = hub_id
+        try:
+            hubs.append(Hub(**values))
+        except TypeError:  # a required part was reported above
+            pass
+    return tuple(hubs)
+
+
+def load_scenario(source: str | Path | bytes, *, name: str | None = None) -> Scenario:
+    """Read a scenario from a path, or from JSON bytes/text (``name`` labels messages)."""
+    label = name
+    if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
+        path = Path(source)
+        label = label or path.name
+        try:
+            source = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(Problem("file not found", file=str(path))) from None
+        except OSError as error:
+            raise InputError(Problem(f"cannot be read ({error.strerror})", file=str(path))) from None
+    label = label or "scenario"
+    try:
+        text = source.decode("utf-8-sig") if isinstance(source, bytes) else source
+    except UnicodeDecodeError as error:
+        raise InputError(Problem(f"is not UTF-8 text (byte {error.start})", file=label)) from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(Problem(f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
+                                 file=label, row=error.lineno)) from None
+    return parse_scenario(document, source=label)
+
+
+def save_scenario(scenario: Scenario, path: str | Path) -> None:
+    """Write the scenario as UTF-8 JSON."""
+    Path(path).write_text(scenario.to_json(), encoding="utf-8")

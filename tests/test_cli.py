@@ -1,0 +1,151 @@
+"""The command line as a user runs it: exit codes, JSON, output files, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pytest
+
+from coverage import cli
+
+from .conftest import ROOT
+
+EXAMPLE = str(ROOT / "examples" / "plains_pilot.json")
+TABLE_COLUMNS = ["community_id", "name", "state", "county", "lat", "lon", "population", "tier", "drive_minutes",
+                 "distance_miles", "nearest_hub_id"]
+
+
+def run(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "coverage", *args], cwd=cwd, capture_output=True, text=True,
+                            timeout=300)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def test_help_shows_every_command():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("evaluate", "validate", "build-data"):
+        assert command in result.stdout
+
+
+def test_evaluate_json_has_the_contract_keys_and_the_hand_computed_cost():
+    result = run("evaluate", EXAMPLE, "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    for key in ("communities", "population"):
+        assert set(summary[key]) == {"same_day", "next_day", "none"}
+    assert sum(summary["communities"].values()) == 4000
+    assert [hub["hub_id"] for hub in summary["hubs"]] == ["h1", "h2", "h3"]
+    # conversion 2025Q2: 8M + 3M x 7/4; conversion 2025Q3: 8M + 3M x 6/4; new 2026Q1: 20M + 5M x 4/4
+    assert summary["cost_usd"] == 13_250_000 + 12_500_000 + 25_000_000
+    assert summary["settings"]["thresholds"] == {"same_day_minutes": 90, "next_day_minutes": 240}
+    assert summary["settings"]["travel"]["circuity"] == 1.2
+
+
+def test_evaluate_prints_a_readable_summary():
+    result = run("evaluate", EXAMPLE)
+    assert result.returncode == 0
+    assert "Plains pilot: 3 hubs, cost $50.8M" in result.stdout and "same_day" in result.stdout
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".geojson", ".gpkg"])
+def test_evaluate_writes_the_table_in_every_format(tmp_path, suffix):
+    out = tmp_path / f"coverage{suffix}"
+    result = run("evaluate", EXAMPLE, "--out", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    if suffix == ".csv":
+        table = pd.read_csv(out, dtype={"community_id": str})
+    elif suffix == ".xlsx":
+        book = openpyxl.load_workbook(out)
+        assert book.sheetnames == ["Summary", "Communities", "Hubs"]
+        table = pd.read_excel(out, sheet_name="Communities", dtype={"community_id": str})
+    else:
+        table = gpd.read_file(out, layer="communities" if suffix == ".gpkg" else None)
+        assert table.crs.to_epsg() == 4326 and (table.geometry.geom_type == "Point").all()
+    assert list(table.columns[: len(TABLE_COLUMNS)]) == TABLE_COLUMNS
+    assert len(table) == 4000
+    counts = table.tier.value_counts().to_dict()
+    assert counts == {tier: n for tier, n in summary["communities"].items() if n}
+    if suffix == ".gpkg":
+        hubs = gpd.read_file(out, layer="hubs")
+        assert hubs.hub_id.tolist() == ["h1", "h2", "h3"]
+
+
+def test_exported_spreadsheet_cells_never_start_a_formula(tmp_path):
+    (tmp_path / "towns.csv").write_text('id,name,lat,lon,population\n1,"=HYPERLINK(""http://x"",""y"")",38.9,-99.3,500\n'
+                                        "2,@SUM(A1),37.7,-100.0,600\n")
+    scenario = tmp_path / "s.json"
+    scenario.write_text(json.dumps({"schema": "rural-coverage/scenario@1",
+                                    "hubs": [{"site_id": "1", "name": "+cmd|' /C calc'!A0"}]}))
+    for suffix in (".csv", ".xlsx"):
+        out = tmp_path / f"t{suffix}"
+        assert run("evaluate", str(scenario), "--communities", str(tmp_path / "towns.csv"),
+                   "--out", str(out)).returncode == 0
+        if suffix == ".xlsx":
+            book = openpyxl.load_workbook(out)
+            cells = [c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+            assert all(c.data_type == "s" for c in cells)
+            values = [c.value for c in cells]
+        else:
+            values = out.read_text(encoding="utf-8-sig").replace("\n", ",").split(",")
+        assert not [v for v in values if v.strip('"').startswith(("=", "+", "@"))], values
+        assert any("'=HYPERLINK" in v for v in values)
+
+
+def test_validate_reports_every_problem_with_file_row_column(tmp_path):
+    (tmp_path / "bad.csv").write_text("id,name,lat,lon,population\n1,A,40,-100,100\n1,B,95,-100,x\n")
+    result = run("validate", str(tmp_path / "bad.csv"))
+    assert result.returncode == 2
+    assert "bad.csv:3:lat: 95 is outside" in result.stderr
+    assert "bad.csv:3:community_id: '1' repeats the id of row 2" in result.stderr
+    document = json.loads(run("validate", str(tmp_path / "bad.csv"), "--json").stdout)
+    assert document["ok"] is False
+    assert {"row": 3, "column": "population", "message": "'x' is not a number"}.items() <= document["errors"][-1].items()
+
+
+def test_validate_accepts_good_files():
+    assert run("validate", str(ROOT / "data" / "communities.csv")).returncode == 0
+    result = run("validate", EXAMPLE, "--json")
+    assert result.returncode == 0 and json.loads(result.stdout) | {"errors": []} == json.loads(result.stdout)
+    assert json.loads(result.stdout)["kind"] == "scenario"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["evaluate", "missing.json"], "missing.json: file not found"),
+    (["evaluate", EXAMPLE, "--out", "table.pdf"], "unsupported output type"),
+    (["evaluate", EXAMPLE, "--communities", "nowhere.csv"], "nowhere.csv: file not found"),
+    (["evaluate"], "the following arguments are required"),
+    (["evaluate", EXAMPLE, "--colour"], "unrecognized arguments: --colour"),
+    (["validate", EXAMPLE, "--kind", "towns"], "invalid choice"),
+    ([], "usage"),
+])
+def test_bad_arguments_exit_2_with_a_message(args, message):
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr + result.stdout
+
+
+def test_a_hub_on_an_unknown_site_is_named(tmp_path):
+    scenario = tmp_path / "s.json"
+    scenario.write_text(json.dumps({"schema": "rural-coverage/scenario@1",
+                                    "hubs": [{"site_id": "5445298"}, {"site_id": "nope"}]}))
+    result = run("evaluate", str(scenario))
+    assert result.returncode == 2
+    assert "s.json:hubs[1].site_id: 'nope' is not a candidate site" in result.stderr
+
+
+def test_an_internal_error_exits_1_without_a_traceback(monkeypatch, capsys):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("coverage.evaluation.evaluate", broken)
+    assert cli.main(["evaluate", EXAMPLE]) == 1
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: disk on fire" in err and "Traceback" not in err
