@@ -152,6 +152,8 @@ class CoverageEngine:
                                   self._encode_land(labels_c))
         self._site = _Points(self.sites["site_id"].astype(str).to_numpy(),
                              unit_vectors(self.sites["lat"], self.sites["lon"]), self._encode_land(labels_s))
+        self._site_lat = self.sites["lat"].to_numpy(dtype=float)
+        self._site_lon = self.sites["lon"].to_numpy(dtype=float)
         self.community_landmass = labels_c
         self.site_landmass = labels_s
         self.n_communities = len(self.communities)
@@ -243,10 +245,20 @@ class CoverageEngine:
 
     def site_lat_lon(self, site: int) -> tuple[float, float]:
         """Coordinates of a site or virtual site."""
-        if site < self.n_sites:
-            row = self.sites.iloc[site]
-            return float(row["lat"]), float(row["lon"])
-        return self._virtual_lat_lon[site - self.n_sites]
+        lat, lon = self.site_coordinates(np.array([site]))
+        return float(lat[0]), float(lon[0])
+
+    def site_coordinates(self, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Latitude and longitude arrays of sites and virtual sites."""
+        sites = np.asarray(sites, dtype=np.int64)
+        base = sites < self.n_sites
+        lat = np.empty(len(sites))
+        lon = np.empty(len(sites))
+        lat[base] = self._site_lat[sites[base]]
+        lon[base] = self._site_lon[sites[base]]
+        for i in np.flatnonzero(~base):
+            lat[i], lon[i] = self._virtual_lat_lon[sites[i] - self.n_sites]
+        return lat, lon
 
     def _row(self, site: int) -> tuple[np.ndarray, np.ndarray]:
         """The (communities, keys) a site reaches: views into the pair table."""

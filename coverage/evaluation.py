@@ -85,15 +85,16 @@ class Evaluation:
 
     def hub_table(self) -> pd.DataFrame:
         """One row per hub: where it is, what it costs, whom it serves."""
-        rows = []
-        for hub, site in zip(self.scenario.hubs, self.coverage.hub_sites.tolist()):
-            lat, lon = self.engine.site_lat_lon(site)
-            rows.append({"hub_id": hub.id, "name": hub.name, "site_id": hub.site_id or "", "lat": lat, "lon": lon,
-                         "type": hub.type, "open_quarter": hub.open_quarter, "locked": hub.locked,
-                         "cost_usd": budget.hub_cost_usd(hub, self.scenario.costs,
-                                                         self.scenario.budget.horizon_end)})
-        table = pd.DataFrame(rows, columns=["hub_id", "name", "site_id", "lat", "lon", "type", "open_quarter",
-                                            "locked", "cost_usd"])
+        hubs = self.scenario.hubs
+        lat, lon = self.engine.site_coordinates(self.coverage.hub_sites)
+        horizon = self.scenario.budget.horizon_end
+        table = pd.DataFrame({
+            "hub_id": [h.id for h in hubs], "name": [h.name for h in hubs],
+            "site_id": [h.site_id or "" for h in hubs], "lat": lat, "lon": lon,
+            "type": [h.type for h in hubs], "open_quarter": [h.open_quarter for h in hubs],
+            "locked": np.array([h.locked for h in hubs], dtype=bool),
+            "cost_usd": np.array([budget.hub_cost_usd(h, self.scenario.costs, horizon) for h in hubs], dtype=float),
+        })
         served = self.coverage.hub_catchments().drop(columns="hub_id")
         return pd.concat([table, served], axis=1)
 

@@ -1,22 +1,204 @@
-"""Map & hubs: the 4,000 communities over the state outlines."""
+"""Map & hubs: see coverage on the map and place, move, lock or remove hubs."""
 
-import pydeck as pdk
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-from coverage.dataset import default_communities, state_outlines
+from coverage import defaults
+from coverage.errors import InputError, Problem
+from coverage.quarters import quarter_range
+from coverage.scenario import HUB_TYPES, Hub
+from ui import fmt, mapview
+from ui.state import apply, show_messages, workspace
 
-communities = default_communities()
-st.title("Rural Coverage Planner")
-st.caption(f"{len(communities):,} communities, {communities.population.sum():,} people")
+ws = workspace()
+evaluation = ws.evaluation
+scenario = ws.scenario
+QUARTERS = quarter_range("2024Q1", scenario.budget.horizon_end)
 
-layers = [
-    pdk.Layer("GeoJsonLayer", state_outlines(), id="states", stroked=True, filled=True,
-              get_fill_color=[244, 244, 240], get_line_color=[150, 150, 150], line_width_min_pixels=1),
-    pdk.Layer("ScatterplotLayer", communities[["name", "state", "lat", "lon", "population"]], id="communities",
-              get_position=["lon", "lat"], get_radius="population", radius_scale=0.4, radius_min_pixels=1.5,
-              get_fill_color=[0, 114, 178, 200], pickable=True),
-]
-deck = pdk.Deck(layers=layers, map_provider=None,
-                initial_view_state=pdk.ViewState(latitude=38.5, longitude=-96.5, zoom=3.4),
-                tooltip={"text": "{name}, {state}\npopulation {population}"})
-st.pydeck_chart(deck, height=620)
+st.title("Map & hubs")
+show_messages()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def site_labels(sites_key: str, _sites: pd.DataFrame) -> list[str]:
+    """'Name, ST (id)' for every candidate site, for search and the hub table."""
+    state = _sites["state"].astype(str)
+    return (_sites["name"].astype(str) + ", " + state.where(state != "", "?") + " (" + _sites["site_id"].astype(str)
+            + ")").tolist()
+
+
+def site_id_of(label: str) -> str:
+    return label.rsplit("(", 1)[1].rstrip(")")
+
+
+sites = ws.engine.sites
+labels = site_labels(str(id(sites)) + str(len(sites)), sites)
+hub_at_site = {hub.site_id: hub for hub in scenario.hubs if hub.site_id is not None}
+
+# -- the map ----------------------------------------------------------------------------
+options = st.columns([1, 1, 1, 3])
+show_rings = options[0].toggle("Drive-time rings", value=True, key="show-rings")
+basemap = options[1].toggle("Basemap", value=False, key="basemap",
+                            help="Draw a street basemap from CARTO under the map (needs internet).")
+view = mapview.view_for(ws.communities["lat"], ws.communities["lon"])
+community_layer = mapview.community_layer_data(evaluation)
+community_labels = dict(zip(community_layer["community_id"], community_layer["label"]))
+event = st.pydeck_chart(mapview.deck(evaluation, view, basemap=basemap, rings=show_rings,
+                                     communities=community_layer),
+                        height=600, key="map", on_select="rerun", selection_mode="single-object")
+st.caption(mapview.legend_markdown(evaluation))
+
+# -- acting on a selection ----------------------------------------------------------------
+selected = (event or {}).get("selection", {}).get("objects", {}) if isinstance(event, dict) else {}
+picked_community = (selected.get("communities") or [None])[0]
+picked_hub = (selected.get("hubs") or [None])[0]
+if picked_hub and any(h.id == picked_hub.get("hub_id") for h in scenario.hubs):
+    hub = scenario.hub(picked_hub["hub_id"])
+    with st.container(border=True, key="selected-hub"):
+        st.markdown(f"**Selected hub {hub.id}**")
+        st.text(hub.name)
+        left, right = st.columns(2)
+        left.button("Remove this hub", icon=":material/delete:", on_click=apply, args=(ws.remove_hub, hub.id),
+                    kwargs={"done": f"Removed {hub.name}"})
+        right.button("Unlock" if hub.locked else "Lock", icon=":material/lock:",
+                     on_click=apply, args=(ws.update_hub, hub.id), kwargs={"locked": not hub.locked})
+elif picked_community:
+    community_id = str(picked_community.get("community_id"))
+    current = community_labels.get(community_id, picked_community.get("label", ""))
+    with st.container(border=True, key="selected-community"):
+        st.markdown("**Selected community**")
+        st.text(current)  # st.text never renders markup
+        here = hub_at_site.get(community_id)
+        if here is not None:
+            left, right = st.columns(2)
+            left.button("Remove the hub here", icon=":material/delete:", on_click=apply,
+                        args=(ws.remove_hub, here.id), kwargs={"done": f"Removed {here.name}"})
+            right.button("Unlock the hub here" if here.locked else "Lock the hub here", icon=":material/lock:",
+                         on_click=apply, args=(ws.update_hub, here.id), kwargs={"locked": not here.locked})
+        elif community_id in ws.engine.site_index:
+            st.button("Add a hub here", type="primary", icon=":material/add_location:", on_click=apply,
+                      args=(ws.add_hub, community_id), kwargs={"done": "Hub added"})
+        else:
+            st.caption("This community is not a candidate site; add a hub by its coordinates below.")
+
+# -- adding hubs ------------------------------------------------------------------------------
+search_tab, coordinates_tab = st.tabs(["Add by name", "Add by coordinates"])
+with search_tab:
+    with st.form("add-by-name", border=False, enter_to_submit=True):
+        columns = st.columns([3, 1, 1, 1])
+        choice = columns[0].selectbox("Candidate site", labels, index=None, placeholder="Type a town name...",
+                                      key="search-site")
+        kind = columns[1].selectbox("Type", HUB_TYPES, key="search-type")
+        quarter = columns[2].selectbox("Opens", QUARTERS, index=QUARTERS.index(defaults.OPEN_QUARTER),
+                                       key="search-quarter")
+        locked = columns[3].checkbox("Locked", key="search-locked")
+        if st.form_submit_button("Add hub", type="primary", icon=":material/add:"):
+            if choice is None:
+                st.session_state["messages"] = [("error", "Choose a candidate site first.")]
+            else:
+                apply(ws.add_hub, site_id_of(choice), type=kind, open_quarter=quarter, locked=locked,
+                      done=f"Hub added at {choice}")
+            st.rerun()
+with coordinates_tab:
+    with st.form("add-by-coordinates", border=False):
+        columns = st.columns([1, 1, 1, 1, 1])
+        lat = columns[0].number_input("Latitude", -90.0, 90.0, value=None, format="%.5f", key="add-lat",
+                                      placeholder="e.g. 41.12")
+        lon = columns[1].number_input("Longitude", -180.0, 180.0, value=None, format="%.5f", key="add-lon",
+                                      placeholder="e.g. -100.77")
+        kind = columns[2].selectbox("Type", HUB_TYPES, index=1, key="coordinates-type")
+        quarter = columns[3].selectbox("Opens", QUARTERS, index=QUARTERS.index(defaults.OPEN_QUARTER),
+                                       key="coordinates-quarter")
+        locked = columns[4].checkbox("Locked", key="coordinates-locked")
+        if st.form_submit_button("Add hub at these coordinates", icon=":material/add_location_alt:"):
+            if lat is None or lon is None:
+                st.session_state["messages"] = [("error", "Give both a latitude and a longitude.")]
+            else:
+                apply(ws.add_hub, lat=lat, lon=lon, type=kind, open_quarter=quarter, locked=locked,
+                      done=f"Hub added at {lat:.4f}, {lon:.4f}")
+            st.rerun()
+
+# -- the hub table --------------------------------------------------------------------------
+st.subheader(f"Hubs ({len(scenario.hubs)})")
+
+
+def place_label(hub: Hub) -> str:
+    if hub.site_id is not None:
+        index = ws.engine.site_index.get(hub.site_id)
+        return labels[index] if index is not None else hub.site_id
+    return f"{hub.lat:.5f}, {hub.lon:.5f} (coordinates)"
+
+
+hubs_table = evaluation.hub_table()
+table = pd.DataFrame({
+    "id": [h.id for h in scenario.hubs], "name": [h.name for h in scenario.hubs],
+    "place": [place_label(h) for h in scenario.hubs], "type": [h.type for h in scenario.hubs],
+    "open_quarter": [h.open_quarter for h in scenario.hubs], "locked": [h.locked for h in scenario.hubs],
+    "cost_musd": hubs_table["cost_usd"].to_numpy() / 1e6 if len(hubs_table) else [],
+    "people_same_day": hubs_table["population_same_day"].to_numpy() if len(hubs_table) else [],
+    "people_next_day": hubs_table["population_next_day"].to_numpy() if len(hubs_table) else [],
+}).astype({"id": object, "name": object, "place": object, "type": object, "open_quarter": object, "locked": bool,
+           "cost_musd": float, "people_same_day": "int64", "people_next_day": "int64"})
+places = labels + [p for p in table["place"] if p.endswith("(coordinates)")]
+editor_key = f"hub-table-{ws.revision}-{st.session_state.get('hub-table-resets', 0)}"
+
+
+def apply_table_edits(edited: pd.DataFrame) -> None:
+    """Turn the edited table into one new hub list (one undo step), or a message naming the row."""
+    by_id = {hub.id: hub for hub in scenario.hubs}
+    hubs, problems = [], []
+    rows = edited.to_dict(orient="records")
+    taken = {row["id"] for row in rows if isinstance(row.get("id"), str) and row["id"]}
+    for offset, row in enumerate(rows):
+        number = offset + 1
+        place = row.get("place")
+        if not place:
+            problems.append(Problem("choose a place for the new hub", row=number, column="place"))
+            continue
+        fields = {"name": row.get("name") if isinstance(row.get("name"), str) else "",
+                  "type": row.get("type") or defaults.HUB_TYPE,
+                  "open_quarter": row.get("open_quarter") or defaults.OPEN_QUARTER,
+                  "locked": bool(row.get("locked")) if row.get("locked") == row.get("locked") else False}
+        if place.endswith("(coordinates)"):
+            lat, lon = (float(x) for x in place.split(" (")[0].split(","))
+            location = {"site_id": None, "lat": lat, "lon": lon}
+        else:
+            location = {"site_id": site_id_of(place), "lat": None, "lon": None}
+        hub_id = row.get("id") if isinstance(row.get("id"), str) else None
+        if not hub_id:
+            hub_id = next(f"h{n}" for n in range(len(taken) + 1, 10**6) if f"h{n}" not in taken)
+            taken.add(hub_id)
+            fields["name"] = fields["name"] or f"Hub at {place.rsplit(' (', 1)[0]}"
+        elif hub_id in by_id and not fields["name"]:
+            fields["name"] = by_id[hub_id].name
+        hubs.append(Hub(id=hub_id, **location, **fields))
+    if problems or not apply(ws.set_hubs, hubs, label="edit the hub table", done="Hub table saved"):
+        if problems:
+            st.session_state["messages"] = [("error", f"Hub table: {p}") for p in problems]
+        # a refused edit must not come back on the next run: start the editor afresh
+        st.session_state["hub-table-resets"] = st.session_state.get("hub-table-resets", 0) + 1
+
+
+editable = ["id", "name", "place", "type", "open_quarter", "locked"]
+edited = st.data_editor(
+    table, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
+    column_config={
+        "id": st.column_config.TextColumn("Id", disabled=True, width="small"),
+        "name": st.column_config.TextColumn("Name", max_chars=500),
+        "place": st.column_config.SelectboxColumn("Place", options=places, required=True, width="large"),
+        "type": st.column_config.SelectboxColumn("Type", options=list(HUB_TYPES), required=True),
+        "open_quarter": st.column_config.SelectboxColumn("Opens", options=QUARTERS, required=True),
+        "locked": st.column_config.CheckboxColumn("Locked"),
+        "cost_musd": st.column_config.NumberColumn("Cost ($M)", format="%.2f", disabled=True,
+                                                   help="Capex + opex from opening to the horizon end"),
+        "people_same_day": st.column_config.NumberColumn("People same-day", format="localized", disabled=True),
+        "people_next_day": st.column_config.NumberColumn("People next-day", format="localized", disabled=True),
+    },
+)
+if not edited[editable].reset_index(drop=True).equals(table[editable].reset_index(drop=True)):
+    apply_table_edits(edited)
+    st.rerun()
+st.caption("Edit cells, add a row at the bottom, or select rows and delete them; every edit is one undo step. "
+           f"Total {fmt.usd(table['cost_musd'].sum() * 1e6 if len(table) else 0)}.")

@@ -77,6 +77,28 @@ def served_app(chromium_path: str):
         log.close()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def streamlit_navigation_only():
+    """Run AppTest as the real server runs this app: with st.navigation, never the legacy pages/ mode.
+
+    Streamlit's runtime picks its legacy multipage mode when a ``pages/`` folder exists, until
+    ``st.navigation`` switches it off for good on the first run.  AppTest resets that flag before
+    every run, so from the second run on it would run ``app.py`` as a legacy page and drop the
+    sidebar.  Pinning the flag to False gives AppTest the server's steady state.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+    yield
+    PagesManager.__init__ = original
+
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 

@@ -1,23 +1,198 @@
-"""The app under Streamlit's AppTest: it starts and shows its pages without an exception."""
+"""The app under Streamlit's AppTest: every planner interaction, and the figures it shows."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
+import pytest
 from streamlit.testing.v1 import AppTest
+
+from coverage.scenario import load_scenario
 
 from .conftest import ROOT
 
+DODGE, HAYS = "5445298", "4272782"
 
-def run_app() -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+@pytest.fixture
+def app() -> AppTest:
+    test = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    test.run()
+    assert not test.exception, [e.value for e in test.exception]
+    return test
+
+
+def workspace(app: AppTest):
+    return app.session_state["workspace"]
+
+
+def figures(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.get("metric")}
+
+
+def run(app: AppTest) -> None:
     app.run()
     assert not app.exception, [e.value for e in app.exception]
-    return app
 
 
-def test_app_starts_and_shows_the_map_of_communities():
-    app = run_app()
+def site_option(app: AppTest, startswith: str) -> str:
+    return next(o for o in app.selectbox(key="search-site").options if o.startswith(startswith))
+
+
+def add_by_search(app: AppTest, town: str) -> None:
+    app.selectbox(key="search-site").select(site_option(app, town))
+    app.button(key="FormSubmitter:add-by-name-Add hub").click()
+    run(app)
+
+
+def test_app_starts_and_shows_the_map_offline(app):
     charts = app.get("deck_gl_json_chart")
     assert len(charts) == 1
     spec = charts[0].proto.json
-    assert '"communities"' in spec and '"states"' in spec
-    assert "cartocdn" not in spec and "mapbox" not in spec  # works offline
+    for layer in ('"states"', '"communities"', '"hubs"'):
+        assert layer in spec
+    assert "cartocdn" not in spec and "mapbox" not in spec
+    assert figures(app)["Not covered communities"] == "4,000"
+
+
+def test_add_by_search_updates_the_key_figures(app):
+    add_by_search(app, "Dodge City, KS")
+    hubs = workspace(app).scenario.hubs
+    assert [(h.site_id, h.name) for h in hubs] == [(DODGE, "Hub at Dodge City, KS")]
+    assert figures(app)["Not covered communities"] != "4,000"
+    assert figures(app)["Cost of 1 hubs"].startswith("$")
+
+
+def test_add_by_coordinates(app):
+    app.number_input(key="add-lat").set_value(41.12)
+    app.number_input(key="add-lon").set_value(-100.77)
+    app.button(key="FormSubmitter:add-by-coordinates-Add hub at these coordinates").click()
+    run(app)
+    hub = workspace(app).scenario.hubs[0]
+    assert (hub.lat, hub.lon, hub.site_id, hub.type) == (41.12, -100.77, None, "new")
+
+
+@pytest.mark.parametrize("lat, lon, message", [(51.5, -0.12, "not inside the United States"),
+                                               (25.0, -90.0, "not inside the United States")])
+def test_bad_coordinates_give_a_message_and_leave_the_scenario(app, lat, lon, message):
+    add_by_search(app, "Dodge City, KS")
+    before = workspace(app).scenario
+    app.number_input(key="add-lat").set_value(lat)
+    app.number_input(key="add-lon").set_value(lon)
+    app.button(key="FormSubmitter:add-by-coordinates-Add hub at these coordinates").click()
+    run(app)
+    assert any(message in e.value for e in app.error)
+    assert workspace(app).scenario == before
+
+
+def edit_table(app: AppTest, **edits) -> None:
+    state = {"edited_rows": {}, "added_rows": [], "deleted_rows": [], **edits}
+    resets = app.session_state["hub-table-resets"] if "hub-table-resets" in app.session_state else 0
+    app.session_state[f"hub-table-{workspace(app).revision}-{resets}"] = state
+    run(app)
+
+
+def test_add_lock_and_remove_in_the_hub_table(app):
+    edit_table(app, added_rows=[{"place": site_option(app, "Hays, KS"), "type": "new", "open_quarter": "2025Q2"}])
+    (hub,) = workspace(app).scenario.hubs
+    assert (hub.site_id, hub.type, hub.open_quarter, hub.name) == (HAYS, "new", "2025Q2", "Hub at Hays, KS")
+    edit_table(app, edited_rows={"0": {"locked": True, "name": "Hays pilot"}})
+    assert workspace(app).scenario.hubs[0].locked and workspace(app).scenario.hubs[0].name == "Hays pilot"
+    edit_table(app, deleted_rows=[0])
+    assert workspace(app).scenario.hubs == ()
+
+
+def test_a_table_row_without_a_place_is_named(app):
+    edit_table(app, added_rows=[{"type": "new"}])
+    assert any("Hub table: 1:place: choose a place" in e.value for e in app.error)
+    assert workspace(app).scenario.hubs == ()
+
+
+def table_with(app: AppTest, *columns: str):
+    """The first table on the page that has these columns."""
+    return next(t.value for t in app.dataframe if set(columns) <= set(t.value.columns))
+
+
+def select(app: AppTest, layer: str, obj: dict) -> None:
+    app.session_state["map"] = {"selection": {"indices": {layer: [0]}, "objects": {layer: [obj]}}}
+    run(app)
+
+
+def test_select_a_community_to_add_lock_and_remove_a_hub_there(app):
+    select(app, "communities", {"community_id": DODGE, "label": "Dodge City, KS"})
+    next(b for b in app.button if b.label == "Add a hub here").click()
+    run(app)
+    assert [h.site_id for h in workspace(app).scenario.hubs] == [DODGE]
+    next(b for b in app.button if b.label == "Lock the hub here").click()
+    run(app)
+    assert workspace(app).scenario.hubs[0].locked
+    next(b for b in app.button if b.label == "Remove the hub here").click()
+    run(app)
+    assert workspace(app).scenario.hubs == ()
+
+
+def test_select_a_hub_to_remove_it(app):
+    add_by_search(app, "Dodge City, KS")
+    select(app, "hubs", {"hub_id": "h1", "label": "Hub h1"})
+    next(b for b in app.button if b.label == "Remove this hub").click()
+    run(app)
+    assert workspace(app).scenario.hubs == ()
+
+
+def test_undo_and_redo_buttons(app):
+    add_by_search(app, "Dodge City, KS")
+    add_by_search(app, "Hays, KS")
+    covered = figures(app)["Not covered communities"]
+    app.sidebar.button[0].click()  # Undo
+    run(app)
+    assert [h.site_id for h in workspace(app).scenario.hubs] == [DODGE]
+    assert figures(app)["Not covered communities"] != covered
+    app.sidebar.button[1].click()  # Redo
+    run(app)
+    assert [h.site_id for h in workspace(app).scenario.hubs] == [DODGE, HAYS]
+    assert figures(app)["Not covered communities"] == covered
+
+
+def test_changing_a_threshold_recomputes_coverage(app):
+    add_by_search(app, "Dodge City, KS")
+    before = figures(app)["Same-day communities"]
+    app.sidebar.number_input[0].set_value(150.0)  # same-day minutes
+    run(app)
+    assert workspace(app).scenario.travel.same_day_minutes == 150
+    assert int(figures(app)["Same-day communities"]) > int(before)
+    app.sidebar.number_input[0].set_value(500.0)  # more than next-day: refused with a message
+    run(app)
+    assert any("same_day_minutes cannot exceed next_day_minutes" in e.value for e in app.error)
+    assert workspace(app).scenario.travel.same_day_minutes == 150
+
+
+def test_coverage_page_shows_the_same_numbers_as_the_cli(app):
+    example = ROOT / "examples" / "plains_pilot.json"
+    workspace(app).load(load_scenario(example))
+    app.switch_page("pages/coverage_tables.py")
+    run(app)
+    cli = json.loads(subprocess.run([sys.executable, "-m", "coverage", "evaluate", str(example), "--json"],
+                                    cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+    totals = table_with(app, "tier", "share of population")
+    assert totals["communities"].tolist() == [cli["communities"][t] for t in ("same_day", "next_day", "none")]
+    assert totals["population"].tolist() == [cli["population"][t] for t in ("same_day", "next_day", "none")]
+    by_state = table_with(app, "state", "population_same_day")
+    assert by_state["population_same_day"].sum() == cli["population"]["same_day"]
+    uncovered = table_with(app, "landmass", "nearest_hub_id")
+    assert len(uncovered) == cli["communities"]["none"]
+    app.text_input(key="county-search").input("Ford")
+    run(app)
+    assert "Ford County" in table_with(app, "county", "population_covered_share")["county"].tolist()
+
+
+def test_uploading_a_bad_file_lists_problems_and_keeps_the_data(app):
+    app.switch_page("pages/data.py")
+    run(app)
+    app.file_uploader(key="upload-communities").set_value(
+        ("towns.csv", b"id,name,lat,lon,population\n1,A,40,-100,500\n2,B,95,-99,x\n", "text/csv"))
+    run(app)
+    assert "unchanged" in app.error[0].value
+    assert "towns.csv:3:lat: 95 is outside" in app.code[0].value
+    assert len(workspace(app).communities) == 4000

@@ -1,37 +1,154 @@
-"""The real app in a real browser (Debian's Chromium driven by Playwright)."""
+"""The real app in a real browser (Debian's Chromium driven by Playwright).
+
+Screenshots of every test are kept in ``test-artifacts/``.
+"""
 
 from __future__ import annotations
 
 import io
+import math
+import time
 
 import numpy as np
+import pandas as pd
+import pytest
 from PIL import Image
+
+from coverage.dataset import default_communities
+from ui.mapview import LAND, TIER_COLOURS, view_for
+
+from .conftest import ARTIFACTS
+
+GREY = TIER_COLOURS["none"]
+HOSTILE_NAMES = ['<img src=x onerror=alert(1)>', '<script>alert("two")</script>', '"><svg onload=alert(3)>']
+
+
+def map_canvas(page):
+    canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
+    canvas.wait_for(state="visible", timeout=30_000)
+    return canvas
 
 
 def map_pixels(page) -> np.ndarray:
     """RGB pixels of the deck.gl map as the user sees it."""
-    canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
-    canvas.wait_for(state="visible", timeout=30_000)
-    return np.asarray(Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")).astype(int)
+    return np.asarray(Image.open(io.BytesIO(map_canvas(page).screenshot())).convert("RGB")).astype(int)
 
 
-def wait_for_drawn_map(page, colour, minimum=500, timeout_s=30.0) -> np.ndarray:
-    import time
+def count_colour(pixels: np.ndarray, colour, tolerance: int = 40) -> int:
+    return int((np.abs(pixels - np.array(colour)).sum(axis=2) < tolerance).sum())
 
+
+def wait_for(condition, timeout_s: float = 30.0, interval: float = 0.25):
     deadline = time.monotonic() + timeout_s
     while True:
-        pixels = map_pixels(page)
-        if (np.abs(pixels - np.array(colour)).sum(axis=2) < 40).sum() >= minimum or time.monotonic() > deadline:
-            return pixels
-        time.sleep(0.5)
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def open_app(page, url: str) -> None:
+    page.goto(url)
+    wait_for(lambda: count_colour(map_pixels(page), GREY) > 300)
+
+
+def pixel_of(page, lat: float, lon: float, view) -> tuple[float, float]:
+    """Where deck.gl draws a point: Web Mercator with 512-pixel tiles, centred on the view."""
+    box = map_canvas(page).bounding_box()
+    scale = 512 * 2 ** view.zoom
+
+    def mercator(lat_, lon_):
+        return ((lon_ + 180) / 360 * scale,
+                (1 - math.log(math.tan(math.pi / 4 + math.radians(lat_) / 2)) / math.pi) / 2 * scale)
+
+    cx, cy = mercator(view.latitude, view.longitude)
+    x, y = mercator(lat, lon)
+    return box["x"] + box["width"] / 2 + x - cx, box["y"] + box["height"] / 2 + y - cy
+
+
+def loneliest(communities: pd.DataFrame) -> pd.Series:
+    """The lower-48 community farthest from its neighbours, easy to click."""
+    lower48 = communities[(communities.lat < 50) & (communities.lat > 24) & (communities.lon > -125)]
+    xyz = np.radians(lower48[["lat", "lon"]].to_numpy())
+    d = (xyz[:, None, :] - xyz[None, :, :]) ** 2
+    d = d[..., 0] + (d[..., 1] * np.cos(xyz[:, None, 0]) ** 2)
+    np.fill_diagonal(d, np.inf)
+    return lower48.iloc[int(np.argmax(d.min(axis=1)))]
+
+
+def metric(page, label: str) -> str:
+    block = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+    return block.locator("[data-testid='stMetricValue']").inner_text()
 
 
 def test_map_draws_communities_over_state_outlines_offline(served_app, page):
-    page.goto(served_app)
-    pixels = wait_for_drawn_map(page, (0, 114, 178))
-    blue = (np.abs(pixels - np.array([0, 114, 178])).sum(axis=2) < 40).sum()
-    land = (np.abs(pixels - np.array([244, 244, 240])).sum(axis=2) < 6).sum()
-    assert blue >= 500, "community dots were not drawn"
-    assert land >= 10_000, "state outlines were not drawn"
+    open_app(page, served_app)
+    pixels = map_pixels(page)
+    assert count_colour(pixels, GREY) >= 300, "community dots were not drawn"
+    assert count_colour(pixels, LAND, tolerance=6) >= 10_000, "state outlines were not drawn"
     assert not [url for url in page.failed_requests if not url.startswith(served_app)], page.failed_requests
     assert not page.console_errors, page.console_errors
+
+
+def test_select_a_community_on_the_map_and_add_a_hub(served_app, page):
+    open_app(page, served_app)
+    communities = default_communities()
+    target = loneliest(communities)
+    view = view_for(communities["lat"], communities["lon"])
+    before = metric(page, "Same-day communities")
+    page.mouse.click(*pixel_of(page, target.lat, target.lon, view))
+    add = page.get_by_role("button", name="Add a hub here")
+    add.wait_for(timeout=20_000)
+    assert target["name"] in page.locator(".st-key-selected-community").inner_text()
+    add.click()
+    assert wait_for(lambda: metric(page, "Same-day communities") != before, 20)
+    x, y = pixel_of(page, target.lat, target.lon, view)
+    box = map_canvas(page).bounding_box()
+    column, row = int(x - box["x"]), int(y - box["y"])
+    def dark_pixels_at_click() -> int:  # the hub's dot (Streamlit tints the selection, so not an exact colour)
+        return int((map_pixels(page)[row - 8:row + 9, column - 8:column + 9].mean(axis=2) < 90).sum())
+
+    assert wait_for(lambda: dark_pixels_at_click() > 20, 20), "the hub was not drawn where the planner clicked"
+    assert "same-day" in page.locator(".st-key-selected-community").inner_text()
+    assert page.get_by_role("button", name="Remove the hub here").is_visible()
+    assert not page.console_errors, page.console_errors
+
+
+def test_names_carrying_html_run_nothing_and_show_as_text(served_app, page, tmp_path):
+    towns = pd.DataFrame({"id": ["x1", "x2", "x3"], "name": HOSTILE_NAMES, "state": ["KS", "NE", "CO"],
+                          "lat": [38.0, 41.0, 39.5], "lon": [-99.0, -100.5, -104.0], "population": [5000, 6000, 7000]})
+    towns.to_csv(tmp_path / "hostile.csv", index=False)
+    page.goto(served_app)
+    map_canvas(page)
+    page.get_by_role("link", name="Data").click()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(tmp_path / "hostile.csv"))
+    page.get_by_text("Using hostile.csv: 3 communities").wait_for(timeout=20_000)
+    page.get_by_role("link", name="Map & hubs").click()
+    canvas = map_canvas(page)
+    wait_for(lambda: count_colour(map_pixels(page), GREY) > 30)
+    view = view_for(towns.lat, towns.lon)
+    for row in towns.itertuples():
+        page.mouse.move(*pixel_of(page, row.lat, row.lon, view))
+        tooltip = page.locator(".deck-tooltip")
+        assert wait_for(lambda: tooltip.is_visible() and row.name in tooltip.inner_text(), 10), row.name
+    x, y = pixel_of(page, towns.lat[0], towns.lon[0], view)
+    page.mouse.click(x, y)
+    page.get_by_role("button", name="Add a hub here").click()
+    page.get_by_text("Hub added").first.wait_for(timeout=20_000)
+    assert HOSTILE_NAMES[0] in page.locator(".st-key-selected-community").inner_text()
+    time.sleep(1)
+    assert canvas.is_visible()
+    assert page.dialogs == [], page.dialogs
+    assert page.locator("img[src='x'], svg[onload]").count() == 0
+    assert not page.console_errors, page.console_errors
+    page.screenshot(path=str(ARTIFACTS / "hostile-names.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [1400])
+def test_the_sidebar_keeps_key_figures_and_settings(served_app, page, width):
+    open_app(page, served_app)
+    for label in ("Same-day communities", "Next-day communities", "Not covered communities", "Cost of 0 hubs"):
+        assert page.locator("[data-testid='stMetric']").filter(has_text=label).count() == 1
+    assert metric(page, "Not covered communities") == "4,000"
+    page.get_by_text("Thresholds and travel").click()
+    assert page.get_by_label("Same-day threshold (minutes)").input_value() == "90.00"

@@ -1,0 +1,101 @@
+"""The sidebar on every page: key figures, undo/redo, thresholds and travel settings."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coverage import budget, defaults
+from coverage.travel import TravelModel
+from ui import fmt
+from ui.state import apply, workspace
+
+TIER_LABELS = {"same_day": "Same-day", "next_day": "Next-day", "none": "Not covered"}
+
+
+def key_figures() -> None:
+    """Communities and population by tier, hubs, cost against the budget."""
+    ws = workspace()
+    totals = ws.coverage.totals()
+    communities, population = totals["communities"], totals["population"]
+    all_communities, all_people = sum(communities.values()), sum(population.values())
+    for tier, label in TIER_LABELS.items():
+        st.metric(f"{label} communities", f"{communities[tier]:,}",
+                  f"{fmt.share(communities[tier], all_communities)} · {fmt.people(population[tier])} people "
+                  f"({fmt.share(population[tier], all_people)})", delta_color="off", delta_arrow="off",
+                  help=f"{TIER_LABELS[tier]}: " + {
+                      "same_day": "the nearest reachable hub is within the same-day threshold.",
+                      "next_day": "the nearest reachable hub is within the next-day threshold.",
+                      "none": "no hub within next-day drive time, or none that a road reaches."}[tier])
+    cost = budget.total_cost_usd(ws.scenario)
+    total = ws.scenario.budget.total_usd
+    st.metric(f"Cost of {len(ws.scenario.hubs)} hubs", fmt.usd(cost),
+              f"{fmt.share(cost, total)} of the {fmt.usd(total)} budget"
+              + (" — over budget" if cost > total else ""),
+              delta_color="inverse" if cost > total else "off", delta_arrow="off",
+              help="Capex plus opex from each hub's opening quarter through "
+                   f"{ws.scenario.budget.horizon_end} (see the Budget page).")
+
+
+def undo_redo() -> None:
+    ws = workspace()
+    left, right = st.columns(2)
+    left.button("Undo", icon=":material/undo:", disabled=not ws.can_undo, width="stretch",
+                help=f"Undo: {ws.undo_label}" if ws.can_undo else "Nothing to undo",
+                on_click=apply, args=(ws.undo,))
+    right.button("Redo", icon=":material/redo:", disabled=not ws.can_redo, width="stretch",
+                 help=f"Redo: {ws.redo_label}" if ws.can_redo else "Nothing to redo",
+                 on_click=apply, args=(ws.redo,))
+
+
+def _travel_from_widgets(revision: int) -> None:
+    state = st.session_state
+    values = {name: state[f"{name}-{revision}"] for name in
+              ("mode", "same_day_minutes", "next_day_minutes", "circuity", "speed_mph",
+               "same_day_miles", "next_day_miles")}
+    values["mode"] = "drive" if values["mode"].startswith("Drive") else "radius"
+    try:
+        travel = TravelModel(**values)
+    except ValueError as error:
+        state["messages"] = [("error", f"Travel settings: {error}")]
+        return
+    apply(workspace().set_travel, travel)
+
+
+def travel_settings() -> None:
+    """Thresholds and travel model, editable; every change is one undo step."""
+    ws = workspace()
+    travel = ws.scenario.travel
+    revision = ws.revision
+    same, nxt = travel.threshold_miles
+    with st.expander("Thresholds and travel", icon=":material/tune:", key="travel-expander"):
+        on_change = dict(on_change=_travel_from_widgets, args=(revision,))
+        st.radio("Mode", ["Drive time", "Radius (miles)"], index=0 if travel.mode == "drive" else 1,
+                 key=f"mode-{revision}", horizontal=True, **on_change,
+                 help="Drive time: great-circle miles × circuity ÷ speed. Radius: plain great-circle miles.")
+        drive = travel.mode == "drive"
+        st.number_input("Same-day threshold (minutes)", 5.0, 24 * 60.0, float(travel.same_day_minutes), 5.0,
+                        key=f"same_day_minutes-{revision}", disabled=not drive, **on_change)
+        st.number_input("Next-day threshold (minutes)", 5.0, 48 * 60.0, float(travel.next_day_minutes), 10.0,
+                        key=f"next_day_minutes-{revision}", disabled=not drive, **on_change)
+        st.number_input("Circuity (road ÷ great-circle miles)", 1.0, 5.0, float(travel.circuity), 0.05,
+                        key=f"circuity-{revision}", disabled=not drive, **on_change,
+                        help=f"Default {defaults.CIRCUITY}: Ballou et al. (2002) give 1.20 for US roads; "
+                             "1949 highway mileage between 128 cities gives a median of 1.217.")
+        st.number_input("Average road speed (mph)", 5.0, 100.0, float(travel.speed_mph), 1.0,
+                        key=f"speed_mph-{revision}", disabled=not drive, **on_change,
+                        help=f"Default {defaults.SPEED_MPH:.0f} mph: NHTSA free-flow means are 70 mph on "
+                             "freeways, 56 on major arterials, 50 on minor arterials and collectors.")
+        st.number_input("Same-day radius (miles)", 1.0, 3000.0, float(travel.same_day_miles), 5.0,
+                        key=f"same_day_miles-{revision}", disabled=drive, **on_change)
+        st.number_input("Next-day radius (miles)", 1.0, 3000.0, float(travel.next_day_miles), 5.0,
+                        key=f"next_day_miles-{revision}", disabled=drive, **on_change)
+        st.caption(f"Reach: same-day {same:.1f} mi, next-day {nxt:.1f} mi great-circle.")
+
+
+def render() -> None:
+    """The whole sidebar."""
+    with st.sidebar:
+        st.caption(f"Scenario · {workspace().scenario.name}")
+        key_figures()
+        undo_redo()
+        travel_settings()

@@ -1,0 +1,68 @@
+"""The session's workspace, the shared engine cache, and messages from callbacks.
+
+One :class:`~coverage.workspace.Workspace` per browser session, in
+``st.session_state``.  Engines are expensive to build and identical for everyone
+on the same data, so they are shared with ``st.cache_resource``.  Changes run in
+widget callbacks through :func:`apply`, which turns bad input into a message that
+the next run shows, leaving the scenario as it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+import streamlit as st
+
+from coverage.engine import CoverageEngine
+from coverage.errors import InputError
+from coverage.evaluation import fingerprint, radius_for
+from coverage.travel import TravelModel
+from coverage.workspace import Workspace
+
+
+@st.cache_resource(show_spinner="Building the coverage engine...", max_entries=8)
+def _engine(communities_key: str, sites_key: str | None, radius: float,
+            _communities: pd.DataFrame, _sites: pd.DataFrame | None) -> CoverageEngine:
+    return CoverageEngine(_communities, _sites, radius_miles=radius)
+
+
+def shared_engine(communities: pd.DataFrame, sites: pd.DataFrame | None, travel: TravelModel) -> CoverageEngine:
+    """An engine for this data set and reach, shared by every session."""
+    return _engine(_key(communities), _key(sites) if sites is not None else None, radius_for(travel),
+                   communities, sites)
+
+
+def _key(frame: pd.DataFrame) -> str:
+    cached = frame.attrs.get("fingerprint")
+    if cached is None:
+        cached = frame.attrs["fingerprint"] = fingerprint(frame)
+    return cached
+
+
+def workspace() -> Workspace:
+    """This session's workspace (created on first use with the default data set)."""
+    if "workspace" not in st.session_state:
+        st.session_state["workspace"] = Workspace(engine_factory=shared_engine)
+    return st.session_state["workspace"]
+
+
+def apply(change: Callable[..., Any], *args: Any, done: str | None = None, **kwargs: Any) -> bool:
+    """Run a workspace change; on bad input keep a message for the next run instead of failing."""
+    try:
+        change(*args, **kwargs)
+    except InputError as error:
+        st.session_state["messages"] = [("error", str(p)) for p in error.problems]
+        return False
+    if done:
+        st.session_state["messages"] = [("success", done)]
+    return True
+
+
+def show_messages() -> None:
+    """Show (once) what the last change reported."""
+    for kind, text in st.session_state.pop("messages", []):
+        if kind == "error":
+            st.error(text, icon=":material/error:")
+        else:
+            st.toast(text, icon=":material/check_circle:")
