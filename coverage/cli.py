@@ -91,6 +91,14 @@ def _print_summary(summary: dict) -> None:
     for tier in ("same_day", "next_day", "none"):
         c, p = communities[tier], population[tier]
         print(f"{tier:<10}{c:>14,}{c / max(total_c, 1):>8.1%}{p:>14,}{p / max(total_p, 1):>8.1%}")
+    plan = summary["budget"]
+    target = plan["target"]
+    print(f"headroom ${plan['headroom_usd'] / 1e6:,.1f}M" + (" (over budget)" if plan["over_budget"] else "")
+          + f"; parcel costs apart ${plan['parcel_cost_usd'] / 1e6:,.1f}M")
+    print(f"target {target['covered_share']:.0%} of communities within next-day by {target['quarter']}: "
+          f"{target['achieved_share']:.1%} ({'met' if target['met'] else 'not met'})")
+    if plan["hubs_over_capacity"]:
+        print(f"over capacity: {', '.join(plan['hubs_over_capacity'])}")
 
 
 def _guess_kind(path: str) -> str:

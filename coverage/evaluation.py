@@ -101,7 +101,9 @@ class Evaluation:
     def summary(self) -> dict:
         """The figures of ``evaluate --json``: totals, hubs, cost and the effective settings."""
         totals = self.coverage.totals()
-        hubs = self.hub_table()
+        rollout = budget.plan(self)
+        demand = rollout.hubs[["parcels_per_day", "capacity_parcels_per_day", "utilisation", "over_capacity"]]
+        hubs = pd.concat([self.hub_table(), demand], axis=1)
         settings = self.scenario.to_dict()
         del settings["hubs"], settings["schema"], settings["name"]
         return {
@@ -109,7 +111,9 @@ class Evaluation:
             "communities": totals["communities"],
             "population": totals["population"],
             "hubs": [_plain(row) for row in hubs.to_dict(orient="records")],
-            "cost_usd": budget.total_cost_usd(self.scenario),
+            "cost_usd": rollout.summary["cost_usd"],
+            "budget": rollout.summary,
+            "by_quarter": rollout.by_quarter_records(),
             "settings": settings,
             "data": {"communities": int(self.engine.n_communities),
                      "communities_source": self.engine.communities.attrs.get("source", ""),

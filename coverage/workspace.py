@@ -19,7 +19,7 @@ from coverage.errors import InputError, Problem
 from coverage.evaluation import Evaluation, engine_for, hub_site
 from coverage.geography import in_united_states
 from coverage.quarters import parse_quarter
-from coverage.scenario import HUB_TYPES, Hub, Scenario
+from coverage.scenario import HUB_TYPES, Hub, Scenario, parse_scenario
 from coverage.travel import TravelModel
 
 EngineFactory = Callable[[pd.DataFrame, "pd.DataFrame | None", TravelModel], CoverageEngine]
@@ -256,13 +256,31 @@ class Workspace:
             state = self._evaluated(scenario, "change travel settings")
         self._commit(state)
 
-    def set_settings(self, label: str = "change settings", **changes) -> None:
-        """Change costs, budget, name or next-day weight (anything but hubs and travel)."""
-        if set(changes) - {"costs", "budget", "name", "next_day_weight"}:
-            raise InputError(Problem(f"cannot set {', '.join(sorted(changes))} here"))
-        scenario = self.scenario.replace(**changes)
+    def set_settings(self, sections: dict, label: str = "change settings") -> None:
+        """Change whole sections of the scenario document (``costs``, ``budget``, ``optimizer``, ``name``).
+
+        The changed document is checked exactly as a scenario file is, so every problem
+        names its field (``costs.capex_usd.new: -5 must be at least 0``).
+        """
+        allowed = {"costs", "budget", "optimizer", "name"}
+        if set(sections) - allowed:
+            raise InputError(Problem(f"cannot set {', '.join(sorted(set(sections) - allowed))} here"))
+        document = self.scenario.to_dict()
+        for key, value in sections.items():
+            document[key] = {**document[key], **value} if isinstance(value, dict) else value
+        scenario = parse_scenario(document, source="settings")
         if scenario != self.scenario:
             self._commit(_State(scenario, self.engine, self.coverage, label))
+
+    def update_hubs(self, changes: dict[str, dict], label: str = "edit hubs") -> None:
+        """Change fields of several hubs (name, type, opening quarter, lock) in one undo step."""
+        hubs = list(self.scenario.hubs)
+        for hub_id, fields in changes.items():
+            self._check_fields(fields)
+            position = self._position(hub_id)
+            hubs[position] = replace(hubs[position], **fields)
+        if tuple(hubs) != self.scenario.hubs:
+            self._commit(_State(self.scenario.replace(hubs=tuple(hubs)), self.engine, self.coverage, label))
 
     def load(self, scenario: Scenario, label: str = "load scenario") -> None:
         """Replace the scenario (its hubs must sit on this data set's sites)."""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import streamlit as st
 
 from coverage.dataset import default_communities
 from coverage.errors import InputError
 from coverage.loaders import load_communities, load_sites
+from coverage.scenario import load_scenario
 from ui import fmt
 from ui.state import show_messages, workspace
 
@@ -25,6 +29,12 @@ third.metric("Candidate sites", f"{ws.engine.n_sites:,}",
              delta_color="off", delta_arrow="off")
 
 TYPES = ["csv", "xlsx", "geojson", "json", "gpkg"]
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def slug(name: str) -> str:
+    """A file name from a scenario name."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "scenario"
 
 
 def take_upload(kind: str, upload) -> None:
@@ -67,6 +77,35 @@ if source != "default" or sites is not None:
         except InputError as error:
             st.error("The scenario's hubs do not all sit on the bundled data's sites: "
                      + "; ".join(str(p) for p in error.problems))
+
+st.subheader("Scenario file")
+st.markdown("A scenario is the hubs plus every assumption, as `rural-coverage/scenario@1` JSON: the same file "
+            "`python -m coverage evaluate` reads.")
+scenario_left, scenario_right = st.columns(2)
+with scenario_left:
+    upload = st.file_uploader("Load a scenario (.json)", type=["json"], key="upload-scenario")
+    if upload is not None and st.session_state.get("done-scenario") != upload.file_id:
+        st.session_state["done-scenario"] = upload.file_id
+        try:
+            ws.load(load_scenario(upload.getvalue(), name=upload.name), label=f"load {upload.name}")
+            st.success(f"Loaded {upload.name}: {len(ws.scenario.hubs)} hubs.")
+        except InputError as error:
+            st.error(f"{upload.name} was not loaded; the current scenario is unchanged. "
+                     f"{len(error.problems)} problem(s):")
+            st.code("\n".join(str(p) for p in error.problems), language=None, wrap_lines=True)
+    examples = sorted(EXAMPLES.glob("*.json"))
+    choice = st.selectbox("Or load an example", [e.name for e in examples], index=None, key="example-scenario",
+                          placeholder="Choose an example scenario...")
+    if choice and st.button("Load example", icon=":material/upload_file:"):
+        try:
+            ws.load(load_scenario(EXAMPLES / choice), label=f"load {choice}")
+            st.success(f"Loaded {choice}: {len(ws.scenario.hubs)} hubs.")
+        except InputError as error:
+            st.error("; ".join(str(p) for p in error.problems))
+with scenario_right:
+    st.download_button("Download this scenario (.json)", ws.scenario.to_json().encode("utf-8"),
+                       file_name=f"{slug(ws.scenario.name)}.json", mime="application/json",
+                       icon=":material/download:", key="download-scenario")
 
 st.subheader("Communities")
 st.dataframe(communities, hide_index=True, key="communities-table", height=320)

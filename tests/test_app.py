@@ -196,3 +196,59 @@ def test_uploading_a_bad_file_lists_problems_and_keeps_the_data(app):
     assert "unchanged" in app.error[0].value
     assert "towns.csv:3:lat: 95 is outside" in app.code[0].value
     assert len(workspace(app).communities) == 4000
+
+
+def open_budget(app: AppTest, document: dict | None = None) -> None:
+    from coverage.scenario import parse_scenario
+
+    from .test_budget import THREE_HUBS
+
+    workspace(app).load(parse_scenario(document or THREE_HUBS))
+    app.switch_page("pages/budget.py")
+    run(app)
+
+
+def test_budget_page_warns_over_budget_and_shows_the_cli_figures(app, tmp_path):
+    from .test_budget import THREE_HUBS
+
+    open_budget(app)
+    assert any("over the" in w.value and "budget" in w.value for w in app.warning)
+    assert not app.error
+    shown = {m.label: m.value for m in app.get("metric")}
+    path = tmp_path / "three.json"
+    path.write_text(json.dumps(THREE_HUBS))
+    cli = json.loads(subprocess.run([sys.executable, "-m", "coverage", "evaluate", str(path), "--json"], cwd=ROOT,
+                                    capture_output=True, text=True, check=True).stdout)
+    assert shown["Cost through 2026Q4"] == "$73.0M" and cli["cost_usd"] == 73e6
+    assert shown["Headroom"] == "$-13.0M" and cli["budget"]["headroom_usd"] == -13e6
+    quarters = table_with(app, "quarter", "cumulative_spend_usd")
+    assert quarters["cumulative_spend_usd"].tolist() == [q["cumulative_spend_usd"] for q in cli["by_quarter"]]
+    assert quarters["communities_same_day"].tolist() == [q["communities_same_day"] for q in cli["by_quarter"]]
+
+
+def test_changing_a_hubs_quarter_or_type_updates_the_rollout(app):
+    open_budget(app)
+    before = table_with(app, "quarter", "cumulative_spend_usd")["cumulative_spend_usd"].tolist()
+    app.session_state[f"budget-hubs-{workspace(app).revision}"] = {
+        "edited_rows": {"1": {"open_quarter": "2026Q3", "type": "conversion"}}, "added_rows": [], "deleted_rows": []}
+    run(app)
+    hub = workspace(app).scenario.hub("b")
+    assert (hub.open_quarter, hub.type) == ("2026Q3", "conversion")
+    after = table_with(app, "quarter", "cumulative_spend_usd")["cumulative_spend_usd"].tolist()
+    assert after != before and after[-1] == 18e6 + 13e6 + 10e6 + 4e6 * 2 / 4  # b: conversion, 2 quarters of opex
+
+
+def test_assumptions_form_applies_and_names_bad_fields(app):
+    open_budget(app)
+    capex = next(n for n in app.number_input if n.label == "Capex, new build ($)")
+    capex.set_value(40_000_000.0)
+    next(b for b in app.button if b.label == "Apply assumptions").click()
+    run(app)
+    assert workspace(app).scenario.costs.capex_usd["new"] == 40_000_000
+    horizon = next(s for s in app.selectbox if s.label == "Horizon end")
+    horizon.select("2025Q4")  # before hub c opens in 2026Q2
+    next(b for b in app.button if b.label == "Apply assumptions").click()
+    run(app)
+    assert any("hubs[1].open_quarter" in e.value or "hubs[2].open_quarter" in e.value for e in app.error), \
+        [e.value for e in app.error]
+    assert workspace(app).scenario.budget.horizon_end == "2026Q4"

@@ -1,0 +1,183 @@
+"""Budget & rollout: what the plan costs quarter by quarter, and when its coverage arrives."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from coverage import budget, defaults
+from coverage.quarters import quarter_range
+from coverage.scenario import HUB_TYPES
+from ui import fmt, mapview
+from ui.state import apply, show_messages, workspace
+
+ws = workspace()
+scenario = ws.scenario
+rollout = budget.plan(ws.evaluation)
+summary, by_quarter, hubs = rollout.summary, rollout.quarters, rollout.hubs
+total_budget = scenario.budget.total_usd
+
+st.title("Budget & rollout")
+show_messages()
+
+if summary["over_budget"]:
+    st.warning(f"This plan costs {fmt.usd(summary['cost_usd'])}, {fmt.usd(-summary['headroom_usd'])} over the "
+               f"{fmt.usd(total_budget)} budget. Open hubs later, choose conversions, or drop hubs.",
+               icon=":material/warning:")
+if summary["hubs_over_capacity"]:
+    st.warning(f"{len(summary['hubs_over_capacity'])} hub(s) would ship more parcels a day than their capacity: "
+               f"{', '.join(summary['hubs_over_capacity'])}. See the hub table below.", icon=":material/warning:")
+
+target = summary["target"]
+columns = st.columns(4)
+columns[0].metric("Cost through " + scenario.budget.horizon_end, fmt.usd(summary["cost_usd"]),
+                  f"capex {fmt.usd(summary['capex_usd'])} · opex {fmt.usd(summary['opex_usd'])}",
+                  delta_color="off", delta_arrow="off")
+columns[1].metric("Headroom", fmt.usd(summary["headroom_usd"]), f"of {fmt.usd(total_budget)}",
+                  delta_color="inverse" if summary["over_budget"] else "off", delta_arrow="off")
+columns[2].metric(f"Covered by {target['quarter']}", f"{target['achieved_share']:.1%}",
+                  f"target {target['covered_share']:.0%} · {'met' if target['met'] else 'not met'}",
+                  delta_color="normal" if target["met"] else "inverse", delta_arrow="off",
+                  help="Share of communities within next-day (or same-day) drive time of a hub open by then.")
+columns[3].metric("Parcel costs (apart)", fmt.usd(summary["parcel_cost_usd"]),
+                  f"${scenario.costs.cost_per_parcel_usd:.2f} a parcel", delta_color="off", delta_arrow="off",
+                  help="Per-parcel delivery cost through the horizon, reported apart from the budget's cost.")
+
+# -- spend by quarter against the budget line ---------------------------------------------
+spend = go.Figure()
+spend.add_bar(x=by_quarter["quarter"], y=by_quarter["capex_usd"] / 1e6, name="capex in the quarter",
+              marker_color="rgb(0,114,178)", yaxis="y2")
+spend.add_bar(x=by_quarter["quarter"], y=by_quarter["opex_usd"] / 1e6, name="opex in the quarter",
+              marker_color="rgb(86,180,233)", yaxis="y2")
+spend.add_scatter(x=by_quarter["quarter"], y=by_quarter["cumulative_spend_usd"] / 1e6, name="cumulative spend",
+                  mode="lines+markers", line=dict(color="black", width=3))
+spend.add_scatter(x=by_quarter["quarter"], y=[total_budget / 1e6] * len(by_quarter), name="budget",
+                  mode="lines", line=dict(color="rgb(213,94,0)", dash="dash"))
+spend.update_layout(barmode="stack", height=380, margin=dict(l=10, r=10, t=30, b=10),
+                    yaxis=dict(title="cumulative, $ million", rangemode="tozero"),
+                    yaxis2=dict(title="in the quarter, $ million", overlaying="y", side="right", showgrid=False,
+                                rangemode="tozero"),
+                    legend=dict(orientation="h", y=-0.15), title=dict(text="Spend by quarter", y=0.98))
+st.plotly_chart(spend, width="stretch", key="spend-chart")
+
+left, right = st.columns(2)
+with left:
+    rollout_chart = go.Figure()
+    covered = by_quarter["covered_share"] * 100
+    same_day = by_quarter["communities_same_day"] / max(ws.engine.n_communities, 1) * 100
+    rollout_chart.add_scatter(x=by_quarter["quarter"], y=covered, name="next-day or better", mode="lines+markers",
+                              line=dict(color=f"rgb{mapview.TIER_COLOURS['next_day']}"))
+    rollout_chart.add_scatter(x=by_quarter["quarter"], y=same_day, name="same-day", mode="lines+markers",
+                              line=dict(color=f"rgb{mapview.TIER_COLOURS['same_day']}"))
+    rollout_chart.add_hline(y=target["covered_share"] * 100, line_dash="dash", line_color="black",
+                            annotation_text=f"target {target['covered_share']:.0%}")
+    rollout_chart.add_vline(x=list(by_quarter["quarter"]).index(target["quarter"])
+                            if target["quarter"] in list(by_quarter["quarter"]) else 0,
+                            line_dash="dot", line_color="grey")
+    rollout_chart.update_layout(height=360, margin=dict(l=10, r=10, t=40, b=10), yaxis_title="% of communities",
+                                yaxis_range=[0, 100], title="Coverage as hubs open",
+                                legend=dict(orientation="h", y=-0.2))
+    st.plotly_chart(rollout_chart, width="stretch", key="rollout-chart")
+with right:
+    value = go.Figure()
+    value.add_scatter(x=by_quarter["cumulative_spend_usd"] / 1e6,
+                      y=(by_quarter["population_same_day"] + by_quarter["population_next_day"]) / 1e6,
+                      name="next-day or better", mode="lines+markers", text=by_quarter["quarter"],
+                      line=dict(color=f"rgb{mapview.TIER_COLOURS['next_day']}"))
+    value.add_scatter(x=by_quarter["cumulative_spend_usd"] / 1e6, y=by_quarter["population_same_day"] / 1e6,
+                      name="same-day", mode="lines+markers", text=by_quarter["quarter"],
+                      line=dict(color=f"rgb{mapview.TIER_COLOURS['same_day']}"))
+    value.update_layout(height=360, margin=dict(l=10, r=10, t=40, b=10), xaxis_title="cumulative spend, $ million",
+                        yaxis_title="people covered, million", title="Coverage against spend",
+                        legend=dict(orientation="h", y=-0.3))
+    st.plotly_chart(value, width="stretch", key="value-chart")
+
+# -- hubs: type, opening quarter, demand against capacity -------------------------------------
+st.subheader("Hubs")
+quarters = quarter_range("2024Q1", scenario.budget.horizon_end)
+table = hubs[["hub_id", "name", "type", "open_quarter", "cost_usd", "population_served", "parcels_per_day",
+              "capacity_parcels_per_day", "utilisation", "over_capacity"]].copy()
+table["cost_musd"] = table.pop("cost_usd") / 1e6
+editor_key = f"budget-hubs-{ws.revision}"
+edited = st.data_editor(
+    table, key=editor_key, hide_index=True, width="stretch", num_rows="fixed",
+    disabled=[c for c in table.columns if c not in ("type", "open_quarter")],
+    column_config={
+        "hub_id": "Id", "name": "Name",
+        "type": st.column_config.SelectboxColumn("Type", options=list(HUB_TYPES), required=True),
+        "open_quarter": st.column_config.SelectboxColumn("Opens", options=quarters, required=True),
+        "cost_musd": st.column_config.NumberColumn("Cost ($M)", format="%.2f"),
+        "population_served": st.column_config.NumberColumn("People served", format="localized"),
+        "parcels_per_day": st.column_config.NumberColumn("Parcels/day", format="%.0f"),
+        "capacity_parcels_per_day": st.column_config.NumberColumn("Capacity/day", format="%.0f"),
+        "utilisation": st.column_config.ProgressColumn("Utilisation", format="percent", min_value=0,
+                                                       max_value=max(1.0, float(table["utilisation"].max() or 0))),
+        "over_capacity": st.column_config.CheckboxColumn("Over capacity"),
+    },
+)
+changed = {row.hub_id: {"type": row.type, "open_quarter": row.open_quarter}
+           for row, old in zip(edited.itertuples(), table.itertuples())
+           if (row.type, row.open_quarter) != (old.type, old.open_quarter)}
+if changed:
+    apply(ws.update_hubs, changed, label="change hub types or quarters", done="Hubs updated")
+    st.rerun()
+if len(hubs):
+    utilisation = go.Figure(go.Bar(x=hubs["hub_id"], y=hubs["utilisation"] * 100,
+                                   marker_color=["rgb(213,94,0)" if o else "rgb(0,158,115)"
+                                                 for o in hubs["over_capacity"]]))
+    utilisation.add_hline(y=100, line_dash="dash", line_color="black", annotation_text="capacity")
+    utilisation.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=10), yaxis_title="% of daily capacity",
+                              title="Parcels a day against capacity")
+    st.plotly_chart(utilisation, width="stretch", key="utilisation-chart")
+else:
+    st.info("No hubs yet: add some on the Map & hubs page.")
+
+# -- assumptions ------------------------------------------------------------------------------------
+with st.expander("Cost and budget assumptions", icon=":material/payments:", key="assumptions"):
+    costs, plan_budget = scenario.costs, scenario.budget
+    with st.form(f"assumptions-{ws.revision}", border=False):
+        a, b = st.columns(2)
+        capex_conversion = a.number_input("Capex, conversion ($)", 0.0, value=float(costs.capex_usd["conversion"]),
+                                          step=500_000.0, help="Default $8M: racking, mezzanine, sortation and stock "
+                                          "added to an existing rural delivery station.")
+        capex_new = b.number_input("Capex, new build ($)", 0.0, value=float(costs.capex_usd["new"]), step=1e6,
+                                   help="Default $20M: a ~100,000 sq ft station at $150-200 a sq ft with equipment.")
+        opex_conversion = a.number_input("Opex a year, conversion ($)", 0.0,
+                                         value=float(costs.opex_usd_per_year["conversion"]), step=250_000.0)
+        opex_new = b.number_input("Opex a year, new build ($)", 0.0, value=float(costs.opex_usd_per_year["new"]),
+                                  step=250_000.0)
+        capacity_conversion = a.number_input("Capacity, conversion (parcels/day)", 1.0,
+                                             value=float(costs.capacity_parcels_per_day["conversion"]), step=500.0)
+        capacity_new = b.number_input("Capacity, new build (parcels/day)", 1.0,
+                                      value=float(costs.capacity_parcels_per_day["new"]), step=500.0)
+        per_person = a.number_input("Parcels per person per year", 0.0, value=float(costs.parcels_per_person_per_year),
+                                    step=1.0, help="Default 18: about a quarter of the 65 parcels a person a year "
+                                    "that the US ships (Pitney Bowes Parcel Shipping Index, 2023).")
+        per_parcel = b.number_input("Cost per parcel ($)", 0.0, value=float(costs.cost_per_parcel_usd), step=0.1,
+                                    help="Default $1.50; reported apart from the budget's cost.")
+        total = a.number_input("Budget ($)", 0.0, value=float(plan_budget.total_usd), step=1e8,
+                               help=f"Default {fmt.usd(defaults.BUDGET_USD)} through {defaults.HORIZON_END}.")
+        horizon = b.selectbox("Horizon end", quarter_range("2025Q1", "2030Q4"),
+                              index=quarter_range("2025Q1", "2030Q4").index(plan_budget.horizon_end))
+        target_quarter = a.selectbox("Target quarter", quarter_range("2024Q1", "2030Q4"),
+                                     index=quarter_range("2024Q1", "2030Q4").index(plan_budget.target_quarter))
+        target_share = b.slider("Target share of communities within next-day", 0.0, 1.0,
+                                float(plan_budget.target_covered_share), 0.01)
+        if st.form_submit_button("Apply assumptions", type="primary"):
+            apply(ws.set_settings, {
+                "costs": {"capex_usd": {"conversion": capex_conversion, "new": capex_new},
+                          "opex_usd_per_year": {"conversion": opex_conversion, "new": opex_new},
+                          "capacity_parcels_per_day": {"conversion": capacity_conversion, "new": capacity_new},
+                          "parcels_per_person_per_year": per_person, "cost_per_parcel_usd": per_parcel},
+                "budget": {"total_usd": total, "horizon_end": horizon, "target_quarter": target_quarter,
+                           "target_covered_share": target_share},
+            }, label="change cost and budget assumptions", done="Assumptions applied")
+            st.rerun()
+
+st.subheader("By quarter")
+st.dataframe(pd.DataFrame(by_quarter), hide_index=True, key="quarter-table", column_config={
+    c: st.column_config.NumberColumn(format="compact") for c in by_quarter.columns if c.endswith("_usd")} | {
+    "covered_share": st.column_config.NumberColumn(format="percent")})
+st.caption("Capex is booked in a hub's opening quarter, opex a quarter at a time to the horizon end: the quarters add "
+           "up to the cost above, as `python -m coverage evaluate --json` reports it (`budget`, `by_quarter`).")
