@@ -15,6 +15,7 @@ navigation = st.navigation([
     st.Page("pages/map_hubs.py", title="Map & hubs", icon=":material/map:", default=True),
     st.Page("pages/coverage_tables.py", title="Coverage", icon=":material/table_chart:"),
     st.Page("pages/budget.py", title="Budget & rollout", icon=":material/payments:"),
+    st.Page("pages/optimiser.py", title="Optimiser", icon=":material/auto_awesome:"),
     st.Page("pages/data.py", title="Data", icon=":material/database:"),
 ])
 state.workspace()

@@ -101,6 +101,64 @@ def _print_summary(summary: dict) -> None:
         print(f"over capacity: {', '.join(plan['hubs_over_capacity'])}")
 
 
+def _cmd_optimize(args: argparse.Namespace) -> int:
+    from coverage.optimize import optimize
+    from coverage.scenario import Scenario, load_scenario, save_scenario
+
+    if args.budget is not None and args.budget < 0:
+        raise InputError(f"--budget {args.budget:g}: a budget cannot be negative")
+    if args.time_limit <= 0:
+        raise InputError(f"--time-limit {args.time_limit:g}: give a number of seconds above 0")
+    scenario = load_scenario(args.scenario) if args.scenario else Scenario(name="Optimised plan")
+    communities, sites = _load_data(args)
+    bar = _progress_bar(args.time_limit)
+    try:
+        result = optimize(scenario, communities, sites, budget=args.budget, time_limit=args.time_limit,
+                          replan=args.replan, greedy=args.greedy, progress=bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    if args.out:
+        save_scenario(result.scenario, args.out)
+        print(f"wrote {args.out}", file=sys.stderr)
+    if args.json:
+        _print_json(result.as_dict())
+    else:
+        print(f"{result.status}: objective {result.objective:,.0f}, bound {result.bound:,.0f}, "
+              f"gap {result.gap:.4%}, {result.seconds:.1f} s")
+        print(f"added {len(result.added)} hubs for ${result.spent_usd / 1e6:,.1f}M of ${result.budget_usd / 1e6:,.1f}M"
+              + (f"; dropped {len(result.removed)} unlocked hubs" if result.removed else ""))
+        for hub in result.added[:20]:
+            print(f"  {hub.id}  {hub.name}  ({hub.type}, opens {hub.open_quarter})")
+        if len(result.added) > 20:
+            print(f"  ... and {len(result.added) - 20} more (--out writes them all)")
+    return EXIT_OK
+
+
+class _progress_bar:
+    """A one-line progress bar on a terminal (objective, bound, gap, time); nothing when piped."""
+
+    def __new__(cls, time_limit: float):
+        if not sys.stderr.isatty():
+            return None
+        return super().__new__(cls)
+
+    def __init__(self, time_limit: float):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=round(time_limit, 1), unit="s", file=sys.stderr, leave=False,
+                        bar_format="{desc} |{bar}| {n:.0f}/{total:.0f} s {postfix}")
+
+    def update(self, progress) -> None:
+        self.bar.n = min(round(progress.seconds, 1), self.bar.total)
+        self.bar.set_description_str(progress.phase)
+        gap = f"{progress.gap:.3%}" if progress.bound < float("inf") else "-"
+        self.bar.set_postfix_str(f"best {progress.objective:,.0f} bound {progress.bound:,.0f} gap {gap}")
+
+    def close(self) -> None:
+        self.bar.close()
+
+
 def _guess_kind(path: str) -> str:
     if Path(path).suffix.lower() == ".json":
         try:
@@ -182,6 +240,26 @@ def make_parser() -> argparse.ArgumentParser:
     data_options(evaluate)
     evaluate.add_argument("--out", metavar="FILE", help="write the per-community table (.csv .xlsx .geojson .gpkg)")
     evaluate.set_defaults(handler=_cmd_evaluate)
+
+    optimize_command = commands.add_parser(
+        "optimize", help="propose hubs that reach the most people within the budget",
+        description="Choose candidate sites for new hubs that maximise population x (1 same-day, next_day_weight "
+        "next-day) within the budget, keeping locked hubs (and the other existing hubs unless --replan). "
+        "HiGHS proves the plan optimal to 0.01%% or reports the gap it proved when the time limit is reached.",
+        epilog="example: python -m coverage optimize examples/plains_pilot.json --budget 1e9 --out plan.json",
+    )
+    optimize_command.add_argument("scenario", metavar="SCENARIO.json", nargs="?",
+                                  help="scenario to start from (default: no hubs, default settings)")
+    data_options(optimize_command)
+    optimize_command.add_argument("--budget", type=float, metavar="USD",
+                                  help="total budget in dollars (default: the scenario's budget.total_usd)")
+    optimize_command.add_argument("--time-limit", type=float, default=60.0, metavar="S",
+                                  help="seconds before returning the best plan found and its gap (default 60)")
+    optimize_command.add_argument("--replan", action="store_true", help="let the optimiser drop unlocked hubs")
+    optimize_command.add_argument("--greedy", action="store_true",
+                                  help="instant greedy plan with its gap against the LP bound, no proof")
+    optimize_command.add_argument("--out", metavar="NEW.json", help="write the proposed scenario")
+    optimize_command.set_defaults(handler=_cmd_optimize)
 
     validate = commands.add_parser(
         "validate", help="check a file before you upload it; lists every problem",

@@ -127,13 +127,18 @@ def _plain(row: dict) -> dict:
 
 
 def evaluate(scenario: Scenario, communities: pd.DataFrame | None = None, sites: pd.DataFrame | None = None,
-             source: str | None = None) -> Evaluation:
-    """Evaluate a scenario on a data set (default: the bundled 4,000 communities, every one a site)."""
-    if communities is None:
-        from coverage.dataset import default_communities
+             source: str | None = None, engine: CoverageEngine | None = None) -> Evaluation:
+    """Evaluate a scenario on a data set (default: the bundled 4,000 communities, every one a site).
 
-        communities = default_communities()
-    engine = engine_for(communities, sites, scenario.travel)
+    ``engine`` evaluates on an engine already built for the data set (it must reach as
+    far as the scenario's travel model).
+    """
+    if engine is None:
+        if communities is None:
+            from coverage.dataset import default_communities
+
+            communities = default_communities()
+        engine = engine_for(communities, sites, scenario.travel)
     coverage = engine.evaluate(hub_sites(scenario, engine, source), scenario.travel,
                                [hub.id for hub in scenario.hubs])
     return Evaluation(scenario, engine, coverage)

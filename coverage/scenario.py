@@ -79,6 +79,8 @@ class Scenario:
     costs: Costs = field(default_factory=Costs)
     budget: Budget = field(default_factory=Budget)
     next_day_weight: float = defaults.NEXT_DAY_WEIGHT
+    proposed_hub_type: str = defaults.HUB_TYPE
+    proposed_open_quarter: str = defaults.OPEN_QUARTER
 
     def replace(self, **changes: Any) -> "Scenario":
         """A copy with some fields changed."""
@@ -117,7 +119,8 @@ class Scenario:
             "budget": {"total_usd": self.budget.total_usd, "horizon_end": self.budget.horizon_end,
                        "target_quarter": self.budget.target_quarter,
                        "target_covered_share": self.budget.target_covered_share},
-            "optimizer": {"next_day_weight": self.next_day_weight},
+            "optimizer": {"next_day_weight": self.next_day_weight, "hub_type": self.proposed_hub_type,
+                          "open_quarter": self.proposed_open_quarter},
         }
 
     def to_json(self) -> str:
@@ -191,7 +194,7 @@ _SECTIONS: dict[str, dict[str, Callable]] = {
               "capacity_parcels_per_day": "per_type_positive", "parcels_per_person_per_year": _number(0)},
     "budget": {"total_usd": _number(0), "horizon_end": _quarter, "target_quarter": _quarter,
                "target_covered_share": _number(0, 1)},
-    "optimizer": {"next_day_weight": _number(0, 1)},
+    "optimizer": {"next_day_weight": _number(0, 1), "hub_type": _choice(HUB_TYPES), "open_quarter": _quarter},
 }
 _TOP = {"schema", "name", "hubs", *_SECTIONS}
 
@@ -277,11 +280,17 @@ def parse_scenario(document: Any, source: str | None = None) -> Scenario:
                     f"{budget.horizon_end}")
 
     hubs = _parse_hubs(reader, data.get("hubs", []), budget)
+    optimizer = sections["optimizer"]
+    proposed_quarter = optimizer.get("open_quarter", defaults.OPEN_QUARTER)
+    if parse_quarter(proposed_quarter) > parse_quarter(budget.horizon_end):
+        reader.fail("optimizer.open_quarter", f"{proposed_quarter} is after budget.horizon_end {budget.horizon_end}")
     if reader.problems:
         raise InputError(reader.problems)
     return Scenario(name=name if name is not None else "Untitled scenario", hubs=hubs, travel=travel,
                     costs=costs, budget=budget,
-                    next_day_weight=sections["optimizer"].get("next_day_weight", defaults.NEXT_DAY_WEIGHT))
+                    next_day_weight=optimizer.get("next_day_weight", defaults.NEXT_DAY_WEIGHT),
+                    proposed_hub_type=optimizer.get("hub_type", defaults.HUB_TYPE),
+                    proposed_open_quarter=proposed_quarter)
 
 
 def _parse_hubs(reader: _Reader, raw: Any, budget: Budget) -> tuple[Hub, ...]:

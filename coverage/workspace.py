@@ -16,7 +16,7 @@ import pandas as pd
 from coverage import defaults
 from coverage.engine import Coverage, CoverageEngine
 from coverage.errors import InputError, Problem
-from coverage.evaluation import Evaluation, engine_for, hub_site
+from coverage.evaluation import Evaluation, engine_for, evaluate
 from coverage.geography import in_united_states
 from coverage.quarters import parse_quarter
 from coverage.scenario import HUB_TYPES, Hub, Scenario, parse_scenario
@@ -124,16 +124,7 @@ class Workspace:
     def _evaluated(self, scenario: Scenario, label: str, engine: CoverageEngine | None = None) -> _State:
         """A state evaluated from scratch (checking every hub's site)."""
         engine = engine or self._engine_for(scenario.travel)
-        sites = []
-        problems = []
-        for index, hub in enumerate(scenario.hubs):
-            try:
-                sites.append(hub_site(hub, engine, index))
-            except InputError as error:
-                problems.extend(error.problems)
-        if problems:
-            raise InputError(problems)
-        coverage = engine.evaluate(sites, scenario.travel, [hub.id for hub in scenario.hubs])
+        coverage = evaluate(scenario, engine=engine).coverage
         return _State(scenario, engine, coverage, label)
 
     def _position(self, hub_id: str) -> int:

@@ -252,3 +252,34 @@ def test_assumptions_form_applies_and_names_bad_fields(app):
     assert any("hubs[1].open_quarter" in e.value or "hubs[2].open_quarter" in e.value for e in app.error), \
         [e.value for e in app.error]
     assert workspace(app).scenario.budget.horizon_end == "2026Q4"
+
+
+def test_the_optimiser_page_proposes_and_accepts_a_plan_as_one_undo_step(app):
+    app.switch_page("pages/optimiser.py")
+    run(app)
+    next(n for n in app.number_input if n.label == "Budget ($)").set_value(5e8)
+    app.button(key="FormSubmitter:optimiser-settings-Run optimiser").click()
+    run(app)
+    job = app.session_state["optimiser-job"]
+    assert job.wait(120)
+    run(app)
+    assert any("proved optimal" in s.value for s in app.success), [s.value for s in app.success]
+    proposed = len(job.result.added)
+    assert proposed == 42
+    next(b for b in app.button if b.label == "Accept the plan").click()
+    run(app)
+    assert len(workspace(app).scenario.hubs) == proposed
+    app.sidebar.button[0].click()  # Undo
+    run(app)
+    assert workspace(app).scenario.hubs == ()
+
+
+def test_the_optimiser_page_shows_a_greedy_preview_with_its_gap(app):
+    app.switch_page("pages/optimiser.py")
+    run(app)
+    next(n for n in app.number_input if n.label == "Budget ($)").set_value(5e8)
+    app.button(key="FormSubmitter:optimiser-settings-Greedy preview (instant)").click()
+    run(app)
+    assert app.session_state["optimiser-job"].wait(60)
+    run(app)
+    assert any("greedy preview, not proved" in i.value for i in app.info)

@@ -149,3 +149,47 @@ def test_an_internal_error_exits_1_without_a_traceback(monkeypatch, capsys):
     assert cli.main(["evaluate", EXAMPLE]) == 1
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: disk on fire" in err and "Traceback" not in err
+
+
+SMALL_TOWNS = "id,name,lat,lon,population\n" + "\n".join(
+    f"t{i},Town {i},{38 + 0.4 * i:.2f},{-99 + 0.25 * (i % 4):.2f},{5000 + 700 * i}" for i in range(15)) + "\n"
+
+
+def test_optimize_json_and_out_file(tmp_path):
+    (tmp_path / "towns.csv").write_text(SMALL_TOWNS)
+    out = tmp_path / "plan.json"
+    result = run("optimize", "--communities", str(tmp_path / "towns.csv"), "--budget", "30000000",
+                 "--time-limit", "20", "--out", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert {"status", "objective", "bound", "gap", "seconds", "added"} <= set(document)
+    assert document["status"] == "optimal" and document["gap"] <= 1e-4
+    assert 1 <= len(document["added"]) <= 2  # $11.75M a hub
+    from coverage.scenario import load_scenario
+
+    plan = load_scenario(out)
+    assert [h.site_id for h in plan.hubs] == [h["site_id"] for h in document["added"]]
+    evaluated = json.loads(run("evaluate", str(out), "--communities", str(tmp_path / "towns.csv"), "--json").stdout)
+    pop = evaluated["population"]
+    assert pop["same_day"] + 0.5 * pop["next_day"] == pytest.approx(document["objective"])
+
+
+def test_optimize_keeps_the_scenarios_locked_hubs(tmp_path):
+    (tmp_path / "towns.csv").write_text(SMALL_TOWNS)
+    scenario = tmp_path / "s.json"
+    scenario.write_text(json.dumps({"schema": "rural-coverage/scenario@1", "hubs": [
+        {"id": "h1", "site_id": "t14", "locked": True}]}))
+    document = json.loads(run("optimize", str(scenario), "--communities", str(tmp_path / "towns.csv"),
+                              "--budget", "40000000", "--json").stdout)
+    assert document["status"] == "optimal"
+    assert all(h["site_id"] != "t14" for h in document["added"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["optimize", "--budget", "-5"], "a budget cannot be negative"),
+    (["optimize", "--time-limit", "0"], "give a number of seconds above 0"),
+    (["optimize", "--budget", "lots"], "invalid float value"),
+])
+def test_optimize_bad_settings_exit_2(args, message):
+    result = run(*args)
+    assert result.returncode == 2 and message in result.stderr

@@ -1,0 +1,144 @@
+"""Optimiser: let HiGHS propose the hubs that reach the most people within the budget."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from coverage import budget as cost_model
+from coverage.errors import InputError
+from coverage.evaluation import evaluate
+from coverage.optimize import optimize
+from coverage.quarters import quarter_range
+from coverage.scenario import HUB_TYPES
+from ui import fmt, mapview
+from ui.jobs import Job
+from ui.sidebar import TIER_LABELS
+from ui.state import apply, show_messages, workspace
+
+ws = workspace()
+scenario = ws.scenario
+st.title("Optimiser")
+show_messages()
+st.markdown("Proposes hubs that maximise **population × (1 same-day, next-day weight next-day)** within the budget, "
+            "keeping locked hubs. HiGHS proves the plan optimal to 0.01%, or says how close it got.")
+
+job: Job | None = st.session_state.get("optimiser-job")
+
+# -- settings --------------------------------------------------------------------------------------
+kept_cost = cost_model.total_cost_usd(scenario)
+with st.form("optimiser-settings", border=True):
+    left, middle, right = st.columns(3)
+    budget = left.number_input("Budget ($)", min_value=0.0, value=float(scenario.budget.total_usd), step=1e8,
+                               format="%.0f", help=f"The scenario's budget is {fmt.usd(scenario.budget.total_usd)}; "
+                               f"its hubs cost {fmt.usd(kept_cost)}.")
+    time_limit = middle.slider("Time limit (s)", 5, 300, 60, 5,
+                               help="After this the best plan found is returned with the gap proved so far.")
+    weight = right.slider("Next-day weight", 0.0, 1.0, float(scenario.next_day_weight), 0.05,
+                          help="How much a next-day community counts against a same-day one (contract default 0.5).")
+    left, middle, right = st.columns(3)
+    keep_unlocked = left.checkbox("Keep unlocked hubs", value=True,
+                                  help="Off: the optimiser may drop hubs that are not locked. Locked hubs always stay.")
+    quarters = quarter_range("2024Q1", scenario.budget.horizon_end)
+    hub_type = middle.selectbox("Proposed hubs are", HUB_TYPES, index=HUB_TYPES.index(scenario.proposed_hub_type),
+                                help="Used where the candidate-site file gives no type.")
+    opens = right.selectbox("Proposed hubs open", quarters, index=quarters.index(scenario.proposed_open_quarter))
+    run, preview = st.columns([1, 1])
+    start = run.form_submit_button("Run optimiser", type="primary", icon=":material/rocket_launch:",
+                                   disabled=bool(job and job.running), width="stretch")
+    greedy = preview.form_submit_button("Greedy preview (instant)", icon=":material/bolt:",
+                                        disabled=bool(job and job.running), width="stretch")
+
+if start or greedy:
+    planned = scenario.replace(next_day_weight=float(weight), proposed_hub_type=hub_type, proposed_open_quarter=opens)
+    engine, communities, sites = ws.engine, ws.communities, ws.sites
+
+    def work(job: Job):
+        return optimize(planned, communities, sites, budget=float(budget), time_limit=float(time_limit),
+                        replan=not keep_unlocked, greedy=bool(greedy), progress=job.report, stop=job.stop,
+                        engine=engine)
+
+    st.session_state["optimiser-job"] = job = Job(work, "greedy preview" if greedy else "optimiser")
+    st.session_state["optimiser-base"] = ws.revision
+
+
+# -- progress ----------------------------------------------------------------------------------------
+@st.fragment(run_every=0.5)
+def progress_panel() -> None:
+    current: Job | None = st.session_state.get("optimiser-job")
+    if current is None or not current.running:
+        if current is not None and not st.session_state.get("optimiser-shown"):
+            st.session_state["optimiser-shown"] = True
+            st.rerun()  # the whole page, to show the result
+        return
+    st.session_state["optimiser-shown"] = False
+    progress = current.progress
+    limit = float(time_limit)
+    st.progress(min(current.elapsed / limit, 1.0), text=f"{progress.phase if progress else 'starting'} · "
+                f"{current.elapsed:.1f} s of at most {limit:.0f} s")
+    cells = st.columns(4)
+    best = progress.objective if progress and math.isfinite(progress.objective) else None
+    bound = progress.bound if progress and math.isfinite(progress.bound) else None
+    cells[0].metric("Best plan", f"{best:,.0f}" if best else "-", help="Population-weighted people reached")
+    cells[1].metric("Bound", f"{bound:,.0f}" if bound else "-", help="Nothing can do better than this")
+    cells[2].metric("Gap", f"{progress.gap:.3%}" if best and bound else "-")
+    cells[3].metric("Elapsed", f"{current.elapsed:.1f} s")
+    st.button("Stop", icon=":material/stop_circle:", key="optimiser-stop", on_click=current.stop.set,
+              help="Return the best plan found so far, with its proven gap.")
+
+
+progress_panel()
+
+# -- the result --------------------------------------------------------------------------------------
+job = st.session_state.get("optimiser-job")
+if job is not None and not job.running:
+    if job.error is not None:
+        message = "; ".join(str(p) for p in job.error.problems) if isinstance(job.error, InputError) else \
+            f"{type(job.error).__name__}: {job.error}"
+        st.error(f"The optimiser could not run: {message}")
+    else:
+        result = job.result
+        stale = st.session_state.get("optimiser-base") != ws.revision
+        status = {"optimal": "proved optimal (gap ≤ 0.01%)", "time_limit": "time limit reached",
+                  "stopped": "stopped", "greedy": "greedy preview, not proved"}[result.status]
+        (st.success if result.status == "optimal" else st.info)(
+            f"**{status}** in {result.seconds:.1f} s · objective {result.objective:,.0f} · bound {result.bound:,.0f} · "
+            f"gap {result.gap:.3%}. Adds {len(result.added)} hubs for {fmt.usd(result.spent_usd)} of the "
+            f"{fmt.usd(result.budget_usd)} left"
+            + (f", drops {len(result.removed)} unlocked hubs" if result.removed else "") + ".")
+        after = evaluate(result.scenario, engine=ws.engine)
+        before_totals, after_totals = ws.coverage.totals(), after.coverage.totals()
+        comparison = pd.DataFrame({
+            "figure": [f"{TIER_LABELS[t]} communities" for t in TIER_LABELS] + [f"{TIER_LABELS[t]} people"
+                                                                                 for t in TIER_LABELS] + ["Hubs", "Cost"],
+            "now": [before_totals["communities"][t] for t in TIER_LABELS] + [before_totals["population"][t]
+                                                                            for t in TIER_LABELS]
+            + [len(scenario.hubs), cost_model.total_cost_usd(scenario)],
+            "proposed": [after_totals["communities"][t] for t in TIER_LABELS] + [after_totals["population"][t]
+                                                                                for t in TIER_LABELS]
+            + [len(result.scenario.hubs), cost_model.total_cost_usd(result.scenario)],
+        })
+        comparison["change"] = comparison["proposed"] - comparison["now"]
+        left, right = st.columns([2, 3])
+        left.dataframe(comparison, hide_index=True, key="optimiser-comparison",
+                       column_config={c: st.column_config.NumberColumn(format="compact")
+                                      for c in ("now", "proposed", "change")})
+        added = {hub.id for hub in result.added}
+        with right:
+            view = mapview.view_for(ws.communities["lat"], ws.communities["lon"], width_px=760, height_px=420)
+            st.pydeck_chart(mapview.deck(after, view, highlight=added), height=420, key="optimiser-map")
+            st.caption("Proposed hubs in vermillion; " + mapview.legend_markdown(after))
+        st.dataframe(pd.DataFrame([{"id": h.id, "name": h.name, "site": h.site_id, "type": h.type,
+                                    "opens": h.open_quarter} for h in result.added]),
+                     hide_index=True, key="optimiser-added")
+        if stale:
+            st.warning("The scenario changed since this plan was proposed; run the optimiser again to accept one.")
+        accept, discard = st.columns(2)
+        accept.button("Accept the plan", type="primary", icon=":material/check:", disabled=stale, width="stretch",
+                      on_click=lambda: (apply(ws.load, result.scenario, label=f"accept the optimiser's plan "
+                                              f"({len(result.added)} hubs)", done="Plan accepted: one undo step"),
+                                        st.session_state.pop("optimiser-job", None)))
+        discard.button("Discard", icon=":material/close:", width="stretch",
+                       on_click=lambda: st.session_state.pop("optimiser-job", None))
