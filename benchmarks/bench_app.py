@@ -151,15 +151,10 @@ def spread_out(communities, count: int):
 
 
 def project(lat: float, lon: float, view, box) -> tuple[float, float]:
-    scale = 512 * 2 ** view.zoom
+    from ui.mapview import pixel_offset
 
-    def mercator(lat_, lon_):
-        return ((lon_ + 180) / 360 * scale,
-                (1 - math.log(math.tan(math.pi / 4 + math.radians(lat_) / 2)) / math.pi) / 2 * scale)
-
-    cx, cy = mercator(view.latitude, view.longitude)
-    x, y = mercator(lat, lon)
-    return box["x"] + box["width"] / 2 + x - cx, box["y"] + box["height"] / 2 + y - cy
+    dx, dy = pixel_offset(lat, lon, view)
+    return box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
 
 
 def metric(page) -> str:

@@ -36,6 +36,7 @@ from coverage.landmass import landmass_labels
 from coverage.travel import TIERS, TravelModel
 
 NO_HUB = np.iinfo(np.int64).max
+STALE = -1  # a second-nearest key that is no longer known
 SAME_DAY, NEXT_DAY, NONE = 0, 1, 2
 VIRTUAL_SITES = 1 << 16  # room for hubs placed at arbitrary coordinates
 
@@ -299,6 +300,17 @@ class CoverageEngine:
         np.minimum.at(best, keys & self.layout.community_mask, keys)
         return best
 
+    def second_keys(self, active_sites: np.ndarray, best: np.ndarray) -> np.ndarray:
+        """Second-smallest key of every community over the active sites (keys are unique, so the best is skipped)."""
+        sites = np.asarray(active_sites).tolist()
+        second = np.full(self.n_communities, NO_HUB, dtype=np.int64)
+        if sites:
+            keys = np.concatenate([self._row(site)[1] for site in sites])
+            communities = keys & self.layout.community_mask
+            others = keys != best[communities]
+            np.minimum.at(second, communities[others], keys[others])
+        return second
+
     def recompute_keys(self, communities: np.ndarray, active: np.ndarray) -> np.ndarray:
         """Smallest key of the given communities over sites where ``active`` is true."""
         starts, stops = self._col_ptr[communities], self._col_ptr[communities + 1]
@@ -366,7 +378,7 @@ class Coverage:
     """
 
     __slots__ = ("engine", "travel", "hub_sites", "hub_ids", "keys", "tier", "_limits",
-                 "_count", "_population", "_site_count", "_beyond")
+                 "_count", "_population", "_site_count", "_beyond", "_backup")
 
     @classmethod
     def _fresh(cls, engine: CoverageEngine, hub_sites: np.ndarray, hub_ids: tuple, travel: TravelModel) -> "Coverage":
@@ -374,6 +386,7 @@ class Coverage:
         self.engine, self.travel, self.hub_sites, self.hub_ids = engine, travel, hub_sites, hub_ids
         self._site_count = np.bincount(hub_sites, minlength=engine.n_sites_total())
         self.keys = engine.nearest_keys(np.flatnonzero(self._site_count))
+        self._backup = None  # second-nearest keys, worked out on the first removal
         self._set_travel(travel)
         return self
 
@@ -384,32 +397,57 @@ class Coverage:
         self._population = np.bincount(self.tier, weights=self.engine._population_weights, minlength=3)
 
     def _changed(self, hub_sites: np.ndarray, hub_ids: tuple, removed: int | None, added: int | None) -> "Coverage":
-        """A new coverage after one hub left ``removed`` and/or one arrived at ``added``."""
+        """A new coverage after one hub left ``removed`` and/or one arrived at ``added``.
+
+        Removals promote each orphaned community's second-nearest key (``_backup``, kept
+        up to date by adds, ``STALE`` once used) and recompute from the pair table only
+        where a backup is spent.
+        """
         engine = self.engine
         other = Coverage.__new__(Coverage)
         other.engine, other.travel, other._limits, other._beyond = engine, self.travel, self._limits, None
         other.hub_sites, other.hub_ids = hub_sites, hub_ids
         other.keys, other.tier, other._count, other._population = self.keys, self.tier, self._count, self._population
         counts = self._site_count
+        if removed is not None and removed == added:  # a hub moved onto its own site: nothing changes
+            other._site_count, other._backup = counts, self._backup
+            return other
         if added is not None and added >= len(counts):
             counts = np.pad(counts, (0, engine.n_sites_total() - len(counts)))
         else:
             counts = counts.copy()
         other._site_count = counts
+        backup = self._backup
         if removed is not None:
             counts[removed] -= 1
+            if counts[removed] == 0 and backup is None:
+                backup = self._backup = engine.second_keys(np.flatnonzero(self._site_count), self.keys)
         if added is not None:
             counts[added] += 1
         if removed is not None and counts[removed] == 0:
             cols, keys = engine._row(removed)
-            lost = cols[other.keys[cols] == keys]  # keys are unique per pair: equal means nearest
+            current = other.keys[cols]
+            lost = cols[current == keys]  # keys are unique per pair: equal means this site was the nearest
+            backup = backup.copy()
+            backup[cols[backup[cols] == keys]] = STALE  # a backup at the removed site is gone too
             if len(lost):
-                other._update(lost, engine.recompute_keys(lost, counts > 0))
+                new_keys = backup[lost]
+                spent = new_keys == STALE
+                if spent.any():
+                    new_keys[spent] = engine.recompute_keys(lost[spent], counts > 0)
+                backup[lost] = STALE
+                other._update(lost, new_keys)
         if added is not None and counts[added] == 1:
             cols, keys = engine._row(added)
-            better = keys < other.keys[cols]
+            current = other.keys[cols]
+            better = keys < current
+            if backup is not None:
+                backup = backup.copy() if backup is self._backup else backup
+                # STALE (-1) is below every key, so the minimum keeps an unknown backup unknown
+                backup[cols] = np.where(better, current, np.minimum(backup[cols], keys))
             if better.any():
                 other._update(cols[better], keys[better])
+        other._backup = backup
         return other
 
     def _update(self, where: np.ndarray, keys: np.ndarray) -> None:
@@ -448,7 +486,7 @@ class Coverage:
         self.engine.check_travel(travel)
         other = Coverage.__new__(Coverage)
         other.engine, other.hub_sites, other.hub_ids = self.engine, self.hub_sites, self.hub_ids
-        other.keys, other._site_count = self.keys, self._site_count
+        other.keys, other._site_count, other._backup = self.keys, self._site_count, self._backup
         other._set_travel(travel)
         return other
 

@@ -6,7 +6,6 @@ Screenshots of every test are kept in ``test-artifacts/``.
 from __future__ import annotations
 
 import io
-import math
 import time
 
 import numpy as np
@@ -15,7 +14,7 @@ import pytest
 from PIL import Image
 
 from coverage.dataset import default_communities
-from ui.mapview import LAND, TIER_COLOURS, view_for
+from ui.mapview import LAND, TIER_COLOURS, pixel_offset, view_for
 
 from .conftest import ARTIFACTS
 
@@ -53,17 +52,10 @@ def open_app(page, url: str) -> None:
 
 
 def pixel_of(page, lat: float, lon: float, view) -> tuple[float, float]:
-    """Where deck.gl draws a point: Web Mercator with 512-pixel tiles, centred on the view."""
+    """Where on the page deck.gl draws a point."""
     box = map_canvas(page).bounding_box()
-    scale = 512 * 2 ** view.zoom
-
-    def mercator(lat_, lon_):
-        return ((lon_ + 180) / 360 * scale,
-                (1 - math.log(math.tan(math.pi / 4 + math.radians(lat_) / 2)) / math.pi) / 2 * scale)
-
-    cx, cy = mercator(view.latitude, view.longitude)
-    x, y = mercator(lat, lon)
-    return box["x"] + box["width"] / 2 + x - cx, box["y"] + box["height"] / 2 + y - cy
+    dx, dy = pixel_offset(lat, lon, view)
+    return box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
 
 
 def loneliest(communities: pd.DataFrame) -> pd.Series:

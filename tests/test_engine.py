@@ -120,6 +120,18 @@ def test_incremental_updates_equal_a_fresh_evaluation(engine, hubs, changes):
         assert np.array_equal(current.keys, fresh.keys)
         assert np.array_equal(current.tier, fresh.tier)
         assert current.totals() == fresh.totals()
+        if current._backup is not None:  # every second-nearest key still known is right
+            active = np.flatnonzero(np.bincount(current.hub_sites, minlength=engine.n_sites_total()))
+            known = current._backup != -1
+            assert np.array_equal(current._backup[known], engine.second_keys(active, fresh.keys)[known])
+
+
+def test_moving_a_hub_onto_its_own_site_changes_nothing(engine):
+    travel = TravelModel()
+    result = engine.evaluate([0, 7], travel).with_hub_removed(1).with_hub_added(7)  # backups now in play
+    moved = result.with_hub_moved(0, 0).with_hub_removed(1)
+    fresh = engine.evaluate([0], travel)
+    assert np.array_equal(moved.keys, fresh.keys) and moved.totals() == fresh.totals()
 
 
 def test_hubs_at_arbitrary_coordinates_behave_like_sites(engine):

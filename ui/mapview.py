@@ -59,6 +59,19 @@ def view_for(lat: pd.Series, lon: pd.Series, width_px: int = 1000, height_px: in
                          longitude=round((west + east) / 2, 4), zoom=round(min(max(zoom, 1.0), 12.0), 2))
 
 
+def pixel_offset(lat: float, lon: float, view: pdk.ViewState) -> tuple[float, float]:
+    """Where deck.gl draws a point: pixels right and down from the map's centre (Web Mercator, 512-pixel tiles)."""
+    scale = 512 * 2 ** view.zoom
+
+    def mercator(lat_: float, lon_: float) -> tuple[float, float]:
+        return ((lon_ + 180) / 360 * scale,
+                (1 - math.log(math.tan(math.pi / 4 + math.radians(lat_) / 2)) / math.pi) / 2 * scale)
+
+    centre_x, centre_y = mercator(view.latitude, view.longitude)
+    x, y = mercator(lat, lon)
+    return x - centre_x, y - centre_y
+
+
 def community_layer_data(evaluation: Evaluation) -> pd.DataFrame:
     """One row per community: position, size, colour and a plain-text tooltip."""
     table = evaluation.coverage.table()
