@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from coverage import defaults
-from coverage.errors import InputError, Problem
+from coverage.errors import Problem
 from coverage.quarters import quarter_range
 from coverage.scenario import HUB_TYPES, Hub
 from ui import fmt, mapview

@@ -122,7 +122,7 @@ def test_names_carrying_html_run_nothing_and_show_as_text(served_app, page, tmp_
     for row in towns.itertuples():
         page.mouse.move(*pixel_of(page, row.lat, row.lon, view))
         tooltip = page.locator(".deck-tooltip")
-        assert wait_for(lambda: tooltip.is_visible() and row.name in tooltip.inner_text(), 10), row.name
+        assert wait_for(lambda tip=tooltip, name=row.name: tip.is_visible() and name in tip.inner_text(), 10), row.name
     x, y = pixel_of(page, towns.lat[0], towns.lon[0], view)
     page.mouse.click(x, y)
     page.get_by_role("button", name="Add a hub here").click()
