@@ -26,8 +26,11 @@ if summary["over_budget"]:
                f"{fmt.usd(total_budget)} budget. Open hubs later, choose conversions, or drop hubs.",
                icon=":material/warning:")
 if summary["hubs_over_capacity"]:
-    st.warning(f"{len(summary['hubs_over_capacity'])} hub(s) would ship more parcels a day than their capacity: "
-               f"{', '.join(summary['hubs_over_capacity'])}. See the hub table below.", icon=":material/warning:")
+    over = summary["hubs_over_capacity"]
+    named = ", ".join(over[:10]) + (f" and {len(over) - 10} more" if len(over) > 10 else "")
+    st.warning(f"{len(over)} hub(s) would ship more parcels a day than their capacity: {named}. "
+               "See the hub table below: new builds carry more, or more hubs share the demand.",
+               icon=":material/warning:")
 
 target = summary["target"]
 columns = st.columns(4)
