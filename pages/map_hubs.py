@@ -10,7 +10,7 @@ from coverage.errors import Problem
 from coverage.quarters import quarter_range
 from coverage.scenario import HUB_TYPES, Hub
 from ui import fmt, mapview
-from ui.state import apply, show_messages, workspace
+from ui.state import apply, data_key, show_messages, workspace
 
 ws = workspace()
 evaluation = ws.evaluation
@@ -34,7 +34,7 @@ def site_id_of(label: str) -> str:
 
 
 sites = ws.engine.sites
-labels = site_labels(str(id(sites)) + str(len(sites)), sites)
+labels = site_labels(data_key(sites), sites)
 hub_at_site = {hub.site_id: hub for hub in scenario.hubs if hub.site_id is not None}
 
 # -- the map ----------------------------------------------------------------------------

@@ -135,10 +135,15 @@ if job is not None and not job.running:
                      hide_index=True, key="optimiser-added")
         if stale:
             st.warning("The scenario changed since this plan was proposed; run the optimiser again to accept one.")
-        accept, discard = st.columns(2)
-        accept.button("Accept the plan", type="primary", icon=":material/check:", disabled=stale, width="stretch",
-                      on_click=lambda: (apply(ws.load, result.scenario, label=f"accept the optimiser's plan "
-                                              f"({len(result.added)} hubs)", done="Plan accepted: one undo step"),
-                                        st.session_state.pop("optimiser-job", None)))
-        discard.button("Discard", icon=":material/close:", width="stretch",
-                       on_click=lambda: st.session_state.pop("optimiser-job", None))
+        def accept() -> None:
+            apply(ws.load, result.scenario, label=f"accept the optimiser's plan ({len(result.added)} hubs)",
+                  done="Plan accepted: one undo step")
+            st.session_state.pop("optimiser-job", None)
+
+        def discard() -> None:
+            st.session_state.pop("optimiser-job", None)
+
+        left, right = st.columns(2)
+        left.button("Accept the plan", type="primary", icon=":material/check:", disabled=stale, width="stretch",
+                    on_click=accept)
+        right.button("Discard", icon=":material/close:", width="stretch", on_click=discard)

@@ -29,11 +29,12 @@ def _engine(communities_key: str, sites_key: str | None, radius: float,
 
 def shared_engine(communities: pd.DataFrame, sites: pd.DataFrame | None, travel: TravelModel) -> CoverageEngine:
     """An engine for this data set and reach, shared by every session."""
-    return _engine(_key(communities), _key(sites) if sites is not None else None, radius_for(travel),
+    return _engine(data_key(communities), data_key(sites) if sites is not None else None, radius_for(travel),
                    communities, sites)
 
 
-def _key(frame: pd.DataFrame) -> str:
+def data_key(frame: pd.DataFrame) -> str:
+    """A content fingerprint of a table, remembered on it, for cache keys."""
     cached = frame.attrs.get("fingerprint")
     if cached is None:
         cached = frame.attrs["fingerprint"] = fingerprint(frame)
