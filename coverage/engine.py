@@ -244,6 +244,12 @@ class CoverageEngine:
             self._virtual_points[point] = index
             return index
 
+    def site_label(self, site: int) -> str:
+        """'Name, ST' of a candidate site (just the name where the state is unknown)."""
+        row = self.sites.iloc[site]
+        state = str(row.get("state", ""))
+        return f"{row['name']}, {state}" if state else str(row["name"])
+
     def site_lat_lon(self, site: int) -> tuple[float, float]:
         """Coordinates of a site or virtual site."""
         lat, lon = self.site_coordinates(np.array([site]))

@@ -722,9 +722,8 @@ def optimize(scenario, communities=None, sites=None, *, budget: float | None = N
     added = []
     for site in solution.sites:
         site_id = str(engine.sites["site_id"].iloc[site])
-        row = engine.sites.iloc[site]
-        label = f"{row['name']}, {row['state']}" if str(row.get("state", "")) else str(row["name"])
-        hub = Hub(id=new_scenario.new_hub_id(), name=f"Hub at {label}", site_id=site_id, type=type_of[site],
+        hub = Hub(id=new_scenario.new_hub_id(), name=f"Hub at {engine.site_label(site)}", site_id=site_id,
+                  type=type_of[site],
                   open_quarter=scenario.proposed_open_quarter)
         new_scenario = new_scenario.replace(hubs=new_scenario.hubs + (hub,))
         added.append(hub)

@@ -86,11 +86,6 @@ class Workspace:
     def redo_label(self) -> str:
         return self._redo[-1].label if self._redo else ""
 
-    def site_name(self, site_id: str) -> str:
-        """'Name, ST' of a candidate site."""
-        row = self.engine.sites.iloc[self.engine.site_index[str(site_id)]]
-        return f"{row['name']}, {row['state']}" if row.get("state", "") else str(row["name"])
-
     # -- history ---------------------------------------------------------------------
     def _commit(self, state: _State) -> None:
         self.revision += 1
@@ -183,7 +178,7 @@ class Workspace:
         place, site = self._place(site_id, lat, lon)
         fields = {"type": defaults.HUB_TYPE, "open_quarter": defaults.OPEN_QUARTER, "locked": False, **fields}
         if not fields.get("name"):
-            fields["name"] = (f"Hub at {self.site_name(site_id)}" if site_id is not None
+            fields["name"] = (f"Hub at {self.engine.site_label(site)}" if site_id is not None
                               else f"Hub at {place['lat']:.4f}, {place['lon']:.4f}")
         self._check_fields(fields)
         hub = Hub(id=self.scenario.new_hub_id(), **place, **fields)
