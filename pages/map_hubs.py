@@ -45,8 +45,9 @@ basemap = options[1].toggle("Basemap", value=False, key="basemap",
 view = mapview.view_for(ws.communities["lat"], ws.communities["lon"])
 community_layer = mapview.community_layer_data(evaluation)
 community_labels = dict(zip(community_layer["community_id"], community_layer["label"]))
+hubs_table = evaluation.hub_table()  # one table for the map and the hub editor below
 event = st.pydeck_chart(mapview.deck(evaluation, view, basemap=basemap, rings=show_rings,
-                                     communities=community_layer),
+                                     communities=community_layer, hubs=hubs_table),
                         height=600, key="map", on_select="rerun", selection_mode="single-object")
 st.caption(mapview.legend_markdown(evaluation))
 
@@ -131,7 +132,6 @@ def place_label(hub: Hub) -> str:
     return f"{hub.lat:.5f}, {hub.lon:.5f} (coordinates)"
 
 
-hubs_table = evaluation.hub_table()
 table = pd.DataFrame({
     "id": [h.id for h in scenario.hubs], "name": [h.name for h in scenario.hubs],
     "place": [place_label(h) for h in scenario.hubs], "type": [h.type for h in scenario.hubs],

@@ -117,9 +117,10 @@ def ring_layer_data(hubs: pd.DataFrame, travel) -> pd.DataFrame:
 
 
 def deck(evaluation: Evaluation, view: pdk.ViewState, *, basemap: bool = False, rings: bool = True,
-         highlight: set[str] | frozenset = frozenset(), communities: pd.DataFrame | None = None) -> pdk.Deck:
-    """The whole map (``communities`` may pass in the layer data the caller already built)."""
-    hubs = evaluation.hub_table()
+         highlight: set[str] | frozenset = frozenset(), communities: pd.DataFrame | None = None,
+         hubs: pd.DataFrame | None = None) -> pdk.Deck:
+    """The whole map (``communities`` and ``hubs`` may pass in tables the caller already built)."""
+    hubs = evaluation.hub_table() if hubs is None else hubs
     layers = [
         pdk.Layer("GeoJsonLayer", state_outlines(), id="states", stroked=True, filled=not basemap,
                   get_fill_color=list(LAND), get_line_color=list(OUTLINE), line_width_min_pixels=1),
