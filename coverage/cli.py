@@ -114,13 +114,12 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
         raise InputError(f"--time-limit {args.time_limit:g}: give a number of seconds above 0")
     scenario = load_scenario(args.scenario) if args.scenario else Scenario(name="Optimised plan")
     communities, sites = _load_data(args)
-    bar = _progress_bar(args.time_limit)
+    bar = _ProgressBar(args.time_limit)
     try:
         result = optimize(scenario, communities, sites, budget=args.budget, time_limit=args.time_limit,
-                          replan=args.replan, greedy=args.greedy, progress=bar.update if bar else None)
+                          replan=args.replan, greedy=args.greedy, progress=bar.update)
     finally:
-        if bar:
-            bar.close()
+        bar.close()
     if args.out:
         save_scenario(result.scenario, args.out)
         print(f"wrote {args.out}", file=sys.stderr)
@@ -138,18 +137,14 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class _progress_bar:
-    """A one-line progress bar on a terminal (objective, bound, gap, time); nothing when piped."""
-
-    def __new__(cls, time_limit: float):
-        if not sys.stderr.isatty():
-            return None
-        return super().__new__(cls)
+class _ProgressBar:
+    """A one-line progress bar on a terminal (objective, bound, gap, time); silent when stderr is piped."""
 
     def __init__(self, time_limit: float):
         from tqdm import tqdm
 
         self.bar = tqdm(total=round(time_limit, 1), unit="s", file=sys.stderr, leave=False,
+                        disable=not sys.stderr.isatty(),
                         bar_format="{desc} |{bar}| {n:.0f}/{total:.0f} s {postfix}")
 
     def update(self, progress) -> None:

@@ -203,15 +203,3 @@ def landmass_labels(lat, lon) -> np.ndarray:
     assign((lat >= 7.0) & (lat <= 72.0) & (lon >= -170.0) & (lon <= -52.0), MAINLAND)
     assign(np.ones(lat.shape, dtype=bool), None)
     return labels
-
-
-def describe(label: str) -> str:
-    """A planner-readable name for a landmass label."""
-    if label == MAINLAND:
-        return "North American mainland (lower 48 + DC)"
-    if label == "AK:road-system":
-        return "Alaska road system"
-    if label.startswith("isolated:"):
-        return f"isolated point ({label.split(':', 1)[1]})"
-    region, _, name = label.partition(":")
-    return {"HI": f"{name} (Hawaii)", "AK": f"{name} (Alaska, local roads only)"}.get(region, name)

@@ -707,8 +707,8 @@ def optimize(scenario, communities=None, sites=None, *, budget: float | None = N
     site_types = engine.sites["type"].astype(str).to_numpy() if "type" in engine.sites else None
     types = [site_types[s] if site_types is not None and site_types[s] in defaults.HUB_TYPES
              else scenario.proposed_hub_type for s in candidates.tolist()]
-    probe = Hub(id="probe", site_id="probe", open_quarter=scenario.proposed_open_quarter)
-    price = {kind: cost_model.hub_cost_usd(Hub(**{**probe.__dict__, "type": kind}), scenario.costs, horizon)
+    price = {kind: cost_model.hub_cost_usd(Hub(id=kind, site_id=kind, type=kind,
+                                               open_quarter=scenario.proposed_open_quarter), scenario.costs, horizon)
              for kind in defaults.HUB_TYPES}
     costs = np.array([price[t] for t in types])
     problem = CoverageProblem.from_engine(engine, scenario.travel, kept_sites, candidates, costs,
