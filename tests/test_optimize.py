@@ -154,3 +154,31 @@ def test_greedy_preview_reports_its_gap_against_the_lp_bound():
     result = optimize(Scenario(), default_communities(), budget=5e8, time_limit=30, greedy=True)
     assert result.status == "greedy"
     assert result.bound > result.objective and 0 < result.gap < 0.1
+
+
+def test_regional_search_improves_a_plan_within_the_budget():
+    """Where the LP is far from integral (170 hubs on the default data) the regional search finds the plan."""
+    import time
+
+    from coverage.dataset import default_communities
+    from coverage.evaluation import engine_for
+
+    communities = default_communities()
+    scenario = Scenario()
+    engine = engine_for(communities, None, scenario.travel)
+    cost = hub_cost_usd(Hub(id="x", site_id="x", open_quarter=scenario.proposed_open_quarter), scenario.costs,
+                        scenario.budget.horizon_end)
+    budget = 2e9
+    problem = CoverageProblem.from_engine(engine, scenario.travel, [], np.arange(engine.n_sites),
+                                          np.full(engine.n_sites, cost), scenario.next_day_weight, budget=budget)
+    start = problem.greedy(budget)
+    seen = []
+    plan = problem.regional_search(budget, start, time.monotonic() + 4.0,
+                                   on_better=lambda plan, value: seen.append(value))
+    assert problem.value(plan) > problem.value(start)
+    assert seen == sorted(seen) and seen[-1] == problem.value(plan)
+    assert len(set(plan)) == len(plan) and problem.costs[plan].sum() <= budget
+    sites = problem.sites[plan]
+    lat, lon = engine.site_coordinates(sites)
+    assert objective(communities, lat, lon, scenario.next_day_weight, scenario.travel) == pytest.approx(
+        problem.value(plan), rel=1e-9)
