@@ -145,7 +145,7 @@ class _ProgressBar:
 
         self.bar = tqdm(total=round(time_limit, 1), unit="s", file=sys.stderr, leave=False,
                         disable=not sys.stderr.isatty(),
-                        bar_format="{desc} |{bar}| {n:.0f}/{total:.0f} s {postfix}")
+                        bar_format="{desc} |{bar}| {n:.0f}/{total:.0f} s{postfix}")
 
     def update(self, progress) -> None:
         self.bar.n = min(round(progress.seconds, 1), self.bar.total)

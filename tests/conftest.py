@@ -7,6 +7,7 @@ that CI never passes on skipped tests.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -47,13 +48,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def served_app(chromium_path: str):
-    """The real app served by `streamlit run` on 127.0.0.1; yields its URL."""
+@contextlib.contextmanager
+def serve_app(log_name: str = "streamlit-server.log"):
+    """The real app served as ``make run`` serves it (``python -m ui.serve``) on 127.0.0.1; yields its URL."""
     port = _free_port()
-    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "streamlit-server.log", "w")
+    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / log_name, "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "ui.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
@@ -75,6 +76,13 @@ def served_app(chromium_path: str):
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def served_app(chromium_path: str):
+    """The app served once for the browser tests; yields its URL."""
+    with serve_app() as url:
+        yield url
 
 
 @pytest.fixture(autouse=True, scope="session")

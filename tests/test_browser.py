@@ -16,7 +16,7 @@ from PIL import Image
 from coverage.dataset import default_communities
 from ui.mapview import LAND, TIER_COLOURS, pixel_offset, view_for
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, serve_app
 
 GREY = TIER_COLOURS["none"]
 HOSTILE_NAMES = ['<img src=x onerror=alert(1)>', '<script>alert("two")</script>', '"><svg onload=alert(3)>']
@@ -144,3 +144,17 @@ def test_the_sidebar_keeps_key_figures_and_settings(served_app, page, width):
     assert metric(page, "Not covered communities") == "4,000"
     page.get_by_text("Thresholds and travel").click()
     assert page.get_by_label("Same-day threshold (minutes)").input_value() == "90.00"
+
+
+def test_the_first_visitor_opening_a_page_address_gets_the_app(chromium_path, page):
+    """A freshly started server, first visit straight to /optimiser: the app's pages and sidebar, not the folder's."""
+    with serve_app("streamlit-first-visit.log") as url:
+        page.goto(f"{url}/optimiser")
+        page.get_by_role("button", name="Run optimiser").wait_for(timeout=60_000)
+        navigation = page.get_by_test_id("stSidebarNav")
+        for title in ("Map & hubs", "Coverage", "Budget & rollout", "Optimiser", "Data"):
+            assert navigation.get_by_text(title, exact=True).count() == 1
+        assert navigation.get_by_text("app", exact=True).count() == 0  # the folder mode lists the entry script
+        sidebar_figure = page.locator("[data-testid='stMetric']").filter(has_text="Not covered communities")
+        sidebar_figure.wait_for(timeout=30_000)  # the sidebar is drawn after the page
+        assert sidebar_figure.count() == 1
