@@ -53,11 +53,14 @@ is often tight on real data once the budget's integrality is seen.  So:
    gap.  Its bound holds for the whole problem, because every dropped site was
    shown unable to beat a plan the small model contains.
 
-Where it is not proved fast: with 100-300 hubs on the default data the LP spreads
-its hubs over some 650 sites at a fifth of a hub each, about 1,400 sites have a
-reduced cost near zero, and the LP bound sits 0.15-0.25% above the best plans.
-Neither fixing nor HiGHS's cuts close that to 0.01% in minutes; the optimiser then
-returns its plan with ``status: time_limit`` and the proven gap.
+Where it is not proved fast: with 100-300 hubs on the default data (budgets of about
+$1.25B-$3.5B at default costs) the LP spreads its hubs over hundreds of sites (at
+$2B: 643 sites at a fifth of a hub each, 1,382 sites with a reduced cost within
+1,000 people of zero), and the bound sits 0.03-0.25% above the best plans found in
+a minute.  Neither fixing nor HiGHS's cuts close that to 0.01% in minutes, and
+regional decompositions priced with the LP's duals give no better bound (each
+region's integer optimum matches its LP share); the optimiser then returns its plan
+with ``status: time_limit`` and the proven gap.
 """
 
 from __future__ import annotations
