@@ -107,7 +107,9 @@ if job is not None and not job.running:
             f"**{status}** in {result.seconds:.1f} s · objective {result.objective:,.0f} · bound {result.bound:,.0f} · "
             f"gap {result.gap:.3%}. Adds {len(result.added)} hubs for {fmt.usd(result.spent_usd)} of the "
             f"{fmt.usd(result.budget_usd)} left"
-            + (f", drops {len(result.removed)} unlocked hubs" if result.removed else "") + ".")
+            + (f", drops {len(result.removed)} unlocked hubs" if result.removed else "") + "."
+            + ("" if result.status == "optimal" else f" No plan within this budget scores above the bound: at most "
+               f"{max(result.bound - result.objective, 0):,.0f} more weighted people than this one."))
         after = evaluate(result.scenario, engine=ws.engine)
         before_totals, after_totals = ws.coverage.totals(), after.coverage.totals()
         comparison = pd.DataFrame({

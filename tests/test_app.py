@@ -282,4 +282,6 @@ def test_the_optimiser_page_shows_a_greedy_preview_with_its_gap(app):
     run(app)
     assert app.session_state["optimiser-job"].wait(60)
     run(app)
-    assert any("greedy preview, not proved" in i.value for i in app.info)
+    message = next(i.value for i in app.info if "greedy preview, not proved" in i.value)
+    result = app.session_state["optimiser-job"].result
+    assert f"at most {result.bound - result.objective:,.0f} more weighted people" in message
