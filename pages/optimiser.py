@@ -129,7 +129,8 @@ if job is not None and not job.running:
                                       for c in ("now", "proposed", "change")})
         added = {hub.id for hub in result.added}
         with right:
-            view = mapview.view_for(ws.communities["lat"], ws.communities["lon"], width_px=760, height_px=420)
+            # sized for the right-hand column of a wide page
+            view = mapview.view_for(ws.communities["lat"], ws.communities["lon"], width_px=600, height_px=420)
             st.pydeck_chart(mapview.deck(after, view, highlight=added), height=420, key="optimiser-map")
             st.caption("Proposed hubs in vermillion; " + mapview.legend_markdown(after))
         st.dataframe(pd.DataFrame([{"id": h.id, "name": h.name, "site": h.site_id, "type": h.type,
