@@ -14,11 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -68,21 +65,9 @@ def browser_redraw(samples: int) -> dict:
 
     from coverage.dataset import default_communities
     from ui.mapview import view_for
+    from ui.serve import serving
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "ui.serve", "--server.port", str(port),
-                               "--server.address", "127.0.0.1", "--server.headless", "true"],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with serving() as url:
         communities = default_communities()
         view = view_for(communities["lat"], communities["lon"])
         targets = spread_out(communities, samples)
@@ -128,9 +113,6 @@ def browser_redraw(samples: int) -> dict:
                 "figures_updated_ms": round(float(np.median(figures)) * 1000),
                 "browser_redraw_ms": round(float(np.median(redraws)) * 1000),
                 "browser_redraw_ms_max": round(float(np.max(redraws)) * 1000)}
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def spread_out(communities, count: int):

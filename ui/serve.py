@@ -11,10 +11,17 @@ before it serves anyone, then hands over to ``streamlit run app.py``.
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
+from typing import IO, Iterator
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -25,6 +32,38 @@ def main(argv: list[str] | None = None) -> None:
     PagesManager.uses_pages_directory = False
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     cli.main(prog_name="streamlit")
+
+
+@contextlib.contextmanager
+def serving(log: IO | int = subprocess.DEVNULL, timeout_s: float = 60.0) -> Iterator[str]:
+    """The app served by this launcher in a child process on a free local port; yields its URL.
+
+    For the browser tests and the benchmarks, which drive the real server.  Raises
+    RuntimeError when the server has not answered its health check within ``timeout_s``.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "ui.serve", "--server.port", str(port),
+                                "--server.address", "127.0.0.1", "--server.headless", "true"],
+                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 if __name__ == "__main__":
