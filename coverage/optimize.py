@@ -66,6 +66,7 @@ with ``status: time_limit`` and the proven gap.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import threading
 import time
@@ -293,7 +294,7 @@ class CoverageProblem:
         active = np.ones(self.near.shape[1], bool) if active is None else active
         rng = np.random.default_rng(7)
         best = self.value(plan)
-        for round_ in range(10_000):
+        for round_ in itertools.count():
             hubs_per_region = (10, 14, 20)[round_ % 3]
             count = max(1, min(len(plan), round(len(plan) / hubs_per_region)))
             centres = rng.choice(plan, size=count, replace=False)
