@@ -1,4 +1,4 @@
-"""``python -m coverage``: the command line (see ``coverage/cli.py``)."""
+"""``python -m coverage``: the command line (see ``coverage/cli/``)."""
 
 import sys
 

@@ -28,8 +28,17 @@ _ENGINE_CACHE_SIZE = 4
 
 
 def fingerprint(frame: pd.DataFrame) -> str:
-    """A content hash of a table, to recognise the same data set again."""
-    return str(int(pd.util.hash_pandas_object(frame, index=False).sum() % (1 << 63))) + f":{len(frame)}"
+    """A content hash of a table, to recognise the same data set again (``'<hash>:<rows>'``).
+
+    Remembered on the frame; the memo carries the frame's ``id`` because pandas copies
+    ``attrs`` onto every frame derived from this one, whose content differs.
+    """
+    memo = frame.attrs.get("fingerprint")
+    if isinstance(memo, tuple) and memo[0] == id(frame):
+        return memo[1]
+    value = str(int(pd.util.hash_pandas_object(frame, index=False).sum() % (1 << 63))) + f":{len(frame)}"
+    frame.attrs["fingerprint"] = (id(frame), value)
+    return value
 
 
 def radius_for(travel: TravelModel) -> float:
@@ -97,6 +106,13 @@ class Evaluation:
         })
         served = self.coverage.hub_catchments().drop(columns="hub_id")
         return pd.concat([table, served], axis=1)
+
+    def key_figures(self) -> dict:
+        """What a list of plans shows: hubs, cost, communities and people by tier (kept with every saved version)."""
+        totals = self.coverage.totals()
+        return {"hubs": len(self.scenario.hubs), "cost_usd": float(budget.total_cost_usd(self.scenario)),
+                "budget_usd": float(self.scenario.budget.total_usd),
+                "communities": totals["communities"], "population": totals["population"]}
 
     def summary(self) -> dict:
         """The figures of ``evaluate --json``: totals, hubs, cost and the effective settings."""

@@ -102,12 +102,31 @@ def table_bytes(table: pd.DataFrame, suffix: str, summary: pd.DataFrame | None =
                              column="--out"))
 
 
-def write_table(path: str | Path, table: pd.DataFrame, **extra) -> Path:
-    """Write the table to ``path`` in the format its suffix names."""
+def write_bytes(path: str | Path, content: bytes) -> Path:
+    """Write a finished file: to a temporary file beside it, then renamed, so no half-written file is left."""
+    import os
+    import tempfile
+
     path = Path(path)
-    content = table_bytes(table, path.suffix, **extra)
     try:
-        path.write_bytes(content)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(content)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
     except OSError as error:
         raise InputError(Problem(f"cannot be written ({error.strerror})", file=str(path))) from None
     return path
+
+
+def write_table(path: str | Path, table: pd.DataFrame, **extra) -> Path:
+    """Write the table to ``path`` in the format its suffix names."""
+    return write_bytes(path, table_bytes(table, Path(path).suffix, **extra))
+
+
+def write_sheets(path: str | Path, sheets: dict[str, pd.DataFrame]) -> Path:
+    """Write tables as the sheets of one Excel workbook."""
+    return write_bytes(path, xlsx_bytes(sheets))

@@ -743,7 +743,7 @@ def optimize(scenario, communities=None, sites=None, *, budget: float | None = N
     added = []
     for site in solution.sites:
         site_id = str(engine.sites["site_id"].iloc[site])
-        hub = Hub(id=new_scenario.new_hub_id(), name=f"Hub at {engine.site_label(site)}", site_id=site_id,
+        hub = Hub(id=new_scenario.new_hub_id(used=[h.id for h in scenario.hubs]), name=f"Hub at {engine.site_label(site)}", site_id=site_id,
                   type=type_of[site],
                   open_quarter=scenario.proposed_open_quarter)
         new_scenario = new_scenario.replace(hubs=new_scenario.hubs + (hub,))

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from coverage import defaults
 from coverage.errors import InputError, Problem
@@ -24,6 +26,7 @@ from coverage.quarters import parse_quarter
 from coverage.travel import MODES, TravelModel
 
 SCHEMA = "rural-coverage/scenario@1"
+_HUB_NUMBER = re.compile(r"^h(\d{1,9})$")
 HUB_TYPES = defaults.HUB_TYPES
 
 
@@ -93,13 +96,18 @@ class Scenario:
                 return hub
         raise KeyError(hub_id)
 
-    def new_hub_id(self) -> str:
-        """The next free id of the form ``h<n>``."""
-        taken = {hub.id for hub in self.hubs}
-        n = len(self.hubs) + 1
-        while f"h{n}" in taken:
-            n += 1
-        return f"h{n}"
+    def new_hub_id(self, used: Iterable[str] = ()) -> str:
+        """``h<n>`` after the highest such id among the hubs and ``used`` (ids of hubs removed earlier).
+
+        Ids are never handed out twice within a plan's history, so ``h3`` in a comparison
+        or an undo label always means the same hub.
+        """
+        highest = len(self.hubs)
+        for hub_id in itertools.chain((hub.id for hub in self.hubs), used):
+            match = _HUB_NUMBER.match(str(hub_id))
+            if match:
+                highest = max(highest, int(match.group(1)))
+        return f"h{highest + 1}"
 
     def to_dict(self) -> dict:
         """The full contract document, every default written out."""

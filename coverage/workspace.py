@@ -4,6 +4,11 @@ The app keeps one :class:`Workspace` per browser session.  Pages never change th
 scenario themselves: they call the methods here, each of which checks its input,
 updates the coverage incrementally where it can, and records one undo step.  A bad
 input raises :class:`~coverage.errors.InputError` and leaves everything as it was.
+
+Every undo step holds the whole picture: the scenario, the data set it runs on, its
+coverage, and which stored scenario it continues (``origin``), so switching data or
+opening a saved plan is undone like any other change.  Hub ids are never handed out
+twice in one workspace, so ``h3`` always names the same hub.
 """
 
 from __future__ import annotations
@@ -26,12 +31,44 @@ EngineFactory = Callable[[pd.DataFrame, "pd.DataFrame | None", TravelModel], Cov
 HUB_FIELDS = ("name", "type", "open_quarter", "locked")
 
 
+class HubsNotInData(InputError):
+    """Some of the plan's hubs sit on sites that a data set lacks; ``hubs`` lists them."""
+
+    def __init__(self, hubs: list[Hub], what: str):
+        self.hubs = hubs
+        names = ", ".join(f"{hub.id} ({hub.name})" for hub in hubs[:5]) + (
+            f" and {len(hubs) - 5} more" if len(hubs) > 5 else "")
+        super().__init__(Problem(f"{len(hubs)} of the plan's hubs sit on sites that {what} does not have: {names}",
+                                 column="hubs"))
+
+
+class LockedHubsRemoved(InputError):
+    """A change would remove locked hubs; ``hubs`` lists them.  Pass the confirmation to go ahead."""
+
+    def __init__(self, hubs: list[Hub]):
+        self.hubs = hubs
+        super().__init__(Problem(f"this would remove {len(hubs)} locked hub(s): "
+                                 + ", ".join(f"{hub.id} ({hub.name})" for hub in hubs), column="hubs"))
+
+
 @dataclass(frozen=True)
 class _State:
     scenario: Scenario
     engine: CoverageEngine
     coverage: Coverage
-    label: str  # what the step did, for the undo button's tooltip
+    label: str                      # what the step did, for the undo button's tooltip
+    communities: pd.DataFrame
+    sites: pd.DataFrame | None
+    origin: str | None = None       # the stored scenario this plan continues (None: never saved)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The version of a stored scenario this workspace last saved or opened."""
+
+    version: int
+    document: dict
+    data: tuple[str, str | None]    # fingerprints of communities and sites
 
 
 class Workspace:
@@ -44,12 +81,13 @@ class Workspace:
             from coverage.dataset import default_communities
 
             communities = default_communities()
-        self.communities, self.sites = communities, sites
         self._engine_factory = engine_factory
         self._history_limit = history_limit
         self._undo: list[_State] = []
         self._redo: list[_State] = []
-        self._state = self._evaluated(scenario or Scenario(), "start")
+        self._state = self._evaluated(scenario or Scenario(), "start", communities, sites)
+        self._issued: set[str] = {hub.id for hub in self.scenario.hubs}
+        self.saved: dict[str, Saved] = {}
         self.revision = 0  # counts every change, undo and redo: widgets key their state on it
 
     # -- reading ---------------------------------------------------------------------
@@ -66,9 +104,39 @@ class Workspace:
         return self._state.coverage
 
     @property
+    def communities(self) -> pd.DataFrame:
+        return self._state.communities
+
+    @property
+    def sites(self) -> pd.DataFrame | None:
+        return self._state.sites
+
+    @property
+    def origin(self) -> str | None:
+        """Id of the stored scenario this plan continues, None when it was never saved."""
+        return self._state.origin
+
+    @property
+    def origin_version(self) -> int | None:
+        """The version of :attr:`origin` this plan was opened from or last saved as."""
+        saved = self.saved.get(self.origin) if self.origin else None
+        return saved.version if saved else None
+
+    @property
     def evaluation(self) -> Evaluation:
         """The scenario, engine and coverage together (what the faces read their figures from)."""
         return Evaluation(self.scenario, self.engine, self.coverage)
+
+    @property
+    def unsaved(self) -> bool:
+        """True when the plan differs from the version it continues (or, never saved, holds anything)."""
+        from coverage.evaluation import fingerprint
+
+        if self.origin is None:
+            return self.scenario.to_dict() != Scenario().to_dict()
+        saved = self.saved.get(self.origin)
+        data = (fingerprint(self.communities), fingerprint(self.sites) if self.sites is not None else None)
+        return saved is None or saved.document != self.scenario.to_dict() or saved.data != data
 
     @property
     def can_undo(self) -> bool:
@@ -93,6 +161,11 @@ class Workspace:
         del self._undo[: -self._history_limit]
         self._redo.clear()
         self._state = state
+        self._issued.update(hub.id for hub in state.scenario.hubs)
+
+    def _step(self, scenario: Scenario, coverage: Coverage, label: str) -> _State:
+        """A state on the current data and engine."""
+        return _State(scenario, self.engine, coverage, label, self.communities, self.sites, self.origin)
 
     def undo(self) -> bool:
         """Step back; False when there is nothing to undo."""
@@ -113,20 +186,22 @@ class Workspace:
         return True
 
     # -- building states ---------------------------------------------------------------
-    def _engine_for(self, travel: TravelModel) -> CoverageEngine:
-        return self._engine_factory(self.communities, self.sites, travel)
-
-    def _evaluated(self, scenario: Scenario, label: str, engine: CoverageEngine | None = None) -> _State:
+    def _evaluated(self, scenario: Scenario, label: str, communities: pd.DataFrame, sites: pd.DataFrame | None,
+                   origin: str | None = None, engine: CoverageEngine | None = None) -> _State:
         """A state evaluated from scratch (checking every hub's site)."""
-        engine = engine or self._engine_for(scenario.travel)
+        engine = engine or self._engine_factory(communities, sites, scenario.travel)
         coverage = evaluate(scenario, engine=engine).coverage
-        return _State(scenario, engine, coverage, label)
+        return _State(scenario, engine, coverage, label, communities, sites, origin)
 
     def _position(self, hub_id: str) -> int:
         for position, hub in enumerate(self.scenario.hubs):
             if hub.id == hub_id:
                 return position
         raise InputError(Problem(f"there is no hub {hub_id!r}", column="hub"))
+
+    def new_hub_id(self) -> str:
+        """An id no hub of this workspace has had."""
+        return self.scenario.new_hub_id(used=self._issued)
 
     def _place(self, site_id: str | None, lat: float | None, lon: float | None) -> tuple[dict, int]:
         """Hub placement fields and engine site, checked."""
@@ -149,6 +224,14 @@ class Workspace:
                                      column="lat/lon"))
         lat, lon = round(float(lat), 6), round(float(lon), 6)
         return {"site_id": None, "lat": lat, "lon": lon}, self.engine.site_for_point(lat, lon)
+
+    def _hub_at(self, site: int, ignore: str | None = None) -> Hub | None:
+        """The hub already on this engine site, if any (other than ``ignore``)."""
+        for position, hub_site in enumerate(self.coverage.hub_sites.tolist()):
+            hub = self.scenario.hubs[position]
+            if hub_site == site and hub.id != ignore:
+                return hub
+        return None
 
     def _check_fields(self, fields: dict) -> None:
         problems = []
@@ -174,17 +257,24 @@ class Workspace:
     # -- hub changes ----------------------------------------------------------------------
     def add_hub(self, site_id: str | None = None, lat: float | None = None, lon: float | None = None,
                 **fields) -> Hub:
-        """Place a new hub on a candidate site or at coordinates inside the US; returns it."""
+        """Place a new hub on a candidate site or at coordinates inside the US; returns it.
+
+        A second hub on a site that already has one is refused: it would double the
+        cost and reach nobody new.
+        """
         place, site = self._place(site_id, lat, lon)
+        there = self._hub_at(site)
+        if there is not None:
+            raise InputError(Problem(f"there is already a hub here: {there.id} ({there.name})", column="site"))
         fields = {"type": defaults.HUB_TYPE, "open_quarter": defaults.OPEN_QUARTER, "locked": False, **fields}
         if not fields.get("name"):
             fields["name"] = (f"Hub at {self.engine.site_label(site)}" if site_id is not None
                               else f"Hub at {place['lat']:.4f}, {place['lon']:.4f}")
         self._check_fields(fields)
-        hub = Hub(id=self.scenario.new_hub_id(), **place, **fields)
+        hub = Hub(id=self.new_hub_id(), **place, **fields)
         scenario = self.scenario.replace(hubs=self.scenario.hubs + (hub,))
         coverage = self.coverage.with_hub_added(site, hub.id)
-        self._commit(_State(scenario, self.engine, coverage, f"add {hub.name}"))
+        self._commit(self._step(scenario, coverage, f"add {hub.name}"))
         return hub
 
     def remove_hub(self, hub_id: str) -> None:
@@ -192,18 +282,21 @@ class Workspace:
         position = self._position(hub_id)
         hub = self.scenario.hubs[position]
         hubs = self.scenario.hubs[:position] + self.scenario.hubs[position + 1:]
-        self._commit(_State(self.scenario.replace(hubs=hubs), self.engine,
-                            self.coverage.with_hub_removed(position), f"remove {hub.name}"))
+        self._commit(self._step(self.scenario.replace(hubs=hubs), self.coverage.with_hub_removed(position),
+                                f"remove {hub.name}"))
 
     def move_hub(self, hub_id: str, site_id: str | None = None, lat: float | None = None,
                  lon: float | None = None) -> None:
         """Put a hub somewhere else (same id, type, quarter and lock)."""
         position = self._position(hub_id)
         place, site = self._place(site_id, lat, lon)
+        there = self._hub_at(site, ignore=hub_id)
+        if there is not None:
+            raise InputError(Problem(f"there is already a hub there: {there.id} ({there.name})", column="site"))
         hub = replace(self.scenario.hubs[position], **place)
         hubs = self.scenario.hubs[:position] + (hub,) + self.scenario.hubs[position + 1:]
-        self._commit(_State(self.scenario.replace(hubs=hubs), self.engine,
-                            self.coverage.with_hub_moved(position, site), f"move {hub.name}"))
+        self._commit(self._step(self.scenario.replace(hubs=hubs), self.coverage.with_hub_moved(position, site),
+                                f"move {hub.name}"))
 
     def update_hub(self, hub_id: str, **fields) -> None:
         """Change a hub's name, type, opening quarter or lock (coverage is unchanged)."""
@@ -215,11 +308,16 @@ class Workspace:
             return
         hubs = self.scenario.hubs[:position] + (hub,) + self.scenario.hubs[position + 1:]
         what = ", ".join(f"{k} {v}" for k, v in fields.items() if getattr(old, k) != v)
-        self._commit(_State(self.scenario.replace(hubs=hubs), self.engine, self.coverage,
-                            f"set {what} of {old.name}"))
+        self._commit(self._step(self.scenario.replace(hubs=hubs), self.coverage, f"set {what} of {old.name}"))
 
-    def set_hubs(self, hubs: list[Hub] | tuple[Hub, ...], label: str = "edit hubs") -> None:
-        """Replace the whole hub list (the hub table, an accepted optimiser plan) in one undo step."""
+    def set_hubs(self, hubs: list[Hub] | tuple[Hub, ...], label: str = "edit hubs",
+                 remove_locked: bool = False) -> None:
+        """Replace the whole hub list (the hub table, an accepted optimiser plan) in one undo step.
+
+        Removing locked hubs this way needs ``remove_locked=True``
+        (:class:`LockedHubsRemoved` otherwise, so a page can ask first); two hubs on
+        one site are refused.
+        """
         ids = [hub.id for hub in hubs]
         if len(set(ids)) != len(ids):
             raise InputError(Problem("two hubs share an id", column="id"))
@@ -227,7 +325,27 @@ class Workspace:
             self._check_fields({k: getattr(hub, k) for k in HUB_FIELDS})
         if tuple(hubs) == self.scenario.hubs:
             return
-        self._commit(self._evaluated(self.scenario.replace(hubs=tuple(hubs)), label, self.engine))
+        kept = set(ids)
+        locked_gone = [hub for hub in self.scenario.hubs if hub.locked and hub.id not in kept]
+        if locked_gone and not remove_locked:
+            raise LockedHubsRemoved(locked_gone)
+        state = self._evaluated(self.scenario.replace(hubs=tuple(hubs)), label, self.communities, self.sites,
+                                self.origin, self.engine)
+        first: dict[int, Hub] = {}
+        for row, (hub, site) in enumerate(zip(hubs, state.coverage.hub_sites.tolist()), start=1):
+            if site in first:
+                raise InputError(Problem(f"{hub.id} is on the same site as {first[site].id} ({first[site].name}); "
+                                         "one hub a site", row=row, column="place"))
+            first[site] = hub
+        self._commit(state)
+
+    def clear_hubs(self, remove_locked: bool = False) -> None:
+        """Remove every hub (locked ones only with ``remove_locked``), one undo step."""
+        kept = [] if remove_locked else [hub for hub in self.scenario.hubs if hub.locked]
+        if len(kept) == len(self.scenario.hubs):
+            return
+        self.set_hubs(kept, label="clear all hubs" if not kept else "clear the unlocked hubs",
+                      remove_locked=remove_locked)
 
     # -- settings and whole scenarios -------------------------------------------------------
     def set_travel(self, travel: TravelModel) -> None:
@@ -237,9 +355,9 @@ class Workspace:
         scenario = self.scenario.replace(travel=travel)
         try:
             self.engine.check_travel(travel)
-            state = _State(scenario, self.engine, self.coverage.with_travel(travel), "change travel settings")
+            state = self._step(scenario, self.coverage.with_travel(travel), "change travel settings")
         except ValueError:
-            state = self._evaluated(scenario, "change travel settings")
+            state = self._evaluated(scenario, "change travel settings", self.communities, self.sites, self.origin)
         self._commit(state)
 
     def set_settings(self, sections: dict, label: str = "change settings") -> None:
@@ -256,7 +374,15 @@ class Workspace:
             document[key] = {**document[key], **value} if isinstance(value, dict) else value
         scenario = parse_scenario(document, source="settings")
         if scenario != self.scenario:
-            self._commit(_State(scenario, self.engine, self.coverage, label))
+            self._commit(self._step(scenario, self.coverage, label))
+
+    def rename(self, name: str) -> None:
+        """Give the scenario a name (one undo step)."""
+        name = name.strip() if isinstance(name, str) else name
+        if not name:
+            raise InputError(Problem("a scenario needs a name", column="name"))
+        if name != self.scenario.name:
+            self.set_settings({"name": name}, label=f"rename to {name}")
 
     def update_hubs(self, changes: dict[str, dict], label: str = "edit hubs") -> None:
         """Change fields of several hubs (name, type, opening quarter, lock) in one undo step."""
@@ -266,23 +392,85 @@ class Workspace:
             position = self._position(hub_id)
             hubs[position] = replace(hubs[position], **fields)
         if tuple(hubs) != self.scenario.hubs:
-            self._commit(_State(self.scenario.replace(hubs=tuple(hubs)), self.engine, self.coverage, label))
+            self._commit(self._step(self.scenario.replace(hubs=tuple(hubs)), self.coverage, label))
 
     def load(self, scenario: Scenario, label: str = "load scenario") -> None:
-        """Replace the scenario (its hubs must sit on this data set's sites)."""
-        self._commit(self._evaluated(scenario, label))
+        """Replace the scenario (its hubs must sit on this data set's sites); it starts a new, unsaved plan."""
+        self._commit(self._evaluated(scenario, label, self.communities, self.sites, None))
 
-    def set_data(self, communities: pd.DataFrame, sites: pd.DataFrame | None = None) -> None:
-        """Switch data set, keeping the scenario; hubs on sites the new data lacks are reported."""
-        previous = (self.communities, self.sites)
-        self.communities, self.sites = communities, sites
-        try:
-            state = self._evaluated(self.scenario, "change data set")
-        except InputError:
-            self.communities, self.sites = previous
-            raise
-        # A new data set makes old coverage meaningless: start a fresh history.
-        self._undo.clear()
-        self._redo.clear()
-        self._state = state
+    def apply_plan(self, scenario: Scenario, label: str) -> None:
+        """Replace the plan by a changed version of itself (an accepted optimiser plan), keeping its origin."""
+        self._commit(self._evaluated(scenario, label, self.communities, self.sites, self.origin))
+
+    def new_scenario(self) -> None:
+        """An empty, unnamed scenario with the default settings on the current data (one undo step)."""
+        self.load(Scenario(), label="new scenario")
+
+    def missing_hubs(self, communities: pd.DataFrame, sites: pd.DataFrame | None = None,
+                     scenario: Scenario | None = None) -> list[Hub]:
+        """Hubs of ``scenario`` (default: the current one) on sites that this data set lacks."""
+        scenario = scenario or self.scenario
+        site_ids = set((sites if sites is not None else communities.rename(columns={"community_id": "site_id"}))
+                       ["site_id"].astype(str))
+        return [hub for hub in scenario.hubs if hub.site_id is not None and str(hub.site_id) not in site_ids]
+
+    def set_data(self, communities: pd.DataFrame, sites: pd.DataFrame | None = None, *,
+                 drop_missing: bool = False, label: str = "change data set") -> None:
+        """Switch data set, keeping the scenario (one undo step).
+
+        Hubs on sites the new data lacks raise :class:`HubsNotInData` listing them,
+        unless ``drop_missing``, which drops exactly those hubs in the same step.
+        """
+        missing = self.missing_hubs(communities, sites)
+        if missing and not drop_missing:
+            raise HubsNotInData(missing, "the new data")
+        scenario = self.scenario
+        if missing:
+            gone = {hub.id for hub in missing}
+            scenario = scenario.replace(hubs=tuple(hub for hub in scenario.hubs if hub.id not in gone))
+            label = f"{label} (dropping {len(missing)} hubs it has no site for)"
+        self._commit(self._evaluated(scenario, label, communities, sites, self.origin))
+
+    # -- the store -------------------------------------------------------------------------------
+    def open_stored(self, scenario: Scenario, communities: pd.DataFrame, sites: pd.DataFrame | None,
+                    scenario_id: str | None, version: int | None, document: dict | None = None,
+                    label: str | None = None, drop_missing: bool = False) -> None:
+        """Open a stored version (with the data it was made on) as one undo step.
+
+        ``scenario_id`` None opens it as an unsaved copy (a shared link).  Hubs whose
+        sites the data lacks raise :class:`HubsNotInData` unless ``drop_missing``.
+        """
+        from coverage.evaluation import fingerprint
+
+        missing = self.missing_hubs(communities, sites, scenario)
+        if missing and not drop_missing:
+            raise HubsNotInData(missing, "this data set")
+        if missing:
+            gone = {hub.id for hub in missing}
+            scenario = scenario.replace(hubs=tuple(hub for hub in scenario.hubs if hub.id not in gone))
+        label = label or (f"open {scenario.name} v{version}" if scenario_id else f"open {scenario.name}")
+        state = self._evaluated(scenario, label, communities, sites, scenario_id)
+        if scenario_id is not None and version is not None:
+            self.saved[scenario_id] = Saved(version, document if document is not None else scenario.to_dict(),
+                                            (fingerprint(communities),
+                                             fingerprint(sites) if sites is not None else None))
+        self._commit(state)
+
+    def mark_saved(self, scenario_id: str, version: int) -> None:
+        """Record that the current plan is now ``scenario_id`` version ``version``.
+
+        A plan saved for the first time takes the new id, and so do the earlier steps of
+        its history that continued the same (unsaved) plan, so that undoing and saving
+        again adds a version rather than a second scenario.  Not an undo step.
+        """
+        from coverage.evaluation import fingerprint
+
+        previous = self.origin
+        if previous != scenario_id:
+            self._undo = [replace(s, origin=scenario_id) if s.origin == previous else s for s in self._undo]
+            self._redo = [replace(s, origin=scenario_id) if s.origin == previous else s for s in self._redo]
+            self._state = replace(self._state, origin=scenario_id)
+        self.saved[scenario_id] = Saved(version, self.scenario.to_dict(),
+                                        (fingerprint(self.communities),
+                                         fingerprint(self.sites) if self.sites is not None else None))
         self.revision += 1

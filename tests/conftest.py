@@ -1,8 +1,11 @@
-"""Shared fixtures: system parts (Chromium, PostgreSQL) and a served app.
+"""Shared fixtures: system parts (Chromium, PostgreSQL), scenario stores and a served app.
 
 A test that needs a system part skips when it is missing, unless
 REQUIRE_SYSTEM_TESTS=1 (set by .ci/run), which turns the skip into a failure so
 that CI never passes on skipped tests.
+
+Every test gets its own empty SQLite scenario store (``COVERAGE_STORE_URL``), so no
+test reads or writes the planner's real store in the user data folder.
 """
 
 from __future__ import annotations
@@ -10,6 +13,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -27,6 +34,68 @@ def require_system(part: str, found: object) -> None:
     if REQUIRE_SYSTEM_TESTS:
         pytest.fail(f"{message}, and REQUIRE_SYSTEM_TESTS=1 forbids skipping (.ci/run installs it)")
     pytest.skip(message)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def isolated_store(tmp_path, monkeypatch) -> str:
+    """Each test's own scenario store (a SQLite file in its temporary folder)."""
+    url = f"sqlite:///{tmp_path / 'store' / 'scenarios.db'}"
+    monkeypatch.setenv("COVERAGE_STORE_URL", url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throw-away PostgreSQL cluster (initdb + pg_ctl on a free port); yields its base URL.
+
+    As root (CI), the server runs as the ``postgres`` user, because initdb refuses root.
+    """
+    initdb = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    require_system("PostgreSQL server (Debian package 'postgresql')", initdb)
+    binaries = initdb[-1].parent
+    folder = Path(tempfile.mkdtemp(prefix="coverage-pg-"))
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+    data, port = folder / "data", free_port()
+    subprocess.run([*as_postgres, str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "coverage",
+                    "-E", "UTF8", "--no-sync"], check=True, capture_output=True)
+    subprocess.run([*as_postgres, str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-w",
+                    "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+                    "-c max_connections=200", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql://coverage@127.0.0.1:{port}"
+    finally:
+        subprocess.run([*as_postgres, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A fresh, empty database on the throw-away server."""
+    import psycopg
+
+    name = f"t{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{postgres_server}/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path) -> str:
+    """An empty store, once as a SQLite file and once as a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'scenarios.db'}"
+    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ def run(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
 def test_help_shows_every_command():
     result = run("--help")
     assert result.returncode == 0
-    for command in ("evaluate", "validate", "build-data"):
+    for command in ("evaluate", "optimize", "compare", "link", "scenarios", "validate", "build-data"):
         assert command in result.stdout
 
 
@@ -193,3 +193,99 @@ def test_optimize_keeps_the_scenarios_locked_hubs(tmp_path):
 def test_optimize_bad_settings_exit_2(args, message):
     result = run(*args)
     assert result.returncode == 2 and message in result.stderr
+
+
+# -- the scenario store, compare and links ------------------------------------------------------------------
+def test_scenarios_save_list_show_history_delete_restore(tmp_path):
+    saved = json.loads(run("scenarios", "save", EXAMPLE, "--json").stdout)
+    assert set(saved) >= {"id", "version"} and saved["version"] == 1
+    second = json.loads(run("scenarios", "save", EXAMPLE, "--id", saved["id"], "--name", "Pilot, second look",
+                            "--author", "dana", "--json").stdout)
+    assert (second["id"], second["version"]) == (saved["id"], 2)
+    listed = json.loads(run("scenarios", "list", "--json").stdout)
+    assert [(s["id"], s["latest_version"], s["name"], s["hubs"]) for s in listed] == [
+        (saved["id"], 2, "Pilot, second look", 3)]
+    assert {"updated", "cost_usd", "population", "communities"} <= set(listed[0])
+    history = json.loads(run("scenarios", "history", saved["id"], "--json").stdout)
+    assert [(v["version"], v["author"]) for v in history] == [(1, "local"), (2, "dana")]
+    shown = json.loads(run("scenarios", "show", f"{saved['id']}@1").stdout)
+    assert shown == json.loads(open(EXAMPLE).read()) | {"costs": shown["costs"], "budget": shown["budget"],
+                                                        "optimizer": shown["optimizer"], "travel": shown["travel"]}
+    assert json.loads(run("scenarios", "show", saved["id"]).stdout)["name"] == "Pilot, second look"
+    assert run("scenarios", "delete", saved["id"]).returncode == 0
+    assert json.loads(run("scenarios", "list", "--json").stdout) == []
+    assert [s["id"] for s in json.loads(run("scenarios", "list", "--deleted", "--json").stdout)] == [saved["id"]]
+    assert run("scenarios", "restore", saved["id"]).returncode == 0
+    assert len(json.loads(run("scenarios", "list", "--json").stdout)) == 1
+
+
+def test_a_stored_scenario_is_read_wherever_a_file_is(tmp_path):
+    saved = json.loads(run("scenarios", "save", EXAMPLE, "--json").stdout)
+    direct = json.loads(run("evaluate", EXAMPLE, "--json").stdout)
+    for reference in (f"store:{saved['id']}", f"store:{saved['id']}@1"):
+        stored = json.loads(run("evaluate", reference, "--json").stdout)
+        assert stored["population"] == direct["population"] and stored["cost_usd"] == direct["cost_usd"]
+    result = run("evaluate", f"store:{saved['id']}@4")
+    assert result.returncode == 2 and "has no version 4" in result.stderr
+    assert run("evaluate", "store:nobody").returncode == 2
+
+
+def test_a_plan_on_uploaded_data_reopens_on_that_data(tmp_path):
+    (tmp_path / "towns.csv").write_text(SMALL_TOWNS)
+    scenario = tmp_path / "s.json"
+    scenario.write_text(json.dumps({"schema": "rural-coverage/scenario@1", "hubs": [{"site_id": "t3"}]}))
+    saved = json.loads(run("scenarios", "save", str(scenario), "--communities", str(tmp_path / "towns.csv"),
+                           "--json").stdout)
+    (tmp_path / "towns.csv").unlink()  # the store kept its own copy
+    stored = json.loads(run("evaluate", f"store:{saved['id']}", "--json").stdout)
+    assert sum(stored["communities"].values()) == 15
+
+
+def test_compare_prints_deltas_and_writes_excel(tmp_path):
+    saved = json.loads(run("scenarios", "save", EXAMPLE, "--json").stdout)
+    national = str(ROOT / "examples" / "national_rollout.json")
+    out = tmp_path / "comparison.xlsx"
+    result = run("compare", f"store:{saved['id']}", national, "--out", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert {"plans", "deltas", "hubs_added", "hubs_removed", "hubs_changed", "tier_changes"} <= set(document)
+    a = json.loads(run("evaluate", EXAMPLE, "--json").stdout)
+    b = json.loads(run("evaluate", national, "--json").stdout)
+    assert document["deltas"]["population_same_day"] == b["population"]["same_day"] - a["population"]["same_day"]
+    assert document["tier_changes"]["none->same_day"] > 0 and document["hubs_changed"] == ["h1", "h2", "h3"]
+    book = openpyxl.load_workbook(out)
+    assert {"Figures", "By state", "Spend by quarter", "Hubs"} <= set(book.sheetnames)
+    text = run("compare", EXAMPLE, national).stdout
+    assert "B against A" in text and "none->same_day" in text
+    assert run("compare", EXAMPLE).returncode == 2
+
+
+def test_link_round_trips_through_the_validator():
+    from coverage.links import decode
+    from coverage.scenario import load_scenario
+
+    link = run("link", EXAMPLE, "--base", "https://planner.example").stdout.strip()
+    assert link.startswith("https://planner.example/?scenario=")
+    assert decode(link.split("scenario=", 1)[1]) == load_scenario(EXAMPLE)
+
+
+def test_validate_checks_a_scenario_against_the_data_it_will_run_on(tmp_path):
+    (tmp_path / "towns.csv").write_text(SMALL_TOWNS)
+    result = run("validate", EXAMPLE, "--communities", str(tmp_path / "towns.csv"))
+    assert result.returncode == 2
+    assert "plains_pilot.json:hubs[0].site_id: '5445298' is not a candidate site" in result.stderr
+    assert run("validate", EXAMPLE).returncode == 0
+
+
+def test_output_piped_into_head_ends_quietly(tmp_path):
+    sites = pd.read_csv(ROOT / "data" / "communities.csv", dtype={"community_id": str})["community_id"][:1000]
+    big = tmp_path / "big.json"  # its evaluate --json is far more than a pipe holds
+    big.write_text(json.dumps({"schema": "rural-coverage/scenario@1", "hubs": [{"site_id": s} for s in sites]}))
+    result = subprocess.run(f"set -o pipefail; {sys.executable} -m coverage evaluate {big} --json | head -c 10",
+                            shell=True, executable="/bin/bash", cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout == '{\n  "scena'
+    assert result.stderr == "" and result.returncode == 0, result.stderr
+
+
+def test_help_texts_show_plain_percent_signs():
+    assert "0.01%%" not in run("optimize", "--help").stdout and "0.01%" in run("optimize", "--help").stdout

@@ -34,11 +34,8 @@ def shared_engine(communities: pd.DataFrame, sites: pd.DataFrame | None, travel:
 
 
 def data_key(frame: pd.DataFrame) -> str:
-    """A content fingerprint of a table, remembered on it, for cache keys."""
-    cached = frame.attrs.get("fingerprint")
-    if cached is None:
-        cached = frame.attrs["fingerprint"] = fingerprint(frame)
-    return cached
+    """A content fingerprint of a table (remembered on it), for cache keys."""
+    return fingerprint(frame)
 
 
 def workspace() -> Workspace:

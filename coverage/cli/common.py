@@ -1,0 +1,148 @@
+"""What the commands share: the parser, data and store options, reading a plan, printing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coverage.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from coverage.scenario import Scenario
+    from coverage.store import ScenarioStore
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument with exit status 2 and no usage dump noise."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError(f"{self.prog}: {message} (see --help)")
+
+
+# -- options ----------------------------------------------------------------------------------
+def data_options(command: argparse.ArgumentParser, json_help: str = "print one JSON document on stdout") -> None:
+    """``--communities``, ``--sites`` and ``--json``."""
+    command.add_argument("--communities", metavar="FILE",
+                         help="communities file (.csv .xlsx .geojson .gpkg); default: the bundled 4,000, or the "
+                              "data a stored plan was made on")
+    command.add_argument("--sites", metavar="FILE", help="candidate sites file; default: every community is a site")
+    command.add_argument("--json", action="store_true", help=json_help)
+
+
+def store_option(command: argparse.ArgumentParser) -> None:
+    """``--store URL``."""
+    command.add_argument("--store", metavar="URL",
+                         help="scenario store (SQLAlchemy URL); default: $COVERAGE_STORE_URL, else a SQLite file in "
+                              "the user data folder")
+
+
+def open_store(args: argparse.Namespace) -> "ScenarioStore":
+    """The store the options name, saying on stderr when it was created or upgraded."""
+    from coverage.store import ScenarioStore
+
+    store = ScenarioStore(getattr(args, "store", None))
+    for message in store.messages:
+        print(message, file=sys.stderr)
+    return store
+
+
+def load_data(args: argparse.Namespace) -> tuple["pd.DataFrame", "pd.DataFrame | None"]:
+    """The communities and sites the options name (default: the bundled data, every community a site)."""
+    from coverage.loaders import load_communities, load_sites
+
+    communities = load_communities(args.communities)
+    sites = load_sites(args.sites) if args.sites else None
+    return communities, sites
+
+
+# -- reading a plan -----------------------------------------------------------------------------
+@dataclass
+class Plan:
+    """A scenario as a command read it, with the data it runs on."""
+
+    scenario: "Scenario"
+    communities: "pd.DataFrame"
+    sites: "pd.DataFrame | None"
+    source: str                        # what to call it in messages: a file name or store:ID@V
+    stored: tuple[str, int] | None = None
+
+
+def read_plan(reference: str, args: argparse.Namespace, store: "ScenarioStore | None" = None) -> Plan:
+    """A scenario from a file, or ``store:ID[@VERSION]`` with the data that version was made on.
+
+    ``--communities`` and ``--sites`` given on the command line replace the data.
+    """
+    from coverage.scenario import load_scenario, parse_scenario
+    from coverage.store import parse_reference
+
+    stored = parse_reference(reference)
+    if stored is None:
+        scenario = load_scenario(reference)
+        communities, sites = load_data(args)
+        return Plan(scenario, communities, sites, Path(reference).name)
+    from coverage.store.data import open_data
+
+    store = store or open_store(args)
+    version = store.get(stored[0], stored[1])
+    label = f"store:{version.scenario_id}@{version.version}"
+    scenario = parse_scenario(version.document, source=label)
+    if args.communities or args.sites:
+        communities, sites = load_data(args)
+    else:
+        communities, sites = open_data(store, version.data)
+    return Plan(scenario, communities, sites, label, (version.scenario_id, version.version))
+
+
+# -- printing ------------------------------------------------------------------------------------
+def print_json(document) -> None:
+    """One JSON document on stdout."""
+    print(json.dumps(document, indent=2, ensure_ascii=False, default=_json_default))
+
+
+def _json_default(value):
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def summary_frame(summary: dict) -> "pd.DataFrame":
+    """Key figures as a two-column table (the Excel summary sheet)."""
+    import pandas as pd
+
+    rows = [("scenario", summary["scenario"]), ("hubs", len(summary["hubs"])), ("cost_usd", summary["cost_usd"])]
+    for tier, count in summary["communities"].items():
+        rows.append((f"communities_{tier}", count))
+    for tier, people in summary["population"].items():
+        rows.append((f"population_{tier}", people))
+    for section, values in summary["settings"].items():
+        for key, value in values.items():
+            rows.append((f"{section}.{key}", json.dumps(value) if isinstance(value, dict) else value))
+    return pd.DataFrame(rows, columns=["figure", "value"])
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal (objective, bound, gap, time); silent when stderr is piped."""
+
+    def __init__(self, time_limit: float):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=round(time_limit, 1), unit="s", file=sys.stderr, leave=False,
+                        disable=not sys.stderr.isatty(),
+                        bar_format="{desc} |{bar}| {n:.0f}/{total:.0f} s{postfix}")
+
+    def update(self, progress) -> None:
+        self.bar.n = min(round(progress.seconds, 1), self.bar.total)
+        self.bar.set_description_str(progress.phase)
+        gap = f"{progress.gap:.3%}" if progress.bound < float("inf") else "-"
+        self.bar.set_postfix_str(f"best {progress.objective:,.0f} bound {progress.bound:,.0f} gap {gap}")
+
+    def close(self) -> None:
+        self.bar.close()

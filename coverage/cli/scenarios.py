@@ -1,0 +1,157 @@
+"""``scenarios save|list|show|history|delete|restore``: the scenario store from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from coverage.cli.common import EXIT_OK, Parser, open_store, print_json, read_plan, store_option
+from coverage.errors import InputError, Problem
+
+
+def _split(reference: str) -> tuple[str, int | None]:
+    """``ID`` or ``ID@VERSION`` (a ``store:`` prefix is accepted too)."""
+    text = reference[len("store:"):] if reference.startswith("store:") else reference
+    identifier, _, version = text.partition("@")
+    if version and not version.isdigit():
+        raise InputError(Problem(f"{reference!r}: a version is a whole number, as in ID@3", column="ID[@VERSION]"))
+    return identifier, int(version) if version else None
+
+
+def _cmd_save(args: argparse.Namespace) -> int:
+    from coverage.evaluation import evaluate
+    from coverage.store.data import data_ref, keep
+
+    store = open_store(args)
+    plan = read_plan(args.file, args, store)
+    scenario = plan.scenario.replace(name=args.name) if args.name else plan.scenario
+    for kind, path, table in (("communities", args.communities, plan.communities), ("sites", args.sites, plan.sites)):
+        if path:
+            keep(store, kind, table, Path(path).name, Path(path).read_bytes(), author=args.author)
+    evaluation = evaluate(scenario, plan.communities, plan.sites, source=plan.source)
+    result = store.save(scenario.to_dict(), figures=evaluation.key_figures(),
+                        data=data_ref(plan.communities, plan.sites), scenario_id=args.id, author=args.author,
+                        note=args.note or "")
+    if args.json:
+        print_json(result.as_dict())
+    else:
+        print(f"{result.id} version {result.version}: {result.message}")
+    return EXIT_OK
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    scenarios = store.list(deleted=args.deleted, search=args.search)
+    if args.json:
+        print_json([info.as_dict() for info in scenarios])
+        return EXIT_OK
+    if not scenarios:
+        print("the bin is empty" if args.deleted else "no scenarios saved yet (python -m coverage scenarios save "
+              "FILE.json)")
+        return EXIT_OK
+    width = max(len("id"), *(len(info.id) for info in scenarios)) + 2
+    print(f"{'id':<{width}}{'version':>8}  {'updated (UTC)':<20}{'hubs':>6}{'cost':>12}{'covered people':>16}  name")
+    for info in scenarios:
+        figures = info.figures
+        covered = figures["population"]["same_day"] + figures["population"]["next_day"]
+        print(f"{info.id:<{width}}{info.latest_version:>8}  {info.updated_at[:16].replace('T', ' '):<20}"
+              f"{figures['hubs']:>6}{'$' + format(figures['cost_usd'] / 1e6, ',.1f') + 'M':>12}{covered:>16,}  "
+              f"{info.name}")
+    return EXIT_OK
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    identifier, version = _split(args.reference)
+    print_json(open_store(args).get(identifier, version).document)
+    return EXIT_OK
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    identifier, _ = _split(args.id)
+    versions = open_store(args).history(identifier)
+    if args.json:
+        print_json([v.as_dict() for v in versions])
+        return EXIT_OK
+    print(f"{'version':>7}  {'saved (UTC)':<20}{'by':<14}{'hubs':>6}{'cost':>12}  name / note")
+    for v in versions:
+        note = f" ({v.note})" if v.note else ""
+        print(f"{v.version:>7}  {v.created_at[:16].replace('T', ' '):<20}{v.author[:13]:<14}{v.figures['hubs']:>6}"
+              f"{'$' + format(v.figures['cost_usd'] / 1e6, ',.1f') + 'M':>12}  {v.name}{note}")
+    return EXIT_OK
+
+
+def _cmd_delete(args: argparse.Namespace) -> int:
+    identifier, _ = _split(args.id)
+    open_store(args).delete(identifier, author=args.author)
+    _done(args, identifier, "moved to the bin (python -m coverage scenarios restore ID brings it back)")
+    return EXIT_OK
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    identifier, _ = _split(args.id)
+    open_store(args).restore(identifier, author=args.author)
+    _done(args, identifier, "restored from the bin")
+    return EXIT_OK
+
+
+def _done(args: argparse.Namespace, identifier: str, what: str) -> None:
+    if args.json:
+        print_json({"id": identifier, "ok": True})
+    else:
+        print(f"{identifier}: {what}", file=sys.stdout)
+
+
+def add_commands(commands) -> None:
+    """Add ``scenarios`` and its sub-commands."""
+    scenarios = commands.add_parser(
+        "scenarios", help="the scenario store: save, list, show, history, delete, restore",
+        description="Keep plans in the scenario store (SQLite by default, PostgreSQL for a team). Every save is a "
+        "new version; nothing is overwritten; delete moves a scenario to a bin it can be restored from.",
+    )
+    actions = scenarios.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=Parser)
+
+    def common(command: argparse.ArgumentParser, author: bool = False) -> None:
+        store_option(command)
+        command.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+        if author:
+            command.add_argument("--author", default="local",
+                                 help="who did this, kept with the change (default: %(default)s)")
+
+    save = actions.add_parser("save", help="save a scenario file as a new scenario, or a new version of one",
+                              description="Save a scenario (file or store:ID[@V]) with its key figures, evaluated on "
+                              "the bundled data or --communities/--sites (which are kept in the store too).")
+    save.add_argument("file", metavar="FILE.json")
+    save.add_argument("--id", help="save as a new version of this scenario (created with this id if new)")
+    save.add_argument("--name", help="the scenario's name (default: the name in the file)")
+    save.add_argument("--note", help="a note kept with the version")
+    save.add_argument("--communities", metavar="FILE", help="communities file the plan runs on")
+    save.add_argument("--sites", metavar="FILE", help="candidate sites file the plan runs on")
+    common(save, author=True)
+    save.set_defaults(handler=_cmd_save)
+
+    listing = actions.add_parser("list", help="the scenarios, most recently saved first, with key figures")
+    listing.add_argument("--deleted", action="store_true", help="list the bin instead")
+    listing.add_argument("--search", metavar="TEXT", help="only names or ids containing TEXT")
+    common(listing)
+    listing.set_defaults(handler=_cmd_list)
+
+    show = actions.add_parser("show", help="print a version's scenario document (the latest by default)")
+    show.add_argument("reference", metavar="ID[@VERSION]")
+    common(show)
+    show.set_defaults(handler=_cmd_show)
+
+    history = actions.add_parser("history", help="every version of a scenario")
+    history.add_argument("id", metavar="ID")
+    common(history)
+    history.set_defaults(handler=_cmd_history)
+
+    delete = actions.add_parser("delete", help="move a scenario to the bin")
+    delete.add_argument("id", metavar="ID")
+    common(delete, author=True)
+    delete.set_defaults(handler=_cmd_delete)
+
+    restore = actions.add_parser("restore", help="take a scenario out of the bin")
+    restore.add_argument("id", metavar="ID")
+    common(restore, author=True)
+    restore.set_defaults(handler=_cmd_restore)

@@ -1,0 +1,33 @@
+"""The scenario store: plans that last beyond one browser tab, kept in a database.
+
+What is inside
+--------------
+``store.py``
+    :class:`ScenarioStore` over any SQLAlchemy URL: SQLite by default (one file in
+    the user's data folder, WAL mode), PostgreSQL (psycopg 3) for a team.  Every save
+    is a new immutable version; delete moves a scenario to a bin it can be restored
+    from; uploaded data sets are kept by fingerprint; the working plan's draft is
+    autosaved per browser.
+``schema.py``
+    The tables, as SQLAlchemy Core (the code reads and writes through these).
+``migrations/``
+    Alembic migrations, from the first table on.  Opening a store upgrades an older
+    one (and says so); a store newer than this code is refused, never touched.
+``url.py``
+    Which store to open: ``--store URL``, ``COVERAGE_STORE_URL``, ``[store] url`` in
+    ``.streamlit/secrets.toml``, else ``scenarios.db`` in the user data folder.
+
+To add a migration, copy ``migrations/versions/0001_first_tables.py`` to the next
+number, set ``down_revision`` to the previous ``revision``, and write the change
+with ``alembic.op``; update ``schema.py`` to match.  Tests open a store at the
+previous revision and check that it upgrades.
+"""
+
+from coverage.store.store import (
+    Conflict, DataRef, SavedVersion, ScenarioInfo, ScenarioStore, StoreError, StoreUnavailable, VersionInfo,
+    parse_reference,
+)
+from coverage.store.url import default_store_url, store_url
+
+__all__ = ["Conflict", "DataRef", "SavedVersion", "ScenarioInfo", "ScenarioStore", "StoreError", "StoreUnavailable",
+           "VersionInfo", "default_store_url", "parse_reference", "store_url"]

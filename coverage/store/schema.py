@@ -1,0 +1,82 @@
+"""The store's tables (SQLAlchemy Core); ``migrations/`` creates and changes them.
+
+``scenarios``
+    One row per scenario: its current name, latest version, the latest version's key
+    figures (so that listing 1,000 scenarios is one query), and ``deleted_at`` when it
+    is in the bin.
+``versions``
+    Every save, never changed afterwards: the contract's scenario JSON, its key figures
+    at save time, and the fingerprints of the data it was evaluated on.
+``datasets``
+    Uploaded communities, candidate sites and travel matrices, as the bytes the planner
+    gave (zlib-compressed), keyed by the fingerprint of the table they load as.
+``drafts``
+    The working plan of one browser, autosaved a moment after each change.
+``store_meta``
+    Small facts about the store itself (a write probe lives here).
+
+Times are ISO 8601 UTC text (``2026-11-25T20:41:03.123Z``): portable, and they sort.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+scenarios = sa.Table(
+    "scenarios", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("latest_version", sa.Integer, nullable=False),
+    sa.Column("figures", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.Column("deleted_at", sa.String(32), nullable=True),
+    sa.Column("deleted_by", sa.Text, nullable=True),
+)
+
+versions = sa.Table(
+    "versions", metadata,
+    sa.Column("scenario_id", sa.String(64), sa.ForeignKey("scenarios.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("figures", sa.Text, nullable=False),
+    sa.Column("communities", sa.String(64), nullable=False),
+    sa.Column("sites", sa.String(64), nullable=True),
+    sa.Column("matrix", sa.String(64), nullable=True),
+    sa.Column("based_on", sa.Integer, nullable=True),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+datasets = sa.Table(
+    "datasets", metadata,
+    sa.Column("fingerprint", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+)
+
+drafts = sa.Table(
+    "drafts", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("origin_id", sa.String(64), nullable=True),
+    sa.Column("origin_version", sa.Integer, nullable=True),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
+
+store_meta = sa.Table(
+    "store_meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
