@@ -85,6 +85,13 @@ class Comparison:
         order = [f"{x}->{y}" for x in TIERS for y in TIERS if x != y]
         return {key: int(counts.get(key, 0)) for key in order if counts.get(key, 0)}
 
+    def better_worse(self, index: int) -> tuple[int, int] | None:
+        """How many communities reach a better tier in plan ``index`` than in A, and how many a worse one."""
+        if not self.same_communities:
+            return None
+        a, b = self.evaluations[0].coverage.tier, self.evaluations[index].coverage.tier  # 0 same-day ... 2 none
+        return int((b < a).sum()), int((b > a).sum())
+
     def community_changes(self, index: int = 1) -> pd.DataFrame:
         """The communities whose tier differs between plan A and plan ``index``, with both tiers."""
         if not self.same_communities:
@@ -110,7 +117,7 @@ class Comparison:
             for i, name in enumerate(self.labels[1:], start=1):
                 row[f"{name} − {self.labels[0]}"] = _plain(self.key_figures(i)[key] - self.key_figures(0)[key])
             rows.append(row)
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, dtype=object)  # counts stay whole numbers beside dollars and shares
 
     def by_state(self) -> pd.DataFrame:
         """People covered (same-day or next-day) by state for each plan, and each plan's delta against A."""
@@ -137,8 +144,11 @@ class Comparison:
                  for i, (name, e) in enumerate(zip(self.labels, self.evaluations))]
         pairs = []
         for i in range(1, len(self.labels)):
+            counts = self.better_worse(i)
             pairs.append({"plan": self.labels[i], "against": self.labels[0], "deltas": self.deltas(i),
-                          **self.hub_changes(i), "tier_changes": self.tier_changes(i)})
+                          **self.hub_changes(i), "tier_changes": self.tier_changes(i),
+                          "communities_better": counts[0] if counts else None,
+                          "communities_worse": counts[1] if counts else None})
         first = pairs[0] if pairs else {}
         return {"plans": plans, "deltas": first.get("deltas", {}), "hubs_added": first.get("hubs_added", []),
                 "hubs_removed": first.get("hubs_removed", []), "hubs_changed": first.get("hubs_changed", []),

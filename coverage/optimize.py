@@ -65,6 +65,7 @@ with ``status: time_limit`` and the proven gap.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import math
@@ -739,7 +740,8 @@ def optimize(scenario, communities=None, sites=None, *, budget: float | None = N
     else:
         solution = problem.solve(available, time_limit, progress, stop, greedy_only=greedy)
     type_of = dict(zip(candidates.tolist(), types))
-    new_scenario = scenario.replace(hubs=tuple(kept))
+    # the proposal is the plan for this budget, so it carries it (and the optimiser settings it was made with)
+    new_scenario = scenario.replace(hubs=tuple(kept), budget=dataclasses.replace(scenario.budget, total_usd=total))
     added = []
     for site in solution.sites:
         site_id = str(engine.sites["site_id"].iloc[site])

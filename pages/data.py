@@ -5,28 +5,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from coverage.dataset import default_communities
 from coverage.errors import InputError
 from coverage.loaders import load_communities, load_sites
 from coverage.scenario import load_scenario
-from ui import fmt
-from ui.state import show_messages, workspace
+from coverage.workspace import HubsNotInData
+from ui import fmt, storage
+from ui.state import apply, show_messages, workspace
 
 ws = workspace()
 st.title("Data")
 show_messages()
-
-communities, sites = ws.communities, ws.sites
-source = communities.attrs.get("source", "default")
-left, right, third = st.columns(3)
-left.metric("Communities", f"{len(communities):,}", source if source != "default" else "bundled data set",
-            delta_color="off", delta_arrow="off")
-right.metric("People", fmt.people(communities["population"].sum()), delta_color="off")
-third.metric("Candidate sites", f"{ws.engine.n_sites:,}",
-             "every community" if sites is None else sites.attrs.get("source", "uploaded"),
-             delta_color="off", delta_arrow="off")
 
 TYPES = ["csv", "xlsx", "geojson", "json", "gpkg"]
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -35,6 +27,18 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 def slug(name: str) -> str:
     """A file name from a scenario name."""
     return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "scenario"
+
+
+def switch(communities: pd.DataFrame, sites: pd.DataFrame | None, label: str, done: str) -> None:
+    """Use other data; when the plan's hubs do not all fit it, keep the choice for the planner to make."""
+    try:
+        ws.set_data(communities, sites, label=label)
+    except HubsNotInData as error:
+        st.session_state["pending-data"] = {"communities": communities, "sites": sites, "label": label, "done": done,
+                                            "hubs": [(h.id, h.name, h.site_id) for h in error.hubs]}
+        return
+    st.session_state.pop("pending-data", None)
+    st.session_state["messages"] = [("success", done)]
 
 
 def take_upload(kind: str, upload) -> None:
@@ -46,41 +50,86 @@ def take_upload(kind: str, upload) -> None:
     try:
         if kind == "communities":
             table = load_communities(upload.getvalue(), name=upload.name)
-            ws.set_data(table, None)
-            st.success(f"Using {upload.name}: {len(table):,} communities; every one is a candidate site.")
+            storage.keep_upload(kind, table, upload.name, upload.getvalue())
+            switch(table, None, f"use {upload.name}",
+                   f"Using {upload.name}: {len(table):,} communities; every one is a candidate site.")
         else:
             table = load_sites(upload.getvalue(), name=upload.name)
-            ws.set_data(ws.communities, table)
-            st.success(f"Using {upload.name}: {len(table):,} candidate sites.")
+            storage.keep_upload(kind, table, upload.name, upload.getvalue())
+            switch(ws.communities, table, f"use {upload.name} as sites",
+                   f"Using {upload.name}: {len(table):,} candidate sites.")
     except InputError as error:
-        st.error(f"{upload.name} was not used; the current data and scenario are unchanged. "
-                 f"{len(error.problems)} problem(s):")
-        st.code("\n".join(str(p) for p in error.problems), language=None, wrap_lines=True)
+        st.session_state["upload-problems"] = (upload.name, [str(p) for p in error.problems])
+        return
+    st.session_state.pop("upload-problems", None)
+    st.rerun()  # every figure on the page (and the sidebar) from the new data
 
+
+def resolve(choice: str) -> None:
+    """The planner's answer when new data lacks some hubs' sites."""
+    pending = st.session_state.pop("pending-data", None)
+    if pending is None or choice == "cancel":
+        return
+    if choice == "new":
+        ws.new_scenario()
+        ws.set_data(pending["communities"], pending["sites"], label=pending["label"])
+    else:
+        ws.set_data(pending["communities"], pending["sites"], label=pending["label"], drop_missing=True)
+    st.session_state["messages"] = [("success", pending["done"] + " One undo step.")]
+
+
+# -- what the plan runs on -----------------------------------------------------------------------------------
+communities, sites = ws.communities, ws.sites
+source = communities.attrs.get("source", "default")
+left, middle, right = st.columns(3)
+left.metric("Communities", f"{len(communities):,}", source if source != "default" else "bundled data set",
+            delta_color="off", delta_arrow="off")
+middle.metric("People", fmt.people(communities["population"].sum()), delta_color="off")
+right.metric("Candidate sites", f"{ws.engine.n_sites:,}",
+             "every community" if sites is None else sites.attrs.get("source", "uploaded"),
+             delta_color="off", delta_arrow="off")
+
+pending = st.session_state.get("pending-data")
+if pending:
+    hubs = pending["hubs"]
+    with st.container(border=True, key="pending-data"):
+        st.warning(f"The new data is fine, but {len(hubs)} of the current plan's {len(ws.scenario.hubs)} hubs sit on "
+                   "sites it does not have. What should happen to the plan?", icon=":material/help:")
+        st.dataframe(pd.DataFrame(hubs, columns=["hub", "name", "site"]), hide_index=True, key="pending-hubs",
+                     height=min(38 + 35 * len(hubs), 250))
+        choices = st.columns(3)
+        choices[0].button(f"Keep the {len(ws.scenario.hubs) - len(hubs)} hubs that match, drop {len(hubs)}",
+                          type="primary", key="data-drop", on_click=resolve, args=("drop",), width="stretch")
+        choices[1].button("Start a new empty scenario on this data", key="data-new", on_click=resolve,
+                          args=("new",), width="stretch")
+        choices[2].button("Cancel: keep the current data", key="data-cancel", on_click=resolve, args=("cancel",),
+                          width="stretch")
 
 st.subheader("Bring your own data")
 st.markdown("Upload **communities** (columns `community_id`, `name`, `lat`, `lon`, `population`, and optionally "
             "`state`, `county`, `county_fips`) or **candidate sites** (`site_id`, `lat`, `lon`, and optionally "
             "`name`, `type`). CSV, Excel, GeoJSON or GeoPackage; every problem is listed with its row and column. "
-            "`python -m coverage validate FILE` runs the same checks.")
+            "`python -m coverage validate FILE` runs the same checks. Uploaded files are kept in the scenario store, "
+            "so plans saved on them reopen with them.")
 upload_left, upload_right = st.columns(2)
 with upload_left:
     take_upload("communities", st.file_uploader("Communities file", type=TYPES, key="upload-communities"))
 with upload_right:
     take_upload("sites", st.file_uploader("Candidate sites file", type=TYPES, key="upload-sites"))
+problems = st.session_state.get("upload-problems")
+if problems:
+    name, lines = problems
+    st.error(f"{name} was not used; the current data and scenario are unchanged. {len(lines)} problem(s):")
+    st.code("\n".join(lines), language=None, wrap_lines=True)
 
 if source != "default" or sites is not None:
-    if st.button("Go back to the bundled 4,000 communities", icon=":material/restart_alt:"):
-        try:
-            ws.set_data(default_communities(), None)
-            st.rerun()
-        except InputError as error:
-            st.error("The scenario's hubs do not all sit on the bundled data's sites: "
-                     + "; ".join(str(p) for p in error.problems))
+    if st.button("Go back to the bundled 4,000 communities", icon=":material/restart_alt:", key="data-default"):
+        switch(default_communities(), None, "go back to the bundled data", "Using the bundled 4,000 communities.")
+        st.rerun()
 
 st.subheader("Scenario file")
 st.markdown("A scenario is the hubs plus every assumption, as `rural-coverage/scenario@1` JSON: the same file "
-            "`python -m coverage evaluate` reads.")
+            "`python -m coverage evaluate` reads. Loading one starts a new, unsaved plan (one undo step).")
 scenario_left, scenario_right = st.columns(2)
 with scenario_left:
     upload = st.file_uploader("Load a scenario (.json)", type=["json"], key="upload-scenario")
@@ -88,7 +137,8 @@ with scenario_left:
         st.session_state["done-scenario"] = upload.file_id
         try:
             ws.load(load_scenario(upload.getvalue(), name=upload.name), label=f"load {upload.name}")
-            st.success(f"Loaded {upload.name}: {len(ws.scenario.hubs)} hubs.")
+            st.session_state["messages"] = [("success", f"Loaded {upload.name}: {len(ws.scenario.hubs)} hubs.")]
+            st.rerun()
         except InputError as error:
             st.error(f"{upload.name} was not loaded; the current scenario is unchanged. "
                      f"{len(error.problems)} problem(s):")
@@ -96,12 +146,10 @@ with scenario_left:
     examples = sorted(EXAMPLES.glob("*.json"))
     choice = st.selectbox("Or load an example", [e.name for e in examples], index=None, key="example-scenario",
                           placeholder="Choose an example scenario...")
-    if choice and st.button("Load example", icon=":material/upload_file:"):
-        try:
-            ws.load(load_scenario(EXAMPLES / choice), label=f"load {choice}")
-            st.success(f"Loaded {choice}: {len(ws.scenario.hubs)} hubs.")
-        except InputError as error:
-            st.error("; ".join(str(p) for p in error.problems))
+    if choice and st.button("Load example", icon=":material/upload_file:", key="load-example"):
+        if apply(ws.load, load_scenario(EXAMPLES / choice), label=f"load {choice}",
+                 done=f"Loaded {choice}"):
+            st.rerun()
 with scenario_right:
     st.download_button("Download this scenario (.json)", ws.scenario.to_json().encode("utf-8"),
                        file_name=f"{slug(ws.scenario.name)}.json", mime="application/json",

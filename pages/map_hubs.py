@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from coverage import defaults
-from coverage.errors import Problem
+from coverage.errors import InputError, Problem
 from coverage.quarters import quarter_range
 from coverage.scenario import HUB_TYPES, Hub
+from coverage.workspace import LockedHubsRemoved
 from ui import fmt, mapview
 from ui.state import apply, data_key, show_messages, workspace
 
@@ -174,12 +175,36 @@ def apply_table_edits(edited: pd.DataFrame) -> None:
         elif hub_id in by_id and not fields["name"]:
             fields["name"] = by_id[hub_id].name
         hubs.append(Hub(id=hub_id, **location, **fields))
-    if problems or not apply(ws.set_hubs, hubs, label="edit the hub table", done="Hub table saved"):
-        if problems:
-            st.session_state["messages"] = [("error", f"Hub table: {p}") for p in problems]
-        # a refused edit must not come back on the next run: start the editor afresh
-        st.session_state["hub-table-resets"] = st.session_state.get("hub-table-resets", 0) + 1
+    if not problems:
+        try:
+            ws.set_hubs(hubs, label="edit the hub table")
+            st.session_state["messages"] = [("success", "Hub table saved")]
+            return
+        except LockedHubsRemoved as error:  # ask first; the table shows the hubs until the planner answers
+            st.session_state["confirm-locked"] = {"hubs": hubs, "locked": [(h.id, h.name) for h in error.hubs]}
+        except InputError as error:
+            problems = error.problems
+    if problems:
+        st.session_state["messages"] = [("error", f"Hub table: {p}") for p in problems]
+    # a refused edit must not come back on the next run: start the editor afresh
+    st.session_state["hub-table-resets"] = st.session_state.get("hub-table-resets", 0) + 1
 
+
+def confirm_locked(remove: bool) -> None:
+    pending = st.session_state.pop("confirm-locked", None)
+    if pending and remove:
+        apply(ws.set_hubs, pending["hubs"], label="edit the hub table", remove_locked=True, done="Hub table saved")
+
+
+pending_locked = st.session_state.get("confirm-locked")
+if pending_locked:
+    with st.container(border=True, key="confirm-locked"):
+        names = ", ".join(f"{hub_id} ({name})" for hub_id, name in pending_locked["locked"])
+        st.warning(f"This edit removes {len(pending_locked['locked'])} locked hub(s): {names}. Locked hubs are the "
+                   "ones the plan must keep.", icon=":material/lock:")
+        yes, no = st.columns(2)
+        yes.button("Remove the locked hubs too", key="confirm-locked-yes", on_click=confirm_locked, args=(True,))
+        no.button("Keep them", key="confirm-locked-no", type="primary", on_click=confirm_locked, args=(False,))
 
 editable = ["id", "name", "place", "type", "open_quarter", "locked"]
 edited = st.data_editor(

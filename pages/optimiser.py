@@ -139,8 +139,8 @@ if job is not None and not job.running:
         if stale:
             st.warning("The scenario changed since this plan was proposed; run the optimiser again to accept one.")
         def accept() -> None:
-            apply(ws.load, result.scenario, label=f"accept the optimiser's plan ({len(result.added)} hubs)",
-                  done="Plan accepted: one undo step")
+            apply(ws.apply_plan, result.scenario, label=f"accept the optimiser's plan ({len(result.added)} hubs)",
+                  done="Plan accepted (with the budget it was optimised for): one undo step")
             st.session_state.pop("optimiser-job", None)
 
         def discard() -> None:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
 import tempfile
 import uuid
 from pathlib import Path
 
 import pytest
+
+from .pgcluster import free_port  # noqa: F401 (re-exported for the tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -36,13 +36,6 @@ def require_system(part: str, found: object) -> None:
     pytest.skip(message)
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(autouse=True)
 def isolated_store(tmp_path, monkeypatch) -> str:
     """Each test's own scenario store (a SQLite file in its temporary folder)."""
@@ -53,41 +46,20 @@ def isolated_store(tmp_path, monkeypatch) -> str:
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    """A throw-away PostgreSQL cluster (initdb + pg_ctl on a free port); yields its base URL.
+    """A throw-away PostgreSQL cluster for the whole run; yields its base URL."""
+    from .pgcluster import binaries, throwaway_cluster
 
-    As root (CI), the server runs as the ``postgres`` user, because initdb refuses root.
-    """
-    initdb = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
-    require_system("PostgreSQL server (Debian package 'postgresql')", initdb)
-    binaries = initdb[-1].parent
-    folder = Path(tempfile.mkdtemp(prefix="coverage-pg-"))
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    data, port = folder / "data", free_port()
-    subprocess.run([*as_postgres, str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "coverage",
-                    "-E", "UTF8", "--no-sync"], check=True, capture_output=True)
-    subprocess.run([*as_postgres, str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-w",
-                    "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                    "-c max_connections=200", "start"], check=True, capture_output=True)
-    try:
-        yield f"postgresql://coverage@127.0.0.1:{port}"
-    finally:
-        subprocess.run([*as_postgres, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
+    require_system("PostgreSQL server (Debian package 'postgresql')", binaries())
+    with throwaway_cluster() as url:
+        yield url
 
 
 @pytest.fixture
 def postgres_url(postgres_server) -> str:
     """A fresh, empty database on the throw-away server."""
-    import psycopg
+    from .pgcluster import create_database
 
-    name = f"t{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"{postgres_server}/{name}"
+    return create_database(postgres_server, f"t{uuid.uuid4().hex[:16]}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -111,9 +83,10 @@ def serve_app(log_name: str = "streamlit-server.log"):
     """The real app served as ``make run`` serves it (``python -m ui.serve``) on 127.0.0.1; yields its URL."""
     from ui.serve import serving
 
+    store = Path(tempfile.mkdtemp(prefix="coverage-served-")) / "scenarios.db"
     with open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / log_name, "w") as log, contextlib.ExitStack() as stack:
         try:
-            url = stack.enter_context(serving(log))
+            url = stack.enter_context(serving(log, environment={"COVERAGE_STORE_URL": f"sqlite:///{store}"}))
         except RuntimeError as error:
             pytest.fail(f"{error}; see {log.name}")
         yield url

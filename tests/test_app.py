@@ -100,7 +100,11 @@ def test_add_lock_and_remove_in_the_hub_table(app):
     assert (hub.site_id, hub.type, hub.open_quarter, hub.name) == (HAYS, "new", "2025Q2", "Hub at Hays, KS")
     edit_table(app, edited_rows={"0": {"locked": True, "name": "Hays pilot"}})
     assert workspace(app).scenario.hubs[0].locked and workspace(app).scenario.hubs[0].name == "Hays pilot"
-    edit_table(app, deleted_rows=[0])
+    edit_table(app, deleted_rows=[0])  # a locked hub: the page asks first
+    assert len(workspace(app).scenario.hubs) == 1
+    assert "removes 1 locked hub(s): h1 (Hays pilot)" in app.warning[0].value
+    app.button(key="confirm-locked-yes").click()
+    run(app)
     assert workspace(app).scenario.hubs == ()
 
 
@@ -220,7 +224,7 @@ def test_budget_page_warns_over_budget_and_shows_the_cli_figures(app, tmp_path):
     cli = json.loads(subprocess.run([sys.executable, "-m", "coverage", "evaluate", str(path), "--json"], cwd=ROOT,
                                     capture_output=True, text=True, check=True).stdout)
     assert shown["Cost through 2026Q4"] == "$73.0M" and cli["cost_usd"] == 73e6
-    assert shown["Headroom"] == "$-13.0M" and cli["budget"]["headroom_usd"] == -13e6
+    assert shown["Headroom"] == "−$13.0M" and cli["budget"]["headroom_usd"] == -13e6
     quarters = table_with(app, "quarter", "cumulative_spend_usd")
     assert quarters["cumulative_spend_usd"].tolist() == [q["cumulative_spend_usd"] for q in cli["by_quarter"]]
     assert quarters["communities_same_day"].tolist() == [q["communities_same_day"] for q in cli["by_quarter"]]

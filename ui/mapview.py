@@ -145,6 +145,58 @@ def deck(evaluation: Evaluation, view: pdk.ViewState, *, basemap: bool = False, 
     return CompactDeck(layers=layers, initial_view_state=view, tooltip={"text": "{label}"}, **options)
 
 
+BETTER, WORSE, UNCHANGED = (0, 158, 115), (213, 94, 0), (190, 190, 190)
+HUB_CHANGE_OUTLINES = {"added": (0, 158, 115), "removed": (213, 94, 0), "changed": (204, 121, 167),
+                       "unchanged": (255, 255, 255)}
+
+
+def difference_deck(comparison, index: int, view: pdk.ViewState) -> pdk.Deck:
+    """Plan A against plan ``index``: communities coloured by their tier change, hubs by added/removed/changed."""
+    a, b = comparison.evaluations[0], comparison.evaluations[index]
+    table = a.coverage.table()
+    tiers = np.array(TIERS, dtype=object)
+    after = tiers[b.coverage.tier] if comparison.same_communities else table["tier"].to_numpy()
+    rank = {"same_day": 0, "next_day": 1, "none": 2}
+    before_rank, after_rank = table["tier"].map(rank).to_numpy(), pd.Series(after).map(rank).to_numpy()
+    colour = np.where(after_rank < before_rank, 1, np.where(after_rank > before_rank, 2, 0))
+    palette = [list(UNCHANGED), list(BETTER), list(WORSE)]
+    label = (table["name"] + ", " + table["state"] + "\n" + table["population"].map("{:,} people".format) + "\n"
+             + table["tier"].map(TIER_NAMES) + " → " + pd.Series(after).map(TIER_NAMES).to_numpy())
+    communities = pd.DataFrame({"lon": table["lon"].round(5), "lat": table["lat"].round(5),
+                                "radius": (np.sqrt(table["population"].to_numpy()) * 45.0).round(),
+                                "colour": [palette[c] for c in colour], "label": label, "changed": colour > 0})
+    changes = comparison.hub_changes(index)
+    rows = []
+    for evaluation, kinds in ((b, ("added", "changed")), (a, ("removed",))):
+        hubs = evaluation.hub_table()
+        for row in hubs.itertuples():
+            kind = next((k for k in kinds if row.hub_id in changes[f"hubs_{k}"]), None)
+            if kind is None and evaluation is a:
+                continue
+            kind = kind or "unchanged"
+            rows.append({"lon": row.lon, "lat": row.lat, "kind": kind,
+                         "fill": list((255, 255, 255) if kind == "removed" else HUB_COLOUR),
+                         "line": list(HUB_CHANGE_OUTLINES[kind]),
+                         "label": f"Hub {row.hub_id}: {row.name}\n{kind} in {comparison.labels[index]}"})
+    hubs = pd.DataFrame(rows, columns=["lon", "lat", "kind", "fill", "line", "label"])
+    layers = [
+        pdk.Layer("GeoJsonLayer", state_outlines(), id="states", stroked=True, filled=True,
+                  get_fill_color=list(LAND), get_line_color=list(OUTLINE), line_width_min_pixels=1),
+        pdk.Layer("ScatterplotLayer", communities[~communities["changed"]], id="unchanged",
+                  get_position=["lon", "lat"], get_radius="radius", radius_min_pixels=1.5, radius_max_pixels=8,
+                  get_fill_color="colour", opacity=0.5, pickable=True),
+        pdk.Layer("ScatterplotLayer", communities[communities["changed"]], id="changed",
+                  get_position=["lon", "lat"], get_radius="radius", radius_min_pixels=3, radius_max_pixels=14,
+                  get_fill_color="colour", stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=0.5,
+                  opacity=0.9, pickable=True),
+        pdk.Layer("ScatterplotLayer", hubs, id="hubs", get_position=["lon", "lat"], get_radius=9000,
+                  radius_min_pixels=6, radius_max_pixels=12, get_fill_color="fill", stroked=True,
+                  get_line_color="line", get_line_width=30_000, line_width_min_pixels=2.5, line_width_max_pixels=4,
+                  pickable=True),
+    ]
+    return CompactDeck(layers=layers, initial_view_state=view, tooltip={"text": "{label}"}, map_provider=None)
+
+
 def legend_markdown(evaluation: Evaluation) -> str:
     """A legend in the map's colours (Streamlit's colour badges are limited, so swatches are text)."""
     same, nxt = evaluation.scenario.travel.threshold_miles

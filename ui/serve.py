@@ -35,18 +35,23 @@ def main(argv: list[str] | None = None) -> None:
 
 
 @contextlib.contextmanager
-def serving(log: IO | int = subprocess.DEVNULL, timeout_s: float = 60.0) -> Iterator[str]:
+def serving(log: IO | int = subprocess.DEVNULL, timeout_s: float = 60.0,
+            environment: dict[str, str] | None = None) -> Iterator[str]:
     """The app served by this launcher in a child process on a free local port; yields its URL.
 
-    For the browser tests and the benchmarks, which drive the real server.  Raises
-    RuntimeError when the server has not answered its health check within ``timeout_s``.
+    For the browser tests and the benchmarks, which drive the real server (``environment``
+    adds variables, such as its own ``COVERAGE_STORE_URL``).  Raises RuntimeError when the
+    server has not answered its health check within ``timeout_s``.
     """
+    import os
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     process = subprocess.Popen([sys.executable, "-m", "ui.serve", "--server.port", str(port),
                                 "--server.address", "127.0.0.1", "--server.headless", "true"],
-                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                               env={**os.environ, **(environment or {})})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout_s

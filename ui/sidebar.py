@@ -94,8 +94,17 @@ def travel_settings() -> None:
 
 def render() -> None:
     """The whole sidebar."""
+    ws = workspace()
     with st.sidebar:
-        st.caption(f"Scenario · {workspace().scenario.name}")
+        if ws.unsaved:
+            status = ":orange[● unsaved changes" + (f" since version {ws.origin_version}]" if ws.origin else "]")
+        elif ws.origin:
+            status = f":green[✓ saved] · version {ws.origin_version}"
+        else:
+            status = "new plan"
+        with st.container(key="sidebar-scenario"):
+            st.markdown(f"**{fmt.markdown_text(ws.scenario.name)}**  \n{status}",
+                        help="The scenario you are working on. Save, open and share plans on the Scenarios page.")
         key_figures()
         undo_redo()
         travel_settings()

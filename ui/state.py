@@ -62,5 +62,7 @@ def show_messages() -> None:
     for kind, text in st.session_state.pop("messages", []):
         if kind == "error":
             st.error(text, icon=":material/error:")
+        elif kind == "warning":
+            st.warning(text, icon=":material/warning:")
         else:
             st.toast(text, icon=":material/check_circle:")
