@@ -24,7 +24,7 @@ $(VENV)/.test: $(VENV)/.runtime requirements-test.txt requirements-build.txt
 	@touch $@
 
 run: $(VENV)/.runtime
-	$(PY) -m ui.serve --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.test
 	$(PY) -m pytest tests

@@ -80,7 +80,7 @@ def chromium_path() -> str:
 
 @contextlib.contextmanager
 def serve_app(log_name: str = "streamlit-server.log"):
-    """The real app served as ``make run`` serves it (``python -m ui.serve``) on 127.0.0.1; yields its URL."""
+    """The real app served as ``make run`` serves it (``streamlit run app.py``) on 127.0.0.1; yields its URL."""
     from ui.serve import serving
 
     store = Path(tempfile.mkdtemp(prefix="coverage-served-")) / "scenarios.db"
@@ -97,28 +97,6 @@ def served_app(chromium_path: str):
     """The app served once for the browser tests; yields its URL."""
     with serve_app() as url:
         yield url
-
-
-@pytest.fixture(autouse=True, scope="session")
-def streamlit_navigation_only():
-    """Run AppTest as the real server runs this app: with st.navigation, never the legacy pages/ mode.
-
-    Streamlit's runtime picks its legacy multipage mode when a ``pages/`` folder exists, until
-    ``st.navigation`` switches it off for good on the first run.  AppTest resets that flag before
-    every run, so from the second run on it would run ``app.py`` as a legacy page and drop the
-    sidebar.  Pinning the flag to False gives AppTest the server's steady state.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-    yield
-    PagesManager.__init__ = original
 
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

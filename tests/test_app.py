@@ -175,7 +175,7 @@ def test_changing_a_threshold_recomputes_coverage(app):
 def test_coverage_page_shows_the_same_numbers_as_the_cli(app):
     example = ROOT / "examples" / "plains_pilot.json"
     workspace(app).load(load_scenario(example))
-    app.switch_page("pages/coverage_tables.py")
+    app.switch_page("app_pages/coverage_tables.py")
     run(app)
     cli = json.loads(subprocess.run([sys.executable, "-m", "coverage", "evaluate", str(example), "--json"],
                                     cwd=ROOT, capture_output=True, text=True, check=True).stdout)
@@ -192,7 +192,7 @@ def test_coverage_page_shows_the_same_numbers_as_the_cli(app):
 
 
 def test_uploading_a_bad_file_lists_problems_and_keeps_the_data(app):
-    app.switch_page("pages/data.py")
+    app.switch_page("app_pages/data.py")
     run(app)
     app.file_uploader(key="upload-communities").set_value(
         ("towns.csv", b"id,name,lat,lon,population\n1,A,40,-100,500\n2,B,95,-99,x\n", "text/csv"))
@@ -208,7 +208,7 @@ def open_budget(app: AppTest, document: dict | None = None) -> None:
     from .test_budget import THREE_HUBS
 
     workspace(app).load(parse_scenario(document or THREE_HUBS))
-    app.switch_page("pages/budget.py")
+    app.switch_page("app_pages/budget.py")
     run(app)
 
 
@@ -259,7 +259,7 @@ def test_assumptions_form_applies_and_names_bad_fields(app):
 
 
 def test_the_optimiser_page_proposes_and_accepts_a_plan_as_one_undo_step(app):
-    app.switch_page("pages/optimiser.py")
+    app.switch_page("app_pages/optimiser.py")
     run(app)
     next(n for n in app.number_input if n.label == "Budget ($)").set_value(5e8)
     app.button(key="FormSubmitter:optimiser-settings-Run optimiser").click()
@@ -279,7 +279,7 @@ def test_the_optimiser_page_proposes_and_accepts_a_plan_as_one_undo_step(app):
 
 
 def test_the_optimiser_page_shows_a_greedy_preview_with_its_gap(app):
-    app.switch_page("pages/optimiser.py")
+    app.switch_page("app_pages/optimiser.py")
     run(app)
     next(n for n in app.number_input if n.label == "Budget ($)").set_value(5e8)
     app.button(key="FormSubmitter:optimiser-settings-Greedy preview (instant)").click()

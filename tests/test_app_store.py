@@ -31,7 +31,7 @@ def new_session(browser: str | None = None, query: dict | None = None) -> AppTes
 
 
 def go(app: AppTest, page: str) -> None:
-    app.switch_page(f"pages/{page}.py")
+    app.switch_page(f"app_pages/{page}.py")
     run(app)
 
 
@@ -227,3 +227,31 @@ def test_compare_page_shows_deltas_against_plan_a(isolated_store):
     assert hubs[1:] == ["2", "1", "-1"]
     assert any("B against A" in m.value for m in app.markdown)
     assert app.get("download_button")
+
+
+def test_a_version_whose_data_is_gone_says_so_and_never_drops_hubs_silently(isolated_store):
+    from coverage.store import DataRef
+
+    kept = store(isolated_store)
+    document = load_scenario(PILOT).to_dict()
+    document["hubs"].append({"id": "h9", "name": "Hub at an uploaded town", "site_id": "t7", "type": "new",
+                             "open_quarter": "2025Q4", "locked": False})
+    saved = kept.save(document, figures={"hubs": 4}, data=DataRef("999:30"))
+    app = new_session()
+    go(app, "scenarios")
+    app.session_state["scenario-list"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    run(app)
+    app.button(key="open-latest").click()
+    run(app)
+    assert any("not in the scenario store" in e.value for e in app.error)
+    assert workspace(app).scenario.hubs == ()
+    app.button(key="open-on-current").click()
+    run(app)
+    assert any("1 of its hubs sit on sites the data lacks" in e.value for e in app.error)
+    missing = next(t.value for t in app.dataframe if "site" in t.value.columns)
+    assert missing["hub"].tolist() == ["h9"] and missing["site"].tolist() == ["t7"]
+    assert workspace(app).scenario.hubs == ()
+    app.button(key="open-dropping").click()
+    run(app)
+    assert [h.id for h in workspace(app).scenario.hubs] == ["h1", "h2", "h3"]
+    assert workspace(app).origin == saved.id and workspace(app).unsaved  # three of its four hubs: not the version

@@ -1,17 +1,17 @@
-"""Serve the app: ``python -m ui.serve [streamlit run options]`` (what ``make run`` does).
+"""Serve the app for the browser tests and the benchmarks: ``streamlit run app.py``, as a planner starts it.
 
-Streamlit still treats a ``pages/`` folder beside the entry script as its old
-folder-based navigation (multipage "v1") until the first ``st.navigation`` call has
-run, so the first visitor after a start, above all one who opens a page's own
-address such as ``/optimiser``, got that folder's page list and the page without the
-app's shared sidebar.  The project keeps its pages in ``pages/`` (one file per page)
-and navigates with ``st.navigation`` in ``app.py``; this launcher tells Streamlit so
-before it serves anyone, then hands over to ``streamlit run app.py``.
+The app's pages live in ``app_pages/``, not ``pages/``: Streamlit treats a folder named
+``pages`` beside the entry script as its old folder-based navigation until the first
+``st.navigation`` call has run, and serves a first visitor who opens a page address
+(``/optimiser``) that folder's page without ``app.py``.  With no such folder, plain
+``streamlit run app.py`` (and ``make run``, and any hosting that runs that command)
+serves every visitor the app's own navigation and sidebar.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -24,16 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Start ``streamlit run app.py`` with these options, folder-based navigation off."""
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.web import cli
-
-    PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
-    cli.main(prog_name="streamlit")
-
-
 @contextlib.contextmanager
 def serving(log: IO | int = subprocess.DEVNULL, timeout_s: float = 60.0,
             environment: dict[str, str] | None = None) -> Iterator[str]:
@@ -43,12 +33,10 @@ def serving(log: IO | int = subprocess.DEVNULL, timeout_s: float = 60.0,
     adds variables, such as its own ``COVERAGE_STORE_URL``).  Raises RuntimeError when the
     server has not answered its health check within ``timeout_s``.
     """
-    import os
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "ui.serve", "--server.port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
                                 "--server.address", "127.0.0.1", "--server.headless", "true"],
                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, **(environment or {})})
@@ -69,7 +57,3 @@ def serving(log: IO | int = subprocess.DEVNULL, timeout_s: float = 60.0,
     finally:
         process.terminate()
         process.wait(timeout=20)
-
-
-if __name__ == "__main__":
-    main()
