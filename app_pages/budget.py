@@ -6,10 +6,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from coverage import budget, defaults
+from coverage import budget, charts, defaults
 from coverage.quarters import quarter_range
 from coverage.scenario import HUB_TYPES
-from ui import fmt, mapview
+from ui import charts as ui_charts
+from ui import fmt, mapview, tables
 from ui.state import apply, show_messages, workspace
 
 ws = workspace()
@@ -47,22 +48,11 @@ columns[3].metric("Parcel costs (apart)", fmt.usd(summary["parcel_cost_usd"]),
                   f"${scenario.costs.cost_per_parcel_usd:.2f} a parcel", delta_color="off", delta_arrow="off",
                   help="Per-parcel delivery cost through the horizon, reported apart from the budget's cost.")
 
-# -- spend by quarter against the budget line ---------------------------------------------
-spend = go.Figure()
-spend.add_bar(x=by_quarter["quarter"], y=by_quarter["capex_usd"] / 1e6, name="capex in the quarter",
-              marker_color="rgb(0,114,178)", yaxis="y2")
-spend.add_bar(x=by_quarter["quarter"], y=by_quarter["opex_usd"] / 1e6, name="opex in the quarter",
-              marker_color="rgb(86,180,233)", yaxis="y2")
-spend.add_scatter(x=by_quarter["quarter"], y=by_quarter["cumulative_spend_usd"] / 1e6, name="cumulative spend",
-                  mode="lines+markers", line=dict(color="black", width=3))
-spend.add_scatter(x=by_quarter["quarter"], y=[total_budget / 1e6] * len(by_quarter), name="budget",
-                  mode="lines", line=dict(color="rgb(213,94,0)", dash="dash"))
-spend.update_layout(barmode="stack", height=380, margin=dict(l=10, r=10, t=30, b=10),
-                    yaxis=dict(title="cumulative, $ million", rangemode="tozero"),
-                    yaxis2=dict(title="in the quarter, $ million", overlaying="y", side="right", showgrid=False,
-                                rangemode="tozero"),
-                    legend=dict(orientation="h", y=-0.15), title=dict(text="Spend by quarter", y=0.98))
-st.plotly_chart(spend, width="stretch", key="spend-chart")
+# -- spend: in each quarter, and cumulative against the budget (two charts, each one honest scale) ------
+spend = charts.spend_by_quarter(by_quarter, total_budget)
+left, right = st.columns(2)
+left.plotly_chart(ui_charts.spend_in_quarter(spend), width="stretch", key="spend-chart")
+right.plotly_chart(ui_charts.cumulative_spend(spend), width="stretch", key="cumulative-chart")
 
 left, right = st.columns(2)
 with left:
@@ -126,7 +116,11 @@ if changed:
     apply(ws.update_hubs, changed, label="change hub types or quarters", done="Hubs updated")
     st.rerun()
 if len(hubs):
-    utilisation = go.Figure(go.Bar(x=hubs["hub_id"], y=hubs["utilisation"] * 100,
+    labels = hubs["hub_id"] + " · " + hubs["name"].str.replace("Hub at ", "", regex=False).str.slice(0, 28)
+    utilisation = go.Figure(go.Bar(x=labels, y=hubs["utilisation"] * 100,
+                                   customdata=hubs[["parcels_per_day", "capacity_parcels_per_day"]],
+                                   hovertemplate="%{x}<br>%{customdata[0]:,.0f} of %{customdata[1]:,.0f} parcels a "
+                                                 "day (%{y:.0f}%)<extra></extra>",
                                    marker_color=["rgb(213,94,0)" if o else "rgb(0,158,115)"
                                                  for o in hubs["over_capacity"]]))
     utilisation.add_hline(y=100, line_dash="dash", line_color="black", annotation_text="capacity")
@@ -141,25 +135,27 @@ with st.expander("Cost and budget assumptions", icon=":material/payments:", key=
     costs, plan_budget = scenario.costs, scenario.budget
     with st.form(f"assumptions-{ws.revision}", border=False):
         a, b = st.columns(2)
-        capex_conversion = a.number_input("Capex, conversion ($)", 0.0, value=float(costs.capex_usd["conversion"]),
-                                          step=500_000.0, help="Default $8M: racking, mezzanine, sortation and stock "
+        capex_conversion = a.number_input("Capex, conversion ($ million)", 0.0, format="%.2f",
+                                          value=costs.capex_usd["conversion"] / 1e6, step=0.5, help="Default $8M: racking, mezzanine, sortation and stock "
                                           "added to an existing rural delivery station.")
-        capex_new = b.number_input("Capex, new build ($)", 0.0, value=float(costs.capex_usd["new"]), step=1e6,
-                                   help="Default $20M: a ~100,000 sq ft station at $150-200 a sq ft with equipment.")
-        opex_conversion = a.number_input("Opex a year, conversion ($)", 0.0,
-                                         value=float(costs.opex_usd_per_year["conversion"]), step=250_000.0)
-        opex_new = b.number_input("Opex a year, new build ($)", 0.0, value=float(costs.opex_usd_per_year["new"]),
-                                  step=250_000.0)
+        capex_new = b.number_input("Capex, new build ($ million)", 0.0, value=costs.capex_usd["new"] / 1e6, step=1.0,
+                                   format="%.2f", help="Default $20M: a ~100,000 sq ft station at $150-200 a sq ft with equipment.")
+        opex_conversion = a.number_input("Opex a year, conversion ($ million)", 0.0, format="%.2f",
+                                         value=costs.opex_usd_per_year["conversion"] / 1e6, step=0.25)
+        opex_new = b.number_input("Opex a year, new build ($ million)", 0.0, format="%.2f",
+                                  value=costs.opex_usd_per_year["new"] / 1e6, step=0.25)
         capacity_conversion = a.number_input("Capacity, conversion (parcels/day)", 1.0,
-                                             value=float(costs.capacity_parcels_per_day["conversion"]), step=500.0)
+                                             value=float(costs.capacity_parcels_per_day["conversion"]), step=500.0,
+                                             format="%.0f")
         capacity_new = b.number_input("Capacity, new build (parcels/day)", 1.0,
-                                      value=float(costs.capacity_parcels_per_day["new"]), step=500.0)
+                                      value=float(costs.capacity_parcels_per_day["new"]), step=500.0,
+                                      format="%.0f")
         per_person = a.number_input("Parcels per person per year", 0.0, value=float(costs.parcels_per_person_per_year),
                                     step=1.0, help="Default 18: about a quarter of the 65 parcels a person a year "
                                     "that the US ships (Pitney Bowes Parcel Shipping Index, 2023).")
         per_parcel = b.number_input("Cost per parcel ($)", 0.0, value=float(costs.cost_per_parcel_usd), step=0.1,
                                     help="Default $1.50; reported apart from the budget's cost.")
-        total = a.number_input("Budget ($)", 0.0, value=float(plan_budget.total_usd), step=1e8,
+        total = a.number_input("Budget ($ million)", 0.0, value=plan_budget.total_usd / 1e6, step=100.0, format="%.0f",
                                help=f"Default {fmt.usd(defaults.BUDGET_USD)} through {defaults.HORIZON_END}.")
         horizon = b.selectbox("Horizon end", quarter_range("2025Q1", "2030Q4"),
                               index=quarter_range("2025Q1", "2030Q4").index(plan_budget.horizon_end))
@@ -169,18 +165,17 @@ with st.expander("Cost and budget assumptions", icon=":material/payments:", key=
                                 float(plan_budget.target_covered_share), 0.01)
         if st.form_submit_button("Apply assumptions", type="primary"):
             apply(ws.set_settings, {
-                "costs": {"capex_usd": {"conversion": capex_conversion, "new": capex_new},
-                          "opex_usd_per_year": {"conversion": opex_conversion, "new": opex_new},
+                "costs": {"capex_usd": {"conversion": capex_conversion * 1e6, "new": capex_new * 1e6},
+                          "opex_usd_per_year": {"conversion": opex_conversion * 1e6, "new": opex_new * 1e6},
                           "capacity_parcels_per_day": {"conversion": capacity_conversion, "new": capacity_new},
                           "parcels_per_person_per_year": per_person, "cost_per_parcel_usd": per_parcel},
-                "budget": {"total_usd": total, "horizon_end": horizon, "target_quarter": target_quarter,
+                "budget": {"total_usd": total * 1e6, "horizon_end": horizon, "target_quarter": target_quarter,
                            "target_covered_share": target_share},
             }, label="change cost and budget assumptions", done="Assumptions applied")
             st.rerun()
 
 st.subheader("By quarter")
-st.dataframe(pd.DataFrame(by_quarter), hide_index=True, key="quarter-table", column_config={
-    c: st.column_config.NumberColumn(format="compact") for c in by_quarter.columns if c.endswith("_usd")} | {
-    "covered_share": st.column_config.NumberColumn(format="percent")})
+quarter_table = tables.in_millions(by_quarter)
+st.dataframe(quarter_table, hide_index=True, key="quarter-table", column_config=tables.column_config())
 st.caption("Capex is booked in a hub's opening quarter, opex a quarter at a time to the horizon end: the quarters add "
            "up to the cost above, as `python -m coverage evaluate --json` reports it (`budget`, `by_quarter`).")

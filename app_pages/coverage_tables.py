@@ -9,14 +9,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from coverage import charts
 from coverage.exports import csv_bytes
-from ui import fmt, mapview
+from ui import charts as ui_charts
+from ui import fmt, mapview, tables
 from ui.sidebar import TIER_LABELS
 from ui.state import show_messages, workspace
 
 ws = workspace()
 coverage = ws.coverage
-travel = ws.scenario.travel
 st.title("Coverage")
 show_messages()
 
@@ -31,11 +32,9 @@ summary = pd.DataFrame({
     "population": [totals["population"][t] for t in TIER_LABELS],
     "share of population": [totals["population"][t] / max(all_people, 1) for t in TIER_LABELS],
 })
-st.dataframe(summary, hide_index=True, key="totals", column_config={
-    "share of communities": st.column_config.NumberColumn(format="percent"),
-    "share of population": st.column_config.NumberColumn(format="percent"),
-    "communities": st.column_config.NumberColumn(format="localized"),
-    "population": st.column_config.NumberColumn(format="localized"),
+st.dataframe(summary, hide_index=True, key="totals", column_config=tables.column_config("tier", "communities", "population") | {
+    "share of communities": st.column_config.NumberColumn("Share of communities", format="percent"),
+    "share of population": st.column_config.NumberColumn("Share of people", format="percent"),
 })
 st.caption(f"{len(ws.scenario.hubs)} hubs · {all_communities:,} communities · {all_people:,} people. "
            "The same figures as `python -m coverage evaluate` for this scenario.")
@@ -54,49 +53,41 @@ with by_state_tab:
     figure.update_layout(barmode="stack", height=360, margin=dict(l=10, r=10, t=30, b=10),
                          legend=dict(orientation="h", y=1.12), yaxis_title=measure)
     st.plotly_chart(figure, width="stretch", key="state-chart")
-    st.dataframe(by_state, hide_index=True, key="state-table", column_config={
-        "population_covered_share": st.column_config.NumberColumn("covered share", format="percent")})
+    st.dataframe(by_state, hide_index=True, key="state-table", column_config=tables.column_config())
 
 with by_county_tab:
     by_county = coverage.by_county()
-    query = st.text_input("Find a county or state", key="county-search", placeholder="e.g. Ford or KS")
-    if query:
-        text = query.strip().lower()
-        by_county = by_county[by_county["county"].str.lower().str.contains(text, regex=False)
-                              | (by_county["state"].str.lower() == text)]
-    st.dataframe(by_county, hide_index=True, key="county-table", column_config={
-        "population_covered_share": st.column_config.NumberColumn("covered share", format="percent")})
-    st.caption(f"{len(by_county):,} counties")
+    query = st.text_input("Find a county, or a state by its code", key="county-search",
+                          placeholder="e.g. Ford, or KS for every Kansas county")
+    text = query.strip()
+    if text.upper() in set(by_county["state"]):  # a state code means that state, never part of a county name
+        by_county = by_county[by_county["state"] == text.upper()]
+        found = f"{len(by_county):,} counties in {text.upper()}"
+    elif text:
+        by_county = by_county[by_county["county"].str.contains(text, case=False, regex=False)]
+        found = f"{len(by_county):,} counties whose name contains “{text}”"
+    else:
+        found = f"{len(by_county):,} counties"
+    st.dataframe(by_county, hide_index=True, key="county-table", column_config=tables.column_config())
+    st.caption(found)
 
 with minutes_tab:
-    table = coverage.table()
-    drive = travel.mode == "drive"
-    column, unit = ("drive_minutes", "minutes") if drive else ("distance_miles", "miles")
-    limits = (travel.same_day_minutes, travel.next_day_minutes) if drive else \
-        (travel.same_day_miles, travel.next_day_miles)
-    reachable = table[table[column].notna()]
-    if reachable.empty:
+    bins, note = charts.drive_time_bins(coverage)
+    if bins["communities"].sum() == 0 and note["beyond"] == 0:
         st.info("No community has a hub it can reach by road yet.")
     else:
-        shown = reachable[reachable[column] <= limits[1] * 2]
-        figure = go.Figure(go.Histogram(x=shown[column], nbinsx=60, marker_color="rgb(0,114,178)"))
-        for value, label in zip(limits, ("same-day", "next-day")):
-            figure.add_vline(x=value, line_dash="dash", line_color="black",
-                             annotation_text=f"{label} {value:g} {unit}", annotation_position="top")
-        figure.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=10), bargap=0.05,
-                             xaxis_title=f"{unit} to the nearest hub", yaxis_title="communities")
-        st.plotly_chart(figure, width="stretch", key="minutes-chart")
-        st.caption(f"{len(shown):,} communities within twice the next-day threshold; "
-                   f"median {reachable[column].median():.0f} {unit}. "
-                   f"{len(table) - len(reachable):,} have no hub a road reaches.")
+        st.plotly_chart(ui_charts.drive_time_histogram(bins, note), width="stretch", key="minutes-chart")
+        st.caption(f"{int(bins['communities'].sum()):,} communities within twice the next-day threshold, in bins "
+                   f"that end on the thresholds; median {note['median']:.0f} {note['unit']}. "
+                   f"{note['beyond']:,} lie farther; {note['unreachable']:,} have no hub a road reaches.")
 
 with uncovered_tab:
     table = coverage.table()
     missing = table[table["tier"] == "none"].sort_values("population", ascending=False)
-    columns = ["community_id", "name", "state", "county", "population", "drive_minutes", "distance_miles",
-               "nearest_hub_id", "landmass"]
+    shown = ["community_id", "name", "state", "county", "population", "drive_minutes", "distance_miles",
+             "nearest_hub_id", "landmass"]
     st.markdown(f"**{len(missing):,} communities** ({fmt.people(missing['population'].sum())} people) "
                 "are not within next-day drive time of any hub.")
-    st.dataframe(missing[columns], hide_index=True, key="uncovered-table")
-    st.download_button("Download as CSV", csv_bytes(missing[columns]), file_name="not_covered.csv",
+    st.dataframe(missing[shown], hide_index=True, key="uncovered-table", column_config=tables.column_config())
+    st.download_button("Download as CSV", csv_bytes(missing[shown]), file_name="not_covered.csv",
                        mime="text/csv", icon=":material/download:", key="uncovered-download")

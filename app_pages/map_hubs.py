@@ -39,18 +39,31 @@ labels = site_labels(data_key(sites), sites)
 hub_at_site = {hub.site_id: hub for hub in scenario.hubs if hub.site_id is not None}
 
 # -- the map ----------------------------------------------------------------------------
-options = st.columns([1, 1, 1, 3])
-show_rings = options[0].toggle("Drive-time rings", value=True, key="show-rings")
+hubs_table = evaluation.hub_table()  # one table for the map and the hub editor below
+options = st.columns([1.1, 1, 3.2, 0.9])
+ring_label = "Drive-time rings" if scenario.travel.mode == "drive" else "Radius rings"
+show_rings = options[0].toggle(ring_label, value=True, key="show-rings")
 basemap = options[1].toggle("Basemap", value=False, key="basemap",
-                            help="Draw a street basemap from CARTO under the map (needs internet).")
-view = mapview.view_for(ws.communities["lat"], ws.communities["lon"])
+                            help="Streets from CARTO under the map. It needs internet: offline you see the state "
+                                 "outlines only.")
+view_name = options[2].segmented_control("View", mapview.VIEWS, default="Lower 48", key="map-view",
+                                         label_visibility="collapsed") or "Lower 48"
+if options[3].button("Reset view", key="map-reset", icon=":material/center_focus_strong:",
+                     help="Back to the chosen view after panning or zooming"):
+    st.session_state["map-resets"] = st.session_state.get("map-resets", 0) + 1
+view = mapview.named_view(view_name, ws.communities, hubs_table, st.session_state.get("map-resets", 0))
 community_layer = mapview.community_layer_data(evaluation)
 community_labels = dict(zip(community_layer["community_id"], community_layer["label"]))
-hubs_table = evaluation.hub_table()  # one table for the map and the hub editor below
 event = st.pydeck_chart(mapview.deck(evaluation, view, basemap=basemap, rings=show_rings,
                                      communities=community_layer, hubs=hubs_table),
                         height=600, key="map", on_select="rerun", selection_mode="single-object")
 st.caption(mapview.legend_markdown(evaluation))
+away = mapview.outside_lower48(hubs_table)
+if view_name == "Lower 48" and away:
+    st.caption(f":material/info: {away} hub{'s are' if away > 1 else ' is'} outside this view (Alaska, Hawaii): "
+               "choose Alaska, Hawaii or Fit to hubs above.")
+if basemap:
+    st.caption(":material/wifi: The basemap loads from CARTO over the internet; offline, only the state outlines show.")
 
 # -- acting on a selection ----------------------------------------------------------------
 selected = (event or {}).get("selection", {}).get("objects", {}) if isinstance(event, dict) else {}
@@ -86,13 +99,14 @@ elif picked_community:
             st.caption("This community is not a candidate site; add a hub by its coordinates below.")
 
 # -- adding hubs ------------------------------------------------------------------------------
-search_tab, coordinates_tab = st.tabs(["Add by name", "Add by coordinates"])
+# a key keeps the chosen tab when a message appears above it or goes away
+search_tab, coordinates_tab = st.tabs(["Add by name", "Add by coordinates"], key="add-tabs")
 with search_tab:
     with st.form("add-by-name", border=False, enter_to_submit=True):
         columns = st.columns([3, 1, 1, 1])
         choice = columns[0].selectbox("Candidate site", labels, index=None, placeholder="Type a town name...",
                                       key="search-site")
-        kind = columns[1].selectbox("Type", HUB_TYPES, key="search-type")
+        kind = columns[1].selectbox("Type", HUB_TYPES, index=HUB_TYPES.index(defaults.HUB_TYPE), key="search-type")
         quarter = columns[2].selectbox("Opens", QUARTERS, index=QUARTERS.index(defaults.OPEN_QUARTER),
                                        key="search-quarter")
         locked = columns[3].checkbox("Locked", key="search-locked")
@@ -110,7 +124,8 @@ with coordinates_tab:
                                       placeholder="e.g. 41.12")
         lon = columns[1].number_input("Longitude", -180.0, 180.0, value=None, format="%.5f", key="add-lon",
                                       placeholder="e.g. -100.77")
-        kind = columns[2].selectbox("Type", HUB_TYPES, index=1, key="coordinates-type")
+        kind = columns[2].selectbox("Type", HUB_TYPES, index=HUB_TYPES.index(defaults.HUB_TYPE),
+                                    key="coordinates-type")
         quarter = columns[3].selectbox("Opens", QUARTERS, index=QUARTERS.index(defaults.OPEN_QUARTER),
                                        key="coordinates-quarter")
         locked = columns[4].checkbox("Locked", key="coordinates-locked")
@@ -210,16 +225,18 @@ editable = ["id", "name", "place", "type", "open_quarter", "locked"]
 edited = st.data_editor(
     table, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",
     column_config={
-        "id": st.column_config.TextColumn("Id", disabled=True, width="small"),
-        "name": st.column_config.TextColumn("Name", max_chars=500),
-        "place": st.column_config.SelectboxColumn("Place", options=places, required=True, width="large"),
-        "type": st.column_config.SelectboxColumn("Type", options=list(HUB_TYPES), required=True),
-        "open_quarter": st.column_config.SelectboxColumn("Opens", options=QUARTERS, required=True),
-        "locked": st.column_config.CheckboxColumn("Locked"),
-        "cost_musd": st.column_config.NumberColumn("Cost ($M)", format="%.2f", disabled=True,
+        "id": st.column_config.TextColumn("Id", disabled=True, width=40),
+        "name": st.column_config.TextColumn("Name", max_chars=500, width=190),
+        "place": st.column_config.SelectboxColumn("Place", options=places, required=True, width=190),
+        "type": st.column_config.SelectboxColumn("Type", options=list(HUB_TYPES), required=True, width=90),
+        "open_quarter": st.column_config.SelectboxColumn("Opens", options=QUARTERS, required=True, width=75),
+        "locked": st.column_config.CheckboxColumn("Locked", width=60),
+        "cost_musd": st.column_config.NumberColumn("Cost ($M)", format="%.1f", disabled=True, width=75,
                                                    help="Capex + opex from opening to the horizon end"),
-        "people_same_day": st.column_config.NumberColumn("People same-day", format="localized", disabled=True),
-        "people_next_day": st.column_config.NumberColumn("People next-day", format="localized", disabled=True),
+        "people_same_day": st.column_config.NumberColumn("Same-day people", format="localized", disabled=True,
+                                                         width=110),
+        "people_next_day": st.column_config.NumberColumn("Next-day people", format="localized", disabled=True,
+                                                         width=110),
     },
 )
 if not edited[editable].reset_index(drop=True).equals(table[editable].reset_index(drop=True)):

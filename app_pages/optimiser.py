@@ -31,8 +31,8 @@ job: Job | None = st.session_state.get("optimiser-job")
 kept_cost = cost_model.total_cost_usd(scenario)
 with st.form("optimiser-settings", border=True):
     left, middle, right = st.columns(3)
-    budget = left.number_input("Budget ($)", min_value=0.0, value=float(scenario.budget.total_usd), step=1e8,
-                               format="%.0f", help=f"The scenario's budget is {fmt.usd(scenario.budget.total_usd)}; "
+    budget = 1e6 * left.number_input("Budget ($ million)", min_value=0.0, value=scenario.budget.total_usd / 1e6,
+                                     step=100.0, format="%.0f", help=f"The scenario's budget is {fmt.usd(scenario.budget.total_usd)}; "
                                f"its hubs cost {fmt.usd(kept_cost)}.")
     time_limit = middle.slider("Time limit (s)", 5, 300, 60, 5,
                                help="After this the best plan found is returned with the gap proved so far.")
@@ -62,6 +62,7 @@ if start or greedy:
 
     st.session_state["optimiser-job"] = job = Job(work, "greedy preview" if greedy else "optimiser")
     st.session_state["optimiser-base"] = ws.revision
+    st.rerun()  # draw the form again, its buttons off while the job runs
 
 
 # -- progress ----------------------------------------------------------------------------------------
@@ -85,7 +86,11 @@ def progress_panel() -> None:
     cells[1].metric("Bound", f"{bound:,.0f}" if bound else "-", help="Nothing can do better than this")
     cells[2].metric("Gap", f"{progress.gap:.3%}" if best and bound else "-")
     cells[3].metric("Elapsed", f"{current.elapsed:.1f} s")
-    st.button("Stop", icon=":material/stop_circle:", key="optimiser-stop", on_click=current.stop.set,
+    if current.stop.is_set():
+        st.info("Stopping: the best plan found so far and its proven gap are on their way.",
+                icon=":material/hourglass_top:")
+    st.button("Stopping..." if current.stop.is_set() else "Stop", icon=":material/stop_circle:", key="optimiser-stop",
+              on_click=current.stop.set, disabled=current.stop.is_set(),
               help="Return the best plan found so far, with its proven gap.")
 
 

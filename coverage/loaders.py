@@ -303,17 +303,21 @@ class _Checker:
 
 
 def _check_common(frame: pd.DataFrame, columns: dict, checker: _Checker, id_column: str) -> pd.DataFrame:
+    """Id, coordinates and state: every column that is there is checked, even when another is missing."""
     out = pd.DataFrame(index=frame.index)
-    ids = _text_column(frame[columns[id_column]])
-    checker.flag(ids == "", id_column, lambda i: "is empty")
-    first_row = {}
-    for i, value in enumerate(ids):
-        if value and value in first_row:
-            checker.problems.append(Problem(f"{value!r} repeats the id of row {first_row[value]}",
-                                            file=checker.label, row=checker.rows[i], column=id_column))
-        first_row.setdefault(value, checker.rows[i])
-    out[id_column] = ids
+    if id_column in columns:
+        ids = _text_column(frame[columns[id_column]])
+        checker.flag(ids == "", id_column, lambda i: "is empty")
+        first_row = {}
+        for i, value in enumerate(ids):
+            if value and value in first_row:
+                checker.problems.append(Problem(f"{value!r} repeats the id of row {first_row[value]}",
+                                                file=checker.label, row=checker.rows[i], column=id_column))
+            first_row.setdefault(value, checker.rows[i])
+        out[id_column] = ids
     for axis, limit in (("lat", 90), ("lon", 180)):
+        if axis not in columns:
+            continue
         raw = frame[columns[axis]]
         number = _number_column(raw, frame.attrs.get("decimal_comma", False))
         blank = _text_column(raw) == ""
@@ -344,19 +348,23 @@ def _fill_states(out: pd.DataFrame) -> pd.DataFrame:
 def check_communities(frame: pd.DataFrame, rows: list, label: str) -> pd.DataFrame:
     """A raw table as the engine's community table, or InputError with every problem."""
     columns, problems = _match_columns(frame, COMMUNITY_COLUMNS, label)
-    if problems:
-        raise InputError(problems)
     checker = _Checker(label, rows)
+    checker.problems.extend(problems)  # a missing column, and every problem in the columns that are there
     out = _check_common(frame, columns, checker, "community_id")
-    names = _text_column(frame[columns["name"]])
-    checker.flag(names == "", "name", lambda i: "is empty")
-    out["name"] = names
-    raw = frame[columns["population"]]
-    population = _number_column(raw)
-    checker.flag(population.isna(), "population",
-                 lambda i: f"{str(raw.iloc[i])[:40]!r} is not a number" if str(raw.iloc[i]).strip() else "is empty")
-    checker.flag(population.notna() & ((population < 0) | (population % 1 != 0)), "population",
-                 lambda i: f"{_shown(raw.iloc[i])} is not a whole number of people")
+    if "name" in columns:
+        names = _text_column(frame[columns["name"]])
+        checker.flag(names == "", "name", lambda i: "is empty")
+        out["name"] = names
+    if "population" in columns:
+        raw = frame[columns["population"]]
+        population = _number_column(raw)
+        checker.flag(population.isna(), "population",
+                     lambda i: f"{str(raw.iloc[i])[:40]!r} is not a number" if str(raw.iloc[i]).strip()
+                     else "is empty")
+        checker.flag(population < 0, "population", lambda i: f"{_shown(raw.iloc[i])} is negative: a population "
+                     "counts people")
+        checker.flag((population >= 0) & (population % 1 != 0), "population",
+                     lambda i: f"{_shown(raw.iloc[i])} is not a whole number of people")
     checker.raise_if_any()
     out["population"] = population.astype(np.int64)
     out["county"] = _text_column(frame[columns["county"]]) if "county" in columns else ""
@@ -369,12 +377,12 @@ def check_communities(frame: pd.DataFrame, rows: list, label: str) -> pd.DataFra
 def check_sites(frame: pd.DataFrame, rows: list, label: str) -> pd.DataFrame:
     """A raw table as the engine's site table (``site_id, name, state, lat, lon, type``)."""
     columns, problems = _match_columns(frame, SITE_COLUMNS, label)
-    if problems:
-        raise InputError(problems)
     checker = _Checker(label, rows)
+    checker.problems.extend(problems)
     out = _check_common(frame, columns, checker, "site_id")
-    names = _text_column(frame[columns["name"]]) if "name" in columns else out["site_id"]
-    out["name"] = names.where(names != "", out["site_id"])
+    site_ids = out["site_id"] if "site_id" in out else pd.Series("", index=out.index)
+    names = _text_column(frame[columns["name"]]) if "name" in columns else site_ids
+    out["name"] = names.where(names != "", site_ids)
     if "type" in columns:
         kind = _text_column(frame[columns["type"]]).str.lower()
         checker.flag((kind != "") & ~kind.isin(HUB_TYPES), "type",

@@ -135,6 +135,24 @@ class CoverageProblem:
         self.sites = np.asarray(sites, dtype=np.int64)       # engine site of each candidate column
         self.base_value = float(base_value)
         self.points = points                                 # unit vectors of the candidates (for regions)
+        self.stop: threading.Event | None = None             # set by the planner's Stop: every loop ends soon
+
+    def _over(self, deadline: float) -> bool:
+        """The time limit has passed, or the planner asked to stop."""
+        return time.monotonic() > deadline or (self.stop is not None and self.stop.is_set())
+
+    def _interrupt_on_stop(self, highs) -> None:
+        """Let a HiGHS run (simplex or MIP) end within moments of Stop."""
+        if self.stop is None:
+            return
+        stop = self.stop
+
+        def check(event) -> None:
+            if stop.is_set():
+                event.interrupt()
+
+        highs.cbSimplexInterrupt.subscribe(check)
+        highs.cbMipInterrupt.subscribe(check)
 
     # -- construction ------------------------------------------------------------------------
     @classmethod
@@ -252,10 +270,10 @@ class CoverageProblem:
             count_same[same.indices[same.indptr[column]:same.indptr[column + 1]]] += step
 
         improved = True
-        while improved and time.monotonic() < deadline:
+        while improved and not self._over(deadline):
             improved = False
             for position in range(len(plan)):
-                if time.monotonic() > deadline:
+                if self._over(deadline):
                     break
                 column = plan[position]
                 toggle(column, -1)  # the others' coverage
@@ -301,7 +319,7 @@ class CoverageProblem:
             centres = rng.choice(plan, size=count, replace=False)
             _, region = cKDTree(self.points[centres]).query(self.points)
             for index in range(count):
-                if time.monotonic() > deadline or best >= target:
+                if self._over(deadline) or best >= target:
                     return plan
                 freed = [c for c in plan if region[c] == index]
                 window = np.union1d(np.flatnonzero((region == index) & active), freed).astype(np.int64)
@@ -325,6 +343,7 @@ class CoverageProblem:
         g_next = np.maximum(0.0, self.g_next - base)
         sub = CoverageProblem(self.same[:, window], self.near[:, window], g_same, g_next, self.costs[window],
                               window, 0.0)
+        sub.stop = self.stop
         start = [int(np.flatnonzero(window == c)[0]) for c in freed]
         money = float(self.costs[freed].sum())
         found, _, info = sub._mip(np.arange(len(window)), money, start, time_limit, gap=1e-7)
@@ -388,6 +407,7 @@ class CoverageProblem:
         budget_row, count_row = coverage_rows, coverage_rows + 1
 
         highs = _highs()
+        self._interrupt_on_stop(highs)
         highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
         upper = np.concatenate([np.zeros(coverage_rows), [budget / scale, self.max_sites(budget)]])
         highs.addRows(coverage_rows + 2, np.full(coverage_rows + 2, -highspy.kHighsInf), upper, 0,
@@ -437,7 +457,7 @@ class CoverageProblem:
             bound = min(bound, value + float(reduced[positive].sum()))  # Lagrangian bound, each x <= 1
             if report:
                 report(bound)
-            if not len(positive) or time.monotonic() > deadline:
+            if not len(positive) or self._over(deadline):
                 at_top = x > 1 - 1e-9
                 reduced[columns] = np.where(at_top[columns], np.maximum(reduced[columns], 0.0),
                                             np.minimum(reduced[columns], 0.0))
@@ -493,6 +513,8 @@ class CoverageProblem:
         if on_event is not None:
             highs.cbMipImprovingSolution.subscribe(on_event)
             highs.cbMipInterrupt.subscribe(on_event)
+        else:
+            self._interrupt_on_stop(highs)
         highs.run()
         info = highs.getInfo()
         solution = highs.getSolution()
@@ -520,6 +542,8 @@ class CoverageProblem:
 
         def stopped() -> bool:
             return stop is not None and stop.is_set()
+
+        self.stop = stop
 
         active = ~self.dominated()
         plan = self.greedy(budget)

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Mapping
 from coverage import defaults
 from coverage.errors import InputError, Problem
 from coverage.quarters import parse_quarter
-from coverage.travel import MODES, TravelModel
+from coverage.travel import MODES, TravelError, TravelModel
 
 SCHEMA = "rural-coverage/scenario@1"
 _HUB_NUMBER = re.compile(r"^h(\d{1,9})$")
@@ -274,8 +274,8 @@ def parse_scenario(document: Any, source: str | None = None) -> Scenario:
     travel = TravelModel()
     try:
         travel = TravelModel(**travel_values)
-    except ValueError as error:
-        reader.fail("thresholds" if "minutes" in str(error) else "travel", str(error))
+    except TravelError as error:
+        reader.fail(error.field, str(error))
 
     cost_values = sections["costs"]
     for key in ("capex_usd", "opex_usd_per_year", "capacity_parcels_per_day"):

@@ -25,6 +25,21 @@ from coverage import defaults
 
 MODES = ("drive", "radius")
 TIERS = ("same_day", "next_day", "none")
+#: Where each setting lives in the scenario document, and what a planner calls it.
+FIELDS = {"mode": "travel.mode", "circuity": "travel.circuity", "speed_mph": "travel.speed_mph",
+          "same_day_minutes": "thresholds.same_day_minutes", "next_day_minutes": "thresholds.next_day_minutes",
+          "same_day_miles": "travel.same_day_miles", "next_day_miles": "travel.next_day_miles"}
+LABELS = {"mode": "travel mode", "circuity": "circuity", "speed_mph": "average road speed",
+          "same_day_minutes": "same-day threshold", "next_day_minutes": "next-day threshold",
+          "same_day_miles": "same-day radius", "next_day_miles": "next-day radius"}
+
+
+class TravelError(ValueError):
+    """A travel setting that cannot be; ``field`` is its place in the scenario document."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -41,18 +56,23 @@ class TravelModel:
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
-            raise ValueError(f"travel mode must be one of {MODES}, not {self.mode!r}")
+            raise TravelError("travel.mode", f"the travel mode must be one of {', '.join(MODES)}, not {self.mode!r}")
         for name in ("circuity", "speed_mph", "same_day_minutes", "next_day_minutes",
                      "same_day_miles", "next_day_miles"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
-                raise ValueError(f"{name} must be a positive number, not {value!r}")
+                raise TravelError(FIELDS[name], f"the {LABELS[name]} must be a positive number, not {value!r}")
         if self.circuity < 1:
-            raise ValueError(f"circuity is road miles per great-circle mile and cannot be below 1, not {self.circuity}")
+            raise TravelError("travel.circuity", f"circuity is road miles per great-circle mile, so it cannot be "
+                              f"below 1 (not {self.circuity:g})")
         if self.same_day_minutes > self.next_day_minutes:
-            raise ValueError("same_day_minutes cannot exceed next_day_minutes")
+            raise TravelError("thresholds.same_day_minutes",
+                              f"the same-day threshold ({self.same_day_minutes:g} min) cannot be longer than the "
+                              f"next-day threshold ({self.next_day_minutes:g} min)")
         if self.same_day_miles > self.next_day_miles:
-            raise ValueError("same_day_miles cannot exceed next_day_miles")
+            raise TravelError("travel.same_day_miles",
+                              f"the same-day radius ({self.same_day_miles:g} mi) cannot be longer than the "
+                              f"next-day radius ({self.next_day_miles:g} mi)")
 
     def minutes_to_miles(self, minutes: float) -> float:
         """Great-circle miles that the drive model covers in ``minutes``."""

@@ -62,7 +62,7 @@ def test_add_by_search_updates_the_key_figures(app):
     hubs = workspace(app).scenario.hubs
     assert [(h.site_id, h.name) for h in hubs] == [(DODGE, "Hub at Dodge City, KS")]
     assert figures(app)["Not covered communities"] != "4,000"
-    assert figures(app)["Cost of 1 hubs"].startswith("$")
+    assert figures(app)["Cost of 1 hub"].startswith("$")
 
 
 def test_add_by_coordinates(app):
@@ -71,7 +71,7 @@ def test_add_by_coordinates(app):
     app.button(key="FormSubmitter:add-by-coordinates-Add hub at these coordinates").click()
     run(app)
     hub = workspace(app).scenario.hubs[0]
-    assert (hub.lat, hub.lon, hub.site_id, hub.type) == (41.12, -100.77, None, "new")
+    assert (hub.lat, hub.lon, hub.site_id, hub.type) == (41.12, -100.77, None, "conversion")
 
 
 @pytest.mark.parametrize("lat, lon, message", [(51.5, -0.12, "not inside the United States"),
@@ -166,10 +166,20 @@ def test_changing_a_threshold_recomputes_coverage(app):
     run(app)
     assert workspace(app).scenario.travel.same_day_minutes == 150
     assert int(figures(app)["Same-day communities"]) > int(before)
-    app.sidebar.number_input[0].set_value(500.0)  # more than next-day: refused with a message
+
+
+def test_a_refused_threshold_reverts_and_later_changes_still_apply(app):
+    """Issue 17.5: the field shows what is in force, and one refusal does not block every later change."""
+    app.sidebar.number_input[0].set_value(300.0)  # same-day longer than next-day (240): refused
     run(app)
-    assert any("same_day_minutes cannot exceed next_day_minutes" in e.value for e in app.error)
-    assert workspace(app).scenario.travel.same_day_minutes == 150
+    assert any("The same-day threshold (300 min) cannot be longer than the next-day threshold (240 min); "
+               "same-day threshold stays at 90." in e.value for e in app.error), [e.value for e in app.error]
+    assert workspace(app).scenario.travel.same_day_minutes == 90
+    assert app.sidebar.number_input[0].value == 90.0  # the field shows the value in force
+    app.sidebar.number_input[2].set_value(1.25)  # circuity
+    run(app)
+    assert workspace(app).scenario.travel.circuity == 1.25 and not app.error
+    assert app.sidebar.number_input[2].value == 1.25
 
 
 def test_coverage_page_shows_the_same_numbers_as_the_cli(app):
@@ -225,27 +235,28 @@ def test_budget_page_warns_over_budget_and_shows_the_cli_figures(app, tmp_path):
                                     capture_output=True, text=True, check=True).stdout)
     assert shown["Cost through 2026Q4"] == "$73.0M" and cli["cost_usd"] == 73e6
     assert shown["Headroom"] == "−$13.0M" and cli["budget"]["headroom_usd"] == -13e6
-    quarters = table_with(app, "quarter", "cumulative_spend_usd")
-    assert quarters["cumulative_spend_usd"].tolist() == [q["cumulative_spend_usd"] for q in cli["by_quarter"]]
+    quarters = table_with(app, "quarter", "cumulative_spend_musd")  # the table shows $ million
+    assert (quarters["cumulative_spend_musd"] * 1e6).tolist() == pytest.approx(
+        [q["cumulative_spend_usd"] for q in cli["by_quarter"]])
     assert quarters["communities_same_day"].tolist() == [q["communities_same_day"] for q in cli["by_quarter"]]
 
 
 def test_changing_a_hubs_quarter_or_type_updates_the_rollout(app):
     open_budget(app)
-    before = table_with(app, "quarter", "cumulative_spend_usd")["cumulative_spend_usd"].tolist()
+    before = (table_with(app, "quarter", "cumulative_spend_musd")["cumulative_spend_musd"] * 1e6).round(2).tolist()
     app.session_state[f"budget-hubs-{workspace(app).revision}"] = {
         "edited_rows": {"1": {"open_quarter": "2026Q3", "type": "conversion"}}, "added_rows": [], "deleted_rows": []}
     run(app)
     hub = workspace(app).scenario.hub("b")
     assert (hub.open_quarter, hub.type) == ("2026Q3", "conversion")
-    after = table_with(app, "quarter", "cumulative_spend_usd")["cumulative_spend_usd"].tolist()
+    after = (table_with(app, "quarter", "cumulative_spend_musd")["cumulative_spend_musd"] * 1e6).round(2).tolist()
     assert after != before and after[-1] == 18e6 + 13e6 + 10e6 + 4e6 * 2 / 4  # b: conversion, 2 quarters of opex
 
 
 def test_assumptions_form_applies_and_names_bad_fields(app):
     open_budget(app)
-    capex = next(n for n in app.number_input if n.label == "Capex, new build ($)")
-    capex.set_value(40_000_000.0)
+    capex = next(n for n in app.number_input if n.label == "Capex, new build ($ million)")
+    capex.set_value(40.0)
     next(b for b in app.button if b.label == "Apply assumptions").click()
     run(app)
     assert workspace(app).scenario.costs.capex_usd["new"] == 40_000_000
@@ -261,7 +272,7 @@ def test_assumptions_form_applies_and_names_bad_fields(app):
 def test_the_optimiser_page_proposes_and_accepts_a_plan_as_one_undo_step(app):
     app.switch_page("app_pages/optimiser.py")
     run(app)
-    next(n for n in app.number_input if n.label == "Budget ($)").set_value(5e8)
+    next(n for n in app.number_input if n.label == "Budget ($ million)").set_value(500.0)
     app.button(key="FormSubmitter:optimiser-settings-Run optimiser").click()
     run(app)
     job = app.session_state["optimiser-job"]
@@ -273,6 +284,8 @@ def test_the_optimiser_page_proposes_and_accepts_a_plan_as_one_undo_step(app):
     next(b for b in app.button if b.label == "Accept the plan").click()
     run(app)
     assert len(workspace(app).scenario.hubs) == proposed
+    assert workspace(app).scenario.budget.total_usd == 5e8  # the plan keeps the budget it was optimised for
+    assert next(n for n in app.number_input if n.label == "Budget ($ million)").value == 500.0
     app.sidebar.button[0].click()  # Undo
     run(app)
     assert workspace(app).scenario.hubs == ()
@@ -281,7 +294,7 @@ def test_the_optimiser_page_proposes_and_accepts_a_plan_as_one_undo_step(app):
 def test_the_optimiser_page_shows_a_greedy_preview_with_its_gap(app):
     app.switch_page("app_pages/optimiser.py")
     run(app)
-    next(n for n in app.number_input if n.label == "Budget ($)").set_value(5e8)
+    next(n for n in app.number_input if n.label == "Budget ($ million)").set_value(500.0)
     app.button(key="FormSubmitter:optimiser-settings-Greedy preview (instant)").click()
     run(app)
     assert app.session_state["optimiser-job"].wait(60)

@@ -72,7 +72,7 @@ def test_bad_rows_are_all_reported_with_row_and_column(tmp_path):
                     "bad.csv:3:population: 'x' is not a number",
                     "bad.csv:4:name: is empty",
                     "bad.csv:4:lon: 'abc' is not a number",
-                    "bad.csv:4:population: -5 is not a whole number",
+                    "bad.csv:4:population: -5 is negative: a population counts people",
                     "bad.csv:5:lat: -100.5 is outside -90..90 degrees (are lat and lon swapped?)"]:
         assert any(line.startswith(message) for line in found), (message, found)
 
@@ -129,3 +129,23 @@ def test_sites_with_types(tmp_path):
 def test_an_upload_as_bytes_is_named_in_messages():
     with pytest.raises(InputError, match="^my upload.csv: is empty"):
         load_communities(b"", name="my upload.csv")
+
+
+def test_a_missing_column_and_bad_rows_are_all_reported_at_once():
+    """Issue 17.16: the missing column no longer hides the bad latitude and the negative population."""
+    data = b"id,name,lat,population\n1,A,95,100\n2,B,40,-20\n3,C,41,12.5\n"
+    with pytest.raises(InputError) as caught:
+        load_communities(data, name="towns.csv")
+    lines = [str(p) for p in caught.value.problems]
+    assert any(line.startswith("towns.csv:1:lon: missing column") for line in lines), lines
+    assert "towns.csv:2:lat: 95 is outside -90..90 degrees (are lat and lon swapped?)" in lines
+    assert "towns.csv:3:population: -20 is negative: a population counts people" in lines
+    assert "towns.csv:4:population: 12.5 is not a whole number of people" in lines
+
+
+def test_sites_without_an_id_column_still_report_their_other_problems():
+    with pytest.raises(InputError) as caught:
+        load_sites(b"name,lat,lon,type\nA,40,-100,warehouse\n", name="sites.csv")
+    lines = [str(p) for p in caught.value.problems]
+    assert any("sites.csv:1:site_id: missing column" in line for line in lines)
+    assert any("sites.csv:2:type: 'warehouse' is not a hub type" in line for line in lines)

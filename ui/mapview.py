@@ -38,13 +38,14 @@ class CompactDeck(pdk.Deck):
         return json.dumps(self, default=default_serialize, separators=(",", ":"))
 
 
-def view_for(lat: pd.Series, lon: pd.Series, width_px: int = 1000, height_px: int = 620) -> pdk.ViewState:
+def view_for(lat: pd.Series, lon: pd.Series, width_px: int = 1000, height_px: int = 620,
+             lower48_first: bool = True) -> pdk.ViewState:
     """A view that fits the points, ignoring a few far outliers (Alaska, Hawaii) when most are in the lower 48."""
     lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
     if len(lat) == 0:
         return pdk.ViewState(latitude=38.5, longitude=-96.5, zoom=3.4)
     keep = (lat > 24) & (lat < 50) & (lon > -125) & (lon < -66)
-    if keep.mean() > 0.9:
+    if lower48_first and keep.mean() > 0.9:
         lat, lon = lat[keep], lon[keep]
     south, north, west, east = lat.min(), lat.max(), lon.min(), lon.max()
 
@@ -57,6 +58,34 @@ def view_for(lat: pd.Series, lon: pd.Series, width_px: int = 1000, height_px: in
     centre_y = (mercator_y(north) + mercator_y(south)) / 2
     return pdk.ViewState(latitude=round(math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2), 4),
                          longitude=round((west + east) / 2, 4), zoom=round(min(max(zoom, 1.0), 12.0), 2))
+
+
+#: Fixed views for the parts of the country the lower-48 view leaves out.
+ALASKA = pdk.ViewState(latitude=62.5, longitude=-152.0, zoom=3.2)
+HAWAII = pdk.ViewState(latitude=20.6, longitude=-157.4, zoom=5.9)
+VIEWS = ("Lower 48", "Alaska", "Hawaii", "Fit to hubs")
+
+
+def named_view(name: str, communities: pd.DataFrame, hubs: pd.DataFrame, nudge: int = 0,
+               width_px: int = 1000, height_px: int = 620) -> pdk.ViewState:
+    """The map's view by name; ``nudge`` (a reset count) changes it invisibly so deck.gl re-centres."""
+    if name == "Alaska":
+        view = ALASKA
+    elif name == "Hawaii":
+        view = HAWAII
+    elif name == "Fit to hubs" and len(hubs):
+        view = view_for(hubs["lat"], hubs["lon"], width_px, height_px, lower48_first=False)
+    else:
+        view = view_for(communities["lat"], communities["lon"], width_px, height_px)
+    return pdk.ViewState(latitude=view.latitude, longitude=view.longitude, zoom=round(view.zoom + 1e-4 * nudge, 4))
+
+
+def outside_lower48(hubs: pd.DataFrame) -> int:
+    """How many hubs the lower-48 view does not show (Alaska, Hawaii, territories)."""
+    if hubs.empty:
+        return 0
+    inside = (hubs["lat"] > 24) & (hubs["lat"] < 50) & (hubs["lon"] > -125) & (hubs["lon"] < -66)
+    return int((~inside).sum())
 
 
 def pixel_offset(lat: float, lon: float, view: pdk.ViewState) -> tuple[float, float]:
@@ -122,8 +151,10 @@ def deck(evaluation: Evaluation, view: pdk.ViewState, *, basemap: bool = False, 
     """The whole map (``communities`` and ``hubs`` may pass in tables the caller already built)."""
     hubs = evaluation.hub_table() if hubs is None else hubs
     layers = [
-        pdk.Layer("GeoJsonLayer", state_outlines(), id="states", stroked=True, filled=not basemap,
-                  get_fill_color=list(LAND), get_line_color=list(OUTLINE), line_width_min_pixels=1),
+        # with a basemap the land stays faintly filled, so the map is never blank when the tiles cannot load
+        pdk.Layer("GeoJsonLayer", state_outlines(), id="states", stroked=True, filled=True,
+                  get_fill_color=[*LAND, 90] if basemap else list(LAND), get_line_color=list(OUTLINE),
+                  line_width_min_pixels=1),
     ]
     if rings:
         layers.append(pdk.Layer("ScatterplotLayer", ring_layer_data(hubs, evaluation.scenario.travel), id="rings",
@@ -203,9 +234,11 @@ def legend_markdown(evaluation: Evaluation) -> str:
     travel = evaluation.scenario.travel
     limits = (f"≤ {travel.same_day_minutes:g} min", f"≤ {travel.next_day_minutes:g} min") if travel.mode == "drive" \
         else (f"≤ {travel.same_day_miles:g} mi", f"≤ {travel.next_day_miles:g} mi")
+    rings = (f"rings: great-circle radius of {same:.0f} and {nxt:.0f} mi, the distance the drive-time thresholds "
+             f"reach at {travel.speed_mph:g} mph and circuity {travel.circuity:g}" if travel.mode == "drive" else
+             f"rings: the {same:g} and {nxt:g} mi radii")
     return (f":blue[●] **same-day** ({limits[0]})  :orange[●] **next-day** ({limits[1]})  "
-            f":gray[●] **not covered**  ·  ⬤ hub, :violet[◯] locked hub  ·  rings: great-circle radius of "
-            f"{same:.0f} and {nxt:.0f} mi (the drive-time thresholds' equivalent)")
+            f":gray[●] **not covered**  ·  ⬤ hub, :violet[◯] locked hub  ·  {rings}")
 
 
 __all__ = ["TIERS", "deck", "legend_markdown", "view_for"]

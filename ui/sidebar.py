@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from coverage import budget, defaults
-from coverage.travel import TravelModel
+from coverage.travel import LABELS, TravelError
 from ui import fmt
 from ui.state import apply, workspace
 
@@ -28,7 +30,8 @@ def key_figures() -> None:
                       "none": "no hub within next-day drive time, or none that a road reaches."}[tier])
     cost = budget.total_cost_usd(ws.scenario)
     total = ws.scenario.budget.total_usd
-    st.metric(f"Cost of {len(ws.scenario.hubs)} hubs", fmt.usd(cost),
+    count = len(ws.scenario.hubs)
+    st.metric(f"Cost of {count} hub{'' if count == 1 else 's'}", fmt.usd(cost),
               f"{fmt.share(cost, total)} of the {fmt.usd(total)} budget"
               + (" — over budget" if cost > total else ""),
               delta_color="inverse" if cost > total else "off", delta_arrow="off",
@@ -47,48 +50,57 @@ def undo_redo() -> None:
                  on_click=apply, args=(ws.redo,))
 
 
-def _travel_from_widgets(revision: int) -> None:
-    state = st.session_state
-    values = {name: state[f"{name}-{revision}"] for name in
-              ("mode", "same_day_minutes", "next_day_minutes", "circuity", "speed_mph",
-               "same_day_miles", "next_day_miles")}
-    values["mode"] = "drive" if values["mode"].startswith("Drive") else "radius"
+def _travel_key(name: str) -> str:
+    """Widget key of a travel setting: new after every change or refusal, so the field shows what is in force."""
+    return f"{name}-{workspace().revision}-{st.session_state.get('travel-refusals', 0)}"
+
+
+def _travel_changed(name: str) -> None:
+    """Apply the one setting the planner changed; a refused value reverts and the message says why."""
+    ws = workspace()
+    value = st.session_state[_travel_key(name)]
+    if name == "mode":
+        value = "drive" if value.startswith("Drive") else "radius"
     try:
-        travel = TravelModel(**values)
-    except ValueError as error:
-        state["messages"] = [("error", f"Travel settings: {error}")]
+        travel = dataclasses.replace(ws.scenario.travel, **{name: value})
+    except TravelError as error:
+        current = getattr(ws.scenario.travel, name)
+        st.session_state["messages"] = [("error", f"{str(error)[0].upper()}{str(error)[1:]}; "
+                                         f"{LABELS[name]} stays at {current:g}.")]
+        st.session_state["travel-refusals"] = st.session_state.get("travel-refusals", 0) + 1
         return
-    apply(workspace().set_travel, travel)
+    apply(ws.set_travel, travel)
 
 
 def travel_settings() -> None:
     """Thresholds and travel model, editable; every change is one undo step."""
     ws = workspace()
     travel = ws.scenario.travel
-    revision = ws.revision
     same, nxt = travel.threshold_miles
+    drive = travel.mode == "drive"
     with st.expander("Thresholds and travel", icon=":material/tune:", key="travel-expander"):
-        on_change = dict(on_change=_travel_from_widgets, args=(revision,))
-        st.radio("Mode", ["Drive time", "Radius (miles)"], index=0 if travel.mode == "drive" else 1,
-                 key=f"mode-{revision}", horizontal=True, **on_change,
-                 help="Drive time: great-circle miles × circuity ÷ speed. Radius: plain great-circle miles.")
-        drive = travel.mode == "drive"
+        def field(name: str) -> dict:
+            return dict(key=_travel_key(name), on_change=_travel_changed, args=(name,))
+
+        st.radio("Mode", ["Drive time", "Radius (miles)"], index=0 if drive else 1, horizontal=True,
+                 help="Drive time: great-circle miles × circuity ÷ speed. Radius: plain great-circle miles.",
+                 **field("mode"))
         st.number_input("Same-day threshold (minutes)", 5.0, 24 * 60.0, float(travel.same_day_minutes), 5.0,
-                        key=f"same_day_minutes-{revision}", disabled=not drive, **on_change)
+                        disabled=not drive, **field("same_day_minutes"))
         st.number_input("Next-day threshold (minutes)", 5.0, 48 * 60.0, float(travel.next_day_minutes), 10.0,
-                        key=f"next_day_minutes-{revision}", disabled=not drive, **on_change)
+                        disabled=not drive, **field("next_day_minutes"))
         st.number_input("Circuity (road ÷ great-circle miles)", 1.0, 5.0, float(travel.circuity), 0.05,
-                        key=f"circuity-{revision}", disabled=not drive, **on_change,
+                        disabled=not drive, **field("circuity"),
                         help=f"Default {defaults.CIRCUITY}: Ballou et al. (2002) give 1.20 for US roads; "
                              "1949 highway mileage between 128 cities gives a median of 1.217.")
         st.number_input("Average road speed (mph)", 5.0, 100.0, float(travel.speed_mph), 1.0,
-                        key=f"speed_mph-{revision}", disabled=not drive, **on_change,
+                        disabled=not drive, **field("speed_mph"),
                         help=f"Default {defaults.SPEED_MPH:.0f} mph: NHTSA free-flow means are 70 mph on "
                              "freeways, 56 on major arterials, 50 on minor arterials and collectors.")
         st.number_input("Same-day radius (miles)", 1.0, 3000.0, float(travel.same_day_miles), 5.0,
-                        key=f"same_day_miles-{revision}", disabled=drive, **on_change)
+                        disabled=drive, **field("same_day_miles"))
         st.number_input("Next-day radius (miles)", 1.0, 3000.0, float(travel.next_day_miles), 5.0,
-                        key=f"next_day_miles-{revision}", disabled=drive, **on_change)
+                        disabled=drive, **field("next_day_miles"))
         st.caption(f"Reach: same-day {same:.1f} mi, next-day {nxt:.1f} mi great-circle.")
 
 
