@@ -94,10 +94,10 @@ with left:
     against = st.segmented_control("Difference map", others, default=others[0], key="compare-map-plan",
                                    format_func=lambda label: f"A → {label}") or others[0]
     index = [label for label, _ in plans].index(against)
-    view = mapview.view_for(ws.communities["lat"], ws.communities["lon"], width_px=800, height_px=480)
+    view = mapview.view_for(ws.communities["lat"], ws.communities["lon"], width_px=560, height_px=480)
     st.pydeck_chart(mapview.difference_deck(comparison, index, view), height=480, key="compare-map")
     st.caption(":green[●] better tier in " + against + "  :red[●] worse tier  :gray[●] unchanged  ·  hubs: "
-               ":green[◯] added, :red[◯] removed (white), :violet[◯] changed")
+               ":green[◯] added, :red[◯] removed (white), :violet[◯] changed (white: where a moved hub was)")
 with right:
     by_state = comparison.by_state()
     delta = f"{against} − A"
@@ -110,9 +110,10 @@ with right:
     st.plotly_chart(figure, width="stretch", key="compare-states-chart")
 
 st.subheader("Coverage by state")
+st.caption("People within next-day (or same-day) drive time, by state")
 st.dataframe(by_state, hide_index=True, key="compare-states", width="stretch",
-             column_config={column: st.column_config.NumberColumn(format="localized") for column in by_state.columns
-                            if column != "state"})
+             column_config={"state": "State"} | {column: st.column_config.NumberColumn(format="localized")
+                                                 for column in by_state.columns if column != "state"})
 
 # -- spend -------------------------------------------------------------------------------------------------
 spend = comparison.spend()

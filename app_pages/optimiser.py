@@ -9,13 +9,13 @@ import streamlit as st
 
 from coverage import budget as cost_model
 from coverage.errors import InputError
+from coverage.compare import compare
 from coverage.evaluation import evaluate
 from coverage.optimize import optimize
 from coverage.quarters import quarter_range
 from coverage.scenario import HUB_TYPES
 from ui import fmt, mapview
 from ui.jobs import Job
-from ui.sidebar import TIER_LABELS
 from ui.state import apply, show_messages, workspace
 
 ws = workspace()
@@ -116,22 +116,17 @@ if job is not None and not job.running:
             + ("" if result.status == "optimal" else f" No plan within this budget scores above the bound: at most "
                f"{max(result.bound - result.objective, 0):,.0f} more weighted people than this one."))
         after = evaluate(result.scenario, engine=ws.engine)
-        before_totals, after_totals = ws.coverage.totals(), after.coverage.totals()
-        comparison = pd.DataFrame({
-            "figure": [f"{TIER_LABELS[t]} communities" for t in TIER_LABELS] + [f"{TIER_LABELS[t]} people"
-                                                                                 for t in TIER_LABELS] + ["Hubs", "Cost"],
-            "now": [before_totals["communities"][t] for t in TIER_LABELS] + [before_totals["population"][t]
-                                                                            for t in TIER_LABELS]
-            + [len(scenario.hubs), cost_model.total_cost_usd(scenario)],
-            "proposed": [after_totals["communities"][t] for t in TIER_LABELS] + [after_totals["population"][t]
-                                                                                for t in TIER_LABELS]
-            + [len(result.scenario.hubs), cost_model.total_cost_usd(result.scenario)],
-        })
-        comparison["change"] = comparison["proposed"] - comparison["now"]
+        figures = compare([("now", ws.evaluation), ("proposed", after)]).figures_table()
+        figures = figures[figures["key"].isin(["hubs", "cost_usd", "communities_same_day", "communities_next_day",
+                                               "communities_none", "population_same_day", "population_next_day",
+                                               "population_none"])]
+        comparison = pd.DataFrame({"figure": figures["figure"]} | {
+            column: [fmt.figure(key, value, delta=column == "change") for key, value in zip(figures["key"],
+                                                                                             figures[source])]
+            for column, source in (("now", "now"), ("proposed", "proposed"), ("change", "proposed − now"))})
         left, right = st.columns([2, 3])
-        left.dataframe(comparison, hide_index=True, key="optimiser-comparison",
-                       column_config={c: st.column_config.NumberColumn(format="compact")
-                                      for c in ("now", "proposed", "change")})
+        left.dataframe(comparison, hide_index=True, key="optimiser-comparison", height=38 + 35 * len(comparison),
+                       column_config={"figure": "Figure", "now": "Now", "proposed": "Proposed", "change": "Change"})
         added = {hub.id for hub in result.added}
         with right:
             # sized for the right-hand column of a wide page

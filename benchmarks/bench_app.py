@@ -26,23 +26,13 @@ sys.path.insert(0, str(ROOT))
 GOALS = {"rerun_ms": 150, "browser_redraw_ms": 1000}
 
 
-def navigation_only() -> None:
-    """Run AppTest as the server runs this app (see tests/conftest.py)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-
-
 def server_rerun(hubs: int, repeats: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
-    navigation_only()
+    import os
+    import tempfile
+
+    os.environ["COVERAGE_STORE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='bench-app-')}/scenarios.db"
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     app.run()
     workspace = app.session_state["workspace"]
@@ -67,7 +57,10 @@ def browser_redraw(samples: int) -> dict:
     from ui.mapview import view_for
     from ui.serve import serving
 
-    with serving() as url:
+    import tempfile
+
+    store = Path(tempfile.mkdtemp(prefix="bench-app-")) / "scenarios.db"  # never the planner's own store
+    with serving(environment={"COVERAGE_STORE_URL": f"sqlite:///{store}"}) as url:
         communities = default_communities()
         view = view_for(communities["lat"], communities["lon"])
         targets = spread_out(communities, samples)

@@ -158,3 +158,22 @@ def test_the_first_visitor_opening_a_page_address_gets_the_app(chromium_path, pa
         sidebar_figure = page.locator("[data-testid='stMetric']").filter(has_text="Not covered communities")
         sidebar_figure.wait_for(timeout=30_000)  # the sidebar is drawn after the page
         assert sidebar_figure.count() == 1
+
+
+def test_the_coordinates_tab_stays_chosen_when_a_message_comes_and_goes(served_app, page):
+    """Issue 17.14: the form jumped back to 'Add by name' when a message appeared or went away."""
+    open_app(page, served_app)
+    tab = page.get_by_role("tab", name="Add by coordinates")
+    tab.click()
+    page.get_by_label("Latitude").fill("51.5")
+    page.get_by_label("Longitude").fill("-0.12")
+    page.get_by_role("button", name="Add hub at these coordinates").click()
+    page.get_by_text("is not inside the United States").wait_for(timeout=20_000)
+    assert tab.get_attribute("aria-selected") == "true"
+    page.get_by_label("Latitude").fill("41.12")
+    page.get_by_label("Longitude").fill("-100.77")
+    page.get_by_role("button", name="Add hub at these coordinates").click()
+    assert wait_for(lambda: metric(page, "Cost of 1 hub").startswith("$"), 20)
+    assert page.get_by_text("is not inside the United States").count() == 0
+    assert tab.get_attribute("aria-selected") == "true"
+    assert not page.console_errors, page.console_errors

@@ -198,17 +198,22 @@ def difference_deck(comparison, index: int, view: pdk.ViewState) -> pdk.Deck:
                                 "colour": [palette[c] for c in colour], "label": label, "changed": colour > 0})
     changes = comparison.hub_changes(index)
     rows = []
-    for evaluation, kinds in ((b, ("added", "changed")), (a, ("removed",))):
+    moved = {hub_id for hub_id, fields in changes["hubs_changed_fields"].items()
+             if {"site_id", "lat", "lon"} & set(fields)}
+    for evaluation, kinds in ((b, ("added", "changed")), (a, ("removed", "changed"))):
         hubs = evaluation.hub_table()
         for row in hubs.itertuples():
             kind = next((k for k in kinds if row.hub_id in changes[f"hubs_{k}"]), None)
-            if kind is None and evaluation is a:
-                continue
+            if evaluation is a and (kind is None or (kind == "changed" and row.hub_id not in moved)):
+                continue  # A's hubs appear only where B no longer has them
             kind = kind or "unchanged"
+            was = evaluation is a  # a removed hub, or where a moved hub was
+            what = {"added": "added", "removed": "removed", "changed": "moved from here" if was else "changed",
+                    "unchanged": "unchanged"}[kind]
             rows.append({"lon": row.lon, "lat": row.lat, "kind": kind,
-                         "fill": list((255, 255, 255) if kind == "removed" else HUB_COLOUR),
+                         "fill": list((255, 255, 255) if was else HUB_COLOUR),
                          "line": list(HUB_CHANGE_OUTLINES[kind]),
-                         "label": f"Hub {row.hub_id}: {row.name}\n{kind} in {comparison.labels[index]}"})
+                         "label": f"Hub {row.hub_id}: {row.name}\n{what} in {comparison.labels[index]}"})
     hubs = pd.DataFrame(rows, columns=["lon", "lat", "kind", "fill", "line", "label"])
     layers = [
         pdk.Layer("GeoJsonLayer", state_outlines(), id="states", stroked=True, filled=True,
