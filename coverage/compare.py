@@ -92,6 +92,34 @@ class Comparison:
         a, b = self.evaluations[0].coverage.tier, self.evaluations[index].coverage.tier  # 0 same-day ... 2 none
         return int((b < a).sum()), int((b > a).sum())
 
+    def tier_change(self, index: int) -> np.ndarray:
+        """Per community of A: ``better``, ``worse`` or ``same`` tier in plan ``index`` (all ``same`` across data sets)."""
+        if not self.same_communities:
+            return np.full(self.evaluations[0].engine.n_communities, "same", dtype=object)
+        a, b = self.evaluations[0].coverage.tier, self.evaluations[index].coverage.tier
+        return np.where(b < a, "better", np.where(b > a, "worse", "same")).astype(object)
+
+    def hub_points(self, index: int) -> pd.DataFrame:
+        """Where hubs are and what happened to them, A -> plan ``index``, for a difference map.
+
+        Plan ``index``'s hubs are ``added``, ``changed`` or ``kept``; A's hubs appear as
+        ``removed``, or ``moved`` where a hub of the same id stood before it moved.
+        """
+        changes = self.hub_changes(index)
+        moved = {hub_id for hub_id, fields in changes["hubs_changed_fields"].items()
+                 if {"site_id", "lat", "lon"} & set(fields)}
+        rows = []
+        for row in self.evaluations[index].hub_table().itertuples():
+            kind = ("added" if row.hub_id in changes["hubs_added"] else
+                    "changed" if row.hub_id in changes["hubs_changed"] else "kept")
+            rows.append((row.hub_id, row.name, row.lat, row.lon, kind))
+        for row in self.evaluations[0].hub_table().itertuples():
+            if row.hub_id in changes["hubs_removed"]:
+                rows.append((row.hub_id, row.name, row.lat, row.lon, "removed"))
+            elif row.hub_id in moved:
+                rows.append((row.hub_id, row.name, row.lat, row.lon, "moved"))
+        return pd.DataFrame(rows, columns=["hub_id", "name", "lat", "lon", "change"])
+
     def community_changes(self, index: int = 1) -> pd.DataFrame:
         """The communities whose tier differs between plan A and plan ``index``, with both tiers."""
         if not self.same_communities:

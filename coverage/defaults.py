@@ -80,3 +80,27 @@ PARCELS_PER_PERSON_PER_YEAR = 18.0
 
 #: Optimiser: weight of next-day coverage relative to same-day (contract default).
 NEXT_DAY_WEIGHT = 0.5
+
+#: Where each default comes from, in a sentence: shown beside the figure in the app and the reports.
+SOURCES = {
+    "thresholds.same_day_minutes": "A van leaves after the morning inventory wave and arrives within 1.5 hours.",
+    "thresholds.next_day_minutes": "Within a 4-hour linehaul or overnight route.",
+    "travel.circuity": "Ballou, Rahardja & Sakai (2002) give 1.20 for US roads; 1949 Rand McNally highway mileage "
+                       "between 128 US cities gives a median of 1.217.",
+    "travel.speed_mph": "NHTSA National Traffic Speeds Survey III (2015): free-flow means 70.4 mph on freeways, "
+                        "56.4 on major arterials, 49.7 on minor arterials and collectors.",
+    "travel.same_day_miles": "Rule-of-thumb radius of the plain radius mode.",
+    "travel.next_day_miles": "Rule-of-thumb radius of the plain radius mode.",
+    "costs.capex_usd.conversion": "Racking, a mezzanine, sortation and stock added to an existing rural station.",
+    "costs.capex_usd.new": "A ~100,000 sq ft station at $150-200 a sq ft, with equipment.",
+    "costs.opex_usd_per_year.conversion": "Inventory holding, site staff and lease of a converted station.",
+    "costs.opex_usd_per_year.new": "A full station's fixed running cost.",
+    "costs.capacity_parcels_per_day.conversion": "Daily parcels a converted station ships (planning assumption).",
+    "costs.capacity_parcels_per_day.new": "Daily parcels a new station ships (planning assumption).",
+    "costs.parcels_per_person_per_year": "About a quarter of the 65 parcels a person a year the US ships "
+                                         "(Pitney Bowes Parcel Shipping Index, 2023).",
+    "costs.cost_per_parcel_usd": "Rural last-mile cost is commonly quoted at $1-3 a parcel; reported apart.",
+    "budget.total_usd": "About $4 billion through 2026, as announced.",
+    "budget.target_covered_share": "Share of communities within next-day drive time by the target quarter.",
+    "optimizer.next_day_weight": "How much a next-day community counts against a same-day one (contract default).",
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -302,3 +303,23 @@ def test_the_optimiser_page_shows_a_greedy_preview_with_its_gap(app):
     message = next(i.value for i in app.info if "greedy preview, not proved" in i.value)
     result = app.session_state["optimiser-job"].result
     assert f"at most {result.bound - result.objective:,.0f} more weighted people" in message
+
+
+def test_the_report_control_makes_a_pdf_named_after_the_plan(app):
+    """Issue 12: a report from every page; the file carries the scenario's name and the date."""
+    import io
+
+    from pypdf import PdfReader
+
+    workspace(app).load(load_scenario(ROOT / "examples" / "plains_pilot.json"))
+    run(app)
+    app.sidebar.selectbox(key="report-format").select(".pdf")
+    app.sidebar.button(key="report-make").click()
+    run(app)
+    (download,) = [d for d in app.get("download_button") if d.proto.label.startswith("Download plains-pilot-")]
+    assert re.fullmatch(r"Download plains-pilot-\d{4}-\d{2}-\d{2}\.pdf", download.proto.label)
+    data = app.session_state["report-made"][1]
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "Plains pilot" in text and "153,051" in text
+    add_by_search(app, "Garden City, KS")  # a changed plan asks for a new report
+    assert any("make a new one" in c.value for c in app.sidebar.caption)

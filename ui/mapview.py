@@ -178,43 +178,29 @@ def deck(evaluation: Evaluation, view: pdk.ViewState, *, basemap: bool = False, 
 
 BETTER, WORSE, UNCHANGED = (0, 158, 115), (213, 94, 0), (190, 190, 190)
 HUB_CHANGE_OUTLINES = {"added": (0, 158, 115), "removed": (213, 94, 0), "changed": (204, 121, 167),
-                       "unchanged": (255, 255, 255)}
+                       "moved": (204, 121, 167), "kept": (255, 255, 255)}
 
 
 def difference_deck(comparison, index: int, view: pdk.ViewState) -> pdk.Deck:
-    """Plan A against plan ``index``: communities coloured by their tier change, hubs by added/removed/changed."""
+    """Plan A against plan ``index``: communities coloured by their tier change, hubs by added/removed/moved."""
     a, b = comparison.evaluations[0], comparison.evaluations[index]
     table = a.coverage.table()
-    tiers = np.array(TIERS, dtype=object)
-    after = tiers[b.coverage.tier] if comparison.same_communities else table["tier"].to_numpy()
-    rank = {"same_day": 0, "next_day": 1, "none": 2}
-    before_rank, after_rank = table["tier"].map(rank).to_numpy(), pd.Series(after).map(rank).to_numpy()
-    colour = np.where(after_rank < before_rank, 1, np.where(after_rank > before_rank, 2, 0))
-    palette = [list(UNCHANGED), list(BETTER), list(WORSE)]
+    change = comparison.tier_change(index)
+    after = np.array(TIERS, dtype=object)[b.coverage.tier] if comparison.same_communities else table["tier"]
+    palette = {"same": list(UNCHANGED), "better": list(BETTER), "worse": list(WORSE)}
     label = (table["name"] + ", " + table["state"] + "\n" + table["population"].map("{:,} people".format) + "\n"
              + table["tier"].map(TIER_NAMES) + " → " + pd.Series(after).map(TIER_NAMES).to_numpy())
     communities = pd.DataFrame({"lon": table["lon"].round(5), "lat": table["lat"].round(5),
                                 "radius": (np.sqrt(table["population"].to_numpy()) * 45.0).round(),
-                                "colour": [palette[c] for c in colour], "label": label, "changed": colour > 0})
-    changes = comparison.hub_changes(index)
-    rows = []
-    moved = {hub_id for hub_id, fields in changes["hubs_changed_fields"].items()
-             if {"site_id", "lat", "lon"} & set(fields)}
-    for evaluation, kinds in ((b, ("added", "changed")), (a, ("removed", "changed"))):
-        hubs = evaluation.hub_table()
-        for row in hubs.itertuples():
-            kind = next((k for k in kinds if row.hub_id in changes[f"hubs_{k}"]), None)
-            if evaluation is a and (kind is None or (kind == "changed" and row.hub_id not in moved)):
-                continue  # A's hubs appear only where B no longer has them
-            kind = kind or "unchanged"
-            was = evaluation is a  # a removed hub, or where a moved hub was
-            what = {"added": "added", "removed": "removed", "changed": "moved from here" if was else "changed",
-                    "unchanged": "unchanged"}[kind]
-            rows.append({"lon": row.lon, "lat": row.lat, "kind": kind,
-                         "fill": list((255, 255, 255) if was else HUB_COLOUR),
-                         "line": list(HUB_CHANGE_OUTLINES[kind]),
-                         "label": f"Hub {row.hub_id}: {row.name}\n{what} in {comparison.labels[index]}"})
-    hubs = pd.DataFrame(rows, columns=["lon", "lat", "kind", "fill", "line", "label"])
+                                "colour": [palette[c] for c in change], "label": label, "changed": change != "same"})
+    points = comparison.hub_points(index)
+    words = {"added": "added", "removed": "removed", "moved": "moved from here", "changed": "changed", "kept": "kept"}
+    hubs = pd.DataFrame({
+        "lon": points["lon"], "lat": points["lat"],
+        "fill": [list((255, 255, 255) if c in ("removed", "moved") else HUB_COLOUR) for c in points["change"]],
+        "line": [list(HUB_CHANGE_OUTLINES[c]) for c in points["change"]],
+        "label": "Hub " + points["hub_id"] + ": " + points["name"] + "\n"
+                 + points["change"].map(words) + f" in {comparison.labels[index]}"})
     layers = [
         pdk.Layer("GeoJsonLayer", state_outlines(), id="states", stroked=True, filled=True,
                   get_fill_color=list(LAND), get_line_color=list(OUTLINE), line_width_min_pixels=1),

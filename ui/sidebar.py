@@ -9,6 +9,7 @@ import streamlit as st
 from coverage import budget, defaults
 from coverage.travel import LABELS, TravelError
 from ui import fmt
+from ui.report import report_control
 from ui.state import apply, workspace
 
 TIER_LABELS = {"same_day": "Same-day", "next_day": "Next-day", "none": "Not covered"}
@@ -120,3 +121,4 @@ def render() -> None:
         key_figures()
         undo_redo()
         travel_settings()
+        report_control()

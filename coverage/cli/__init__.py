@@ -12,7 +12,7 @@ What is inside
     (data files, the store), reading a scenario from a file or ``store:ID[@V]``,
     JSON printing and the progress bar.
 ``plans.py``
-    ``evaluate``, ``optimize``, ``compare``, ``link`` and ``validate``.
+    ``evaluate``, ``optimize``, ``compare``, ``report``, ``link`` and ``validate``.
 ``scenarios.py``
     ``scenarios save|list|show|history|delete|restore``: the scenario store.
 ``data.py``

@@ -97,12 +97,12 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from coverage.compare import compare
     from coverage.evaluation import evaluate
-    from coverage.exports import write_sheets
 
     if not 2 <= len(args.plans) <= 4:
         raise InputError(f"compare takes two to four plans, not {len(args.plans)}")
-    if args.out and Path(args.out).suffix.lower() != ".xlsx":
-        raise InputError(Problem("unsupported output type; compare writes .xlsx", file=args.out, column="--out"))
+    if args.out and Path(args.out).suffix.lower() not in (".xlsx", ".pdf"):
+        raise InputError(Problem("unsupported output type; compare writes .xlsx or .pdf", file=args.out,
+                                 column="--out"))
     store = None
     plans = []
     for label, reference in zip(PLAN_LABELS, args.plans):
@@ -114,7 +114,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         plans.append((label, evaluate(plan.scenario, plan.communities, plan.sites, source=plan.source)))
     comparison = compare(plans)
     if args.out:
-        path = write_sheets(args.out, comparison.sheets())
+        from coverage.exports import write_bytes
+        from coverage.reports import comparison_bytes
+
+        path = write_bytes(args.out, comparison_bytes(comparison, Path(args.out).suffix.lower()))
         print(f"wrote {path}", file=sys.stderr)
     document = comparison.as_dict()
     if args.json:
@@ -138,6 +141,22 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 def _ids(ids: list[str]) -> str:
     return f"{len(ids)} ({', '.join(ids[:8])}{', ...' if len(ids) > 8 else ''})" if ids else "none"
+
+
+# -- report ----------------------------------------------------------------------------------------------
+def _cmd_report(args: argparse.Namespace) -> int:
+    from coverage.evaluation import evaluate
+    from coverage.reports import FORMATS, report_format, write_report
+
+    fmt = report_format(args.out)  # refuses an unknown ending before any work
+    plan = read_plan(args.scenario, args)
+    evaluation = evaluate(plan.scenario, plan.communities, plan.sites, source=plan.source)
+    path = write_report(evaluation, args.out)
+    if args.json:
+        print_json({"out": str(path), "format": fmt, "bytes": path.stat().st_size})
+    else:
+        print(f"wrote {path} ({FORMATS[fmt]}, {path.stat().st_size:,} bytes)")
+    return EXIT_OK
 
 
 # -- link ----------------------------------------------------------------------------------------------
@@ -255,8 +274,23 @@ def add_commands(commands) -> None:
     compare.add_argument("plans", nargs="+", metavar="PLAN", help="two to four scenario files or store:ID[@V]")
     data_options(compare)
     store_option(compare)
-    compare.add_argument("--out", metavar="FILE.xlsx", help="write the comparison as an Excel workbook")
+    compare.add_argument("--out", metavar="FILE", help="write the comparison: .xlsx (tables) or .pdf (report)")
     compare.set_defaults(handler=_cmd_compare)
+
+    report = commands.add_parser(
+        "report", help="the coverage report: PDF, Excel, CSV, GeoPackage or GeoJSON layers",
+        description="Write the coverage report of a scenario in the format the file name asks for: .pdf (a report "
+        "with map, key figures and charts), .xlsx (Summary, Communities, Hubs, By state, By county, By quarter, "
+        "Assumptions), .csv (the per-community table), .gpkg (layers communities, hubs, same_day_rings, "
+        "next_day_rings, states) or .geojson.zip (the same layers as GeoJSON). The figures are those of evaluate.",
+        epilog="example: python -m coverage report examples/national_rollout.json --out rollout.pdf",
+    )
+    report.add_argument("scenario", metavar="SCENARIO", help="scenario file or store:ID[@VERSION]")
+    report.add_argument("--out", required=True, metavar="FILE", help="the report file (.pdf .xlsx .csv .gpkg "
+                        ".geojson.zip)")
+    data_options(report, json_help="print {out, format, bytes}")
+    store_option(report)
+    report.set_defaults(handler=_cmd_report)
 
     link = commands.add_parser(
         "link", help="a share link that carries the whole scenario",
