@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from coverage.dataset import default_communities  # noqa: E402
 from coverage.evaluation import engine_for  # noqa: E402
-from coverage.optimize import MIP_GAP, CoverageProblem, _highs, optimize  # noqa: E402
+from coverage.optimize import MIP_GAP, CoverageProblem, optimize  # noqa: E402
+from coverage.optimize import highs_instance  # noqa: E402
 from coverage.scenario import Scenario  # noqa: E402
 
 GOALS = {"speedup": 10, "gap": MIP_GAP}
@@ -53,7 +54,7 @@ def baseline(problem: CoverageProblem, budget: float, time_limit: float) -> dict
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
     lp.sense_ = highspy.ObjSense.kMaximize
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * (2 * m)
-    highs = _highs()
+    highs = highs_instance()
     highs.passModel(lp)
     highs.setOptionValue("mip_rel_gap", MIP_GAP)
     highs.setOptionValue("time_limit", time_limit)

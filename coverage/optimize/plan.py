@@ -1,0 +1,109 @@
+"""The scenario-level face of the optimiser: what the app's page, the CLI and the API call."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from coverage import defaults
+from coverage.engine import CoverageEngine
+from coverage.errors import InputError, Problem
+from coverage.optimize.problem import CoverageProblem
+from coverage.optimize.solve import Progress, Solution
+
+@dataclass
+class OptimizeResult:
+    """A proposed plan: the new scenario, what changed, and the proof."""
+
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    seconds: float
+    scenario: object                  # the proposed Scenario (kept hubs + added hubs)
+    added: list                       # Hub objects added
+    removed: list                     # Hub objects dropped (only when re-planning unlocked hubs)
+    budget_usd: float                 # money the optimiser could spend on new hubs
+    spent_usd: float
+    stats: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """The ``optimize --json`` document."""
+        return {"status": self.status, "objective": self.objective, "bound": self.bound, "gap": self.gap,
+                "seconds": round(self.seconds, 3), "added": [hub.as_dict() for hub in self.added],
+                "removed": [hub.as_dict() for hub in self.removed], "budget_usd": self.budget_usd,
+                "spent_usd": self.spent_usd, "stats": self.stats}
+
+
+def optimize(scenario, communities=None, sites=None, *, budget: float | None = None, time_limit: float = 60.0,
+             replan: bool = False, greedy: bool = False, progress: Callable[[Progress], None] | None = None,
+             stop: threading.Event | None = None, engine: CoverageEngine | None = None) -> OptimizeResult:
+    """Propose hubs that maximise population reached within the budget, keeping locked hubs.
+
+    ``budget`` (USD) replaces the scenario's total budget; the optimiser spends what the
+    kept hubs leave of it.  Unlocked hubs are kept too unless ``replan`` is true.
+    Proposed hubs are of the site's type where the site file gives one, otherwise of
+    ``optimizer.hub_type``, and open in ``optimizer.open_quarter``.
+    """
+    from coverage import budget as cost_model
+    from coverage.evaluation import engine_for, hub_site
+    from coverage.scenario import Hub
+
+    total = scenario.budget.total_usd if budget is None else budget
+    problems = []
+    if not isinstance(total, (int, float)) or not math.isfinite(total) or total < 0:
+        problems.append(Problem(f"{total!r} is not a budget (a non-negative number of dollars)", column="budget"))
+    if not isinstance(time_limit, (int, float)) or not time_limit > 0:
+        problems.append(Problem(f"{time_limit!r} is not a time limit (seconds, more than 0)", column="time_limit"))
+    if not 0 <= scenario.next_day_weight <= 1:
+        problems.append(Problem(f"{scenario.next_day_weight} must be between 0 and 1", column="next_day_weight"))
+    if problems:
+        raise InputError(problems)
+    if communities is None:
+        from coverage.dataset import default_communities
+
+        communities = default_communities()
+    engine = engine or engine_for(communities, sites, scenario.travel)
+    kept = [hub for hub in scenario.hubs if hub.locked or not replan]
+    removed = [hub for hub in scenario.hubs if not (hub.locked or not replan)]
+    kept_sites = [hub_site(hub, engine, i) for i, hub in enumerate(kept)]
+    horizon = scenario.budget.horizon_end
+    kept_cost = sum(cost_model.hub_cost_usd(hub, scenario.costs, horizon) for hub in kept)
+    available = total - kept_cost
+    if available < 0:
+        raise InputError(Problem(f"the hubs kept already cost ${kept_cost:,.0f}, more than the ${total:,.0f} budget",
+                                 column="budget"))
+    taken = set(kept_sites)
+    candidates = np.array([s for s in range(engine.n_sites) if s not in taken], dtype=np.int64)
+    site_types = engine.sites["type"].astype(str).to_numpy() if "type" in engine.sites else None
+    types = [site_types[s] if site_types is not None and site_types[s] in defaults.HUB_TYPES
+             else scenario.proposed_hub_type for s in candidates.tolist()]
+    price = {kind: cost_model.hub_cost_usd(Hub(id=kind, site_id=kind, type=kind,
+                                               open_quarter=scenario.proposed_open_quarter), scenario.costs, horizon)
+             for kind in defaults.HUB_TYPES}
+    costs = np.array([price[t] for t in types])
+    problem = CoverageProblem.from_engine(engine, scenario.travel, kept_sites, candidates, costs,
+                                          scenario.next_day_weight, budget=available)
+    if problem.near.shape[1] == 0:
+        solution = Solution("optimal", [], problem.value([]), problem.value([]), 0.0, {"candidates": 0})
+    else:
+        solution = problem.solve(available, time_limit, progress, stop, greedy_only=greedy)
+    type_of = dict(zip(candidates.tolist(), types))
+    # the proposal is the plan for this budget, so it carries it (and the optimiser settings it was made with)
+    new_scenario = scenario.replace(hubs=tuple(kept), budget=dataclasses.replace(scenario.budget, total_usd=total))
+    added = []
+    for site in solution.sites:
+        site_id = str(engine.sites["site_id"].iloc[site])
+        hub = Hub(id=new_scenario.new_hub_id(used=[h.id for h in scenario.hubs]), name=f"Hub at {engine.site_label(site)}", site_id=site_id,
+                  type=type_of[site],
+                  open_quarter=scenario.proposed_open_quarter)
+        new_scenario = new_scenario.replace(hubs=new_scenario.hubs + (hub,))
+        added.append(hub)
+    spent = sum(price[hub.type] for hub in added)
+    return OptimizeResult(solution.status, solution.objective, solution.bound, solution.gap, solution.seconds,
+                          new_scenario, added, removed, float(available), float(spent), solution.stats)
