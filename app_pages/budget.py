@@ -25,11 +25,15 @@ if summary["over_budget"]:
     st.warning(f"This plan costs {fmt.usd(summary['cost_usd'])}, {fmt.usd(-summary['headroom_usd'])} over the "
                f"{fmt.usd(total_budget)} budget. Open hubs later, choose conversions, or drop hubs.",
                icon=":material/warning:")
+served = ws.evaluation.served().totals()
 if summary["hubs_over_capacity"]:
     over = summary["hubs_over_capacity"]
     named = ", ".join(over[:10]) + (f" and {len(over) - 10} more" if len(over) > 10 else "")
-    st.warning(f"{len(over)} hub(s) would ship more parcels a day than their capacity: {named}. "
-               "See the hub table below: new builds carry more, or more hubs share the demand.",
+    shipped = served["parcels_per_day"]["same_day"] + served["parcels_per_day"]["next_day"]
+    st.warning(f"{len(over)} hub(s) have more parcels a day ordered in their catchment than they can ship: {named}. "
+               f"The plan ships {shipped:,.0f} of the {served['demand_parcels_per_day']:,.0f} parcels a day its "
+               f"communities order; {served['unserved_parcels_per_day']:,.0f} go unserved. New builds carry more, or "
+               "more hubs share the demand (the optimiser weighs this when it respects capacity).",
                icon=":material/warning:")
 
 target = summary["target"]
@@ -89,7 +93,7 @@ with right:
 st.subheader("Hubs")
 quarters = quarter_range("2024Q1", scenario.budget.horizon_end)
 table = hubs[["hub_id", "name", "type", "open_quarter", "cost_usd", "population_served", "parcels_per_day",
-              "capacity_parcels_per_day", "utilisation", "over_capacity"]].copy()
+              "load_parcels_per_day", "capacity_parcels_per_day", "utilisation"]].copy()
 table["cost_musd"] = table.pop("cost_usd") / 1e6
 editor_key = f"budget-hubs-{ws.revision}"
 edited = st.data_editor(
@@ -100,12 +104,15 @@ edited = st.data_editor(
         "type": st.column_config.SelectboxColumn("Type", options=list(HUB_TYPES), required=True),
         "open_quarter": st.column_config.SelectboxColumn("Opens", options=quarters, required=True),
         "cost_musd": st.column_config.NumberColumn("Cost ($M)", format="%.2f"),
-        "population_served": st.column_config.NumberColumn("People served", format="localized"),
-        "parcels_per_day": st.column_config.NumberColumn("Parcels/day", format="%.0f"),
+        "population_served": st.column_config.NumberColumn("People in catchment", format="localized",
+                                                           help="People of the communities this hub is nearest to"),
+        "parcels_per_day": st.column_config.NumberColumn("Ordered/day", format="%.0f",
+                                                         help="Parcels a day the catchment orders"),
+        "load_parcels_per_day": st.column_config.NumberColumn("Ships/day", format="%.0f",
+                                                              help="The hub's load in the capacity assignment"),
         "capacity_parcels_per_day": st.column_config.NumberColumn("Capacity/day", format="%.0f"),
-        "utilisation": st.column_config.ProgressColumn("Utilisation", format="percent", min_value=0,
-                                                       max_value=max(1.0, float(table["utilisation"].max() or 0))),
-        "over_capacity": st.column_config.CheckboxColumn("Over capacity"),
+        "utilisation": st.column_config.ProgressColumn("Utilisation", format="percent", min_value=0, max_value=1,
+                                                       help="Ships / capacity"),
     },
 )
 changed = {row.hub_id: {"type": row.type, "open_quarter": row.open_quarter}
@@ -116,15 +123,18 @@ if changed:
     st.rerun()
 if len(hubs):
     labels = hubs["hub_id"] + " · " + hubs["name"].str.replace("Hub at ", "", regex=False).str.slice(0, 28)
-    utilisation = go.Figure(go.Bar(x=labels, y=hubs["utilisation"] * 100,
-                                   customdata=hubs[["parcels_per_day", "capacity_parcels_per_day"]],
-                                   hovertemplate="%{x}<br>%{customdata[0]:,.0f} of %{customdata[1]:,.0f} parcels a "
-                                                 "day (%{y:.0f}%)<extra></extra>",
-                                   marker_color=["rgb(213,94,0)" if o else "rgb(0,158,115)"
-                                                 for o in hubs["over_capacity"]]))
-    utilisation.add_hline(y=100, line_dash="dash", line_color="black", annotation_text="capacity")
-    utilisation.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=10), yaxis_title="% of daily capacity",
-                              title="Parcels a day against capacity")
+    utilisation = go.Figure()
+    utilisation.add_bar(x=labels, y=hubs["load_parcels_per_day"], name="ships", marker_color="rgb(0,158,115)",
+                        hovertemplate="%{x}<br>ships %{y:,.0f} parcels a day<extra></extra>")
+    utilisation.add_bar(x=labels, y=(hubs["parcels_per_day"] - hubs["load_parcels_per_day"]).clip(lower=0),
+                        name="ordered in its catchment beyond that", marker_color="rgb(213,94,0)", opacity=0.55,
+                        hovertemplate="%{x}<br>%{y:,.0f} more parcels a day ordered nearby<extra></extra>")
+    utilisation.add_scatter(x=labels, y=hubs["capacity_parcels_per_day"], name="capacity", mode="markers",
+                            marker=dict(symbol="line-ew-open", size=14, color="black"),
+                            hovertemplate="%{x}<br>capacity %{y:,.0f}<extra></extra>")
+    utilisation.update_layout(barmode="stack", height=300, margin=dict(l=10, r=10, t=30, b=10),
+                              yaxis_title="parcels a day", title="What each hub ships, against its capacity",
+                              legend=dict(orientation="h", y=-0.45))
     st.plotly_chart(utilisation, width="stretch", key="utilisation-chart")
 else:
     st.info("No hubs yet: add some on the Map & hubs page.")

@@ -40,24 +40,30 @@ hub_at_site = {hub.site_id: hub for hub in scenario.hubs if hub.site_id is not N
 
 # -- the map ----------------------------------------------------------------------------
 hubs_table = evaluation.hub_table()  # one table for the map and the hub editor below
-options = st.columns([1.1, 1, 3.2, 0.9])
+options = st.columns([1.1, 1.1, 0.9, 3.0, 0.9])
 ring_label = "Drive-time rings" if scenario.travel.mode == "drive" else "Radius rings"
 show_rings = options[0].toggle(ring_label, value=True, key="show-rings")
-basemap = options[1].toggle("Basemap", value=False, key="basemap",
+by_utilisation = options[1].toggle("Hub utilisation", value=False, key="hub-utilisation",
+                                   help="Fill each hub by the share of its daily capacity it ships: sky blue up to "
+                                        "50%, yellow to 90%, orange below 100%, vermillion at capacity.")
+basemap = options[2].toggle("Basemap", value=False, key="basemap",
                             help="Streets from CARTO under the map. It needs internet: offline you see the state "
                                  "outlines only.")
-view_name = options[2].segmented_control("View", mapview.VIEWS, default="Lower 48", key="map-view",
+view_name = options[3].segmented_control("View", mapview.VIEWS, default="Lower 48", key="map-view",
                                          label_visibility="collapsed") or "Lower 48"
-if options[3].button("Reset view", key="map-reset", icon=":material/center_focus_strong:",
+if options[4].button("Reset view", key="map-reset", icon=":material/center_focus_strong:",
                      help="Back to the chosen view after panning or zooming"):
     st.session_state["map-resets"] = st.session_state.get("map-resets", 0) + 1
 view = mapview.named_view(view_name, ws.communities, hubs_table, st.session_state.get("map-resets", 0))
 community_layer = mapview.community_layer_data(evaluation)
 community_labels = dict(zip(community_layer["community_id"], community_layer["label"]))
 event = st.pydeck_chart(mapview.deck(evaluation, view, basemap=basemap, rings=show_rings,
-                                     communities=community_layer, hubs=hubs_table),
+                                     communities=community_layer, hubs=hubs_table, by_utilisation=by_utilisation),
                         height=600, key="map", on_select="rerun", selection_mode="single-object")
 st.caption(mapview.legend_markdown(evaluation))
+if by_utilisation:
+    st.caption("Hub fill, share of its daily capacity it ships: :blue[●] up to 50%  :green[●] to 90%  "
+               ":orange[●] below 100%  :red[●] at capacity (more is ordered nearby than it can ship).")
 away = mapview.outside_lower48(hubs_table)
 if view_name == "Lower 48" and away:
     st.caption(f":material/info: {away} hub{'s are' if away > 1 else ' is'} outside this view (Alaska, Hawaii): "

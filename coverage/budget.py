@@ -7,10 +7,13 @@ Cost (the contract's ``cost_usd``)
     up exactly to ``cost_usd``.
 Demand and capacity
     A hub's catchment is the covered communities (same-day or next-day) it is the
-    nearest hub of.  It ships catchment population x ``parcels_per_person_per_year``
-    / 365 parcels a day, against its type's daily capacity; above 100% it is flagged.
-    Parcels cost ``cost_per_parcel_usd`` each, reported as ``parcel_cost_usd`` and
-    never folded into ``cost_usd`` (the budget is capital and fixed running cost).
+    nearest hub of; they order catchment population x ``parcels_per_person_per_year``
+    / 365 x ``peak_factor`` parcels a day (``parcels_per_day``), and a catchment above
+    the hub's capacity is flagged (``over_capacity``).  What the hub actually ships is
+    its load in the capacity assignment (``coverage/capacity.py``:
+    ``load_parcels_per_day``, and ``utilisation`` = load / capacity, never above 1).
+    Parcels cost ``cost_per_parcel_usd`` each, for the parcels the hubs ship, reported
+    as ``parcel_cost_usd`` and never folded into ``cost_usd``.
 Rollout
     In each quarter the hubs whose opening quarter has come are open; coverage by
     quarter is evaluated for exactly those hubs, and compared with the target share
@@ -27,10 +30,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from coverage import defaults
 from coverage.quarters import parse_quarter, quarter_range, quarters_between
 from coverage.scenario import Costs, Hub, Scenario
 
-DAYS_PER_YEAR = 365.25
+DAYS_PER_YEAR = defaults.DAYS_PER_YEAR
 DAYS_PER_QUARTER = DAYS_PER_YEAR / 4
 
 
@@ -50,8 +54,8 @@ def total_cost_usd(scenario: Scenario) -> float:
 
 
 def parcels_per_day(population, costs: Costs):
-    """Parcels a day that a catchment of ``population`` people orders."""
-    return np.asarray(population, dtype=float) * costs.parcels_per_person_per_year / DAYS_PER_YEAR
+    """Parcels a day that ``population`` people order on the day planned for (the peak factor included)."""
+    return np.asarray(population, dtype=float) * costs.parcels_per_person_per_year / DAYS_PER_YEAR * costs.peak_factor
 
 
 def timeline(scenario: Scenario) -> list[str]:
@@ -88,6 +92,7 @@ def plan(evaluation) -> Plan:
     served = (catchments["population_same_day"] + catchments["population_next_day"]).to_numpy(dtype=float)
     parcels = parcels_per_day(served, costs)
     capacity = np.array([costs.capacity_parcels_per_day[h.type] for h in hubs], dtype=float)
+    load = evaluation.served().load if hubs else np.zeros(0)
     hub_table = pd.DataFrame({
         "hub_id": [h.id for h in hubs], "name": [h.name for h in hubs], "type": [h.type for h in hubs],
         "open_quarter": [h.open_quarter for h in hubs], "locked": [h.locked for h in hubs],
@@ -98,9 +103,10 @@ def plan(evaluation) -> Plan:
         "population_served": served.astype(np.int64),
         "parcels_per_day": parcels.round(1),
         "capacity_parcels_per_day": capacity,
-        "utilisation": np.divide(parcels, capacity, out=np.zeros_like(parcels), where=capacity > 0).round(4),
+        "load_parcels_per_day": load.round(1),
+        "utilisation": np.divide(load, capacity, out=np.zeros_like(load), where=capacity > 0).round(4),
     })
-    hub_table["over_capacity"] = hub_table["utilisation"] > 1.0
+    hub_table["over_capacity"] = hub_table["parcels_per_day"] > hub_table["capacity_parcels_per_day"]
 
     # -- quarters: spend and coverage as hubs open --------------------------------------------
     quarters = timeline(scenario)
@@ -111,6 +117,7 @@ def plan(evaluation) -> Plan:
     order = np.argsort(opening, kind="stable")
     cursor = 0
     cumulative = 0.0
+    shipped = np.asarray(load, dtype=float)  # parcels a day each hub ships once open (the full plan's assignment)
     for i, quarter in enumerate(quarters):
         while cursor < len(order) and opening[order[cursor]] <= i:
             position = order[cursor]
@@ -121,15 +128,14 @@ def plan(evaluation) -> Plan:
         opex = sum(costs.opex_usd_per_year[h.type] / 4 for h in open_now)
         cumulative += capex + opex
         totals = current.totals()
-        served_now = current.hub_catchments()
-        people = (served_now["population_same_day"] + served_now["population_next_day"]).sum()
         rows.append({
             "quarter": quarter, "hubs_open": len(open_now), "capex_usd": float(capex), "opex_usd": float(opex),
             "spend_usd": float(capex + opex), "cumulative_spend_usd": cumulative,
             "budget_left_usd": budget.total_usd - cumulative,
             **{f"communities_{t}": n for t, n in totals["communities"].items()},
             **{f"population_{t}": n for t, n in totals["population"].items()},
-            "parcel_cost_usd": float(parcels_per_day(people, costs) * DAYS_PER_QUARTER * costs.cost_per_parcel_usd),
+            "parcel_cost_usd": float(shipped[(opening >= 0) & (opening <= i)].sum() * DAYS_PER_QUARTER
+                                     * costs.cost_per_parcel_usd),
         })
     by_quarter = pd.DataFrame(rows)
     communities = max(engine.n_communities, 1)

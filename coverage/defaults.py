@@ -78,8 +78,18 @@ CAPACITY_PARCELS_PER_DAY = {"conversion": 10_000, "new": 25_000}
 #: people, 65 a person; a large retailer's own network carries roughly a quarter.
 PARCELS_PER_PERSON_PER_YEAR = 18.0
 
+#: Demand on a peak day relative to an average day.  1.0 plans for an average day.  Parcel
+#: carriers plan the weeks before Christmas at roughly 1.5 to 2 times an average day's
+#: volume, so 1.5 is a sensible check that a plan still serves its communities in peak
+#: season (a planning assumption: set it from your own network's peak-to-average ratio).
+PEAK_FACTOR = 1.0
+#: Days a year, for parcels a day (the contract's "÷ 365").
+DAYS_PER_YEAR = 365
+
 #: Optimiser: weight of next-day coverage relative to same-day (contract default).
 NEXT_DAY_WEIGHT = 0.5
+#: Optimiser: maximise people served within capacity (true) or merely covered (false).
+RESPECT_CAPACITY = True
 
 #: Where each default comes from, in a sentence: shown beside the figure in the app and the reports.
 SOURCES = {
@@ -103,4 +113,8 @@ SOURCES = {
     "budget.total_usd": "About $4 billion through 2026, as announced.",
     "budget.target_covered_share": "Share of communities within next-day drive time by the target quarter.",
     "optimizer.next_day_weight": "How much a next-day community counts against a same-day one (contract default).",
+    "costs.peak_factor": "Demand on the day planned for, against an average day: 1.0 average; about 1.5-2 in the "
+                         "weeks before Christmas (a planning assumption).",
+    "optimizer.respect_capacity": "Maximise the people the hubs can serve within their capacity, not only those in "
+                                  "reach.",
 }

@@ -86,11 +86,29 @@ def hub_sites(scenario: Scenario, engine: CoverageEngine, source: str | None = N
 
 @dataclass
 class Evaluation:
-    """A scenario, the engine it ran on and its coverage."""
+    """A scenario, the engine it ran on, its coverage and (worked out on first use) what its hubs can serve."""
 
     scenario: Scenario
     engine: CoverageEngine
     coverage: Coverage
+    solver: object = None               # a warm ServedSolver to use (the app's workspace keeps one)
+    _served: object = None
+
+    def served(self):
+        """The capacity assignment (``coverage/capacity.py``): served beside covered."""
+        if self._served is None:
+            from coverage import capacity
+
+            self._served = capacity.served(self, self.solver)
+        return self._served
+
+    def community_table(self) -> pd.DataFrame:
+        """The per-community table of the contract, then ``served_share``, ``served_tier`` and ``landmass``."""
+        table = self.coverage.table()
+        served = self.served()
+        table.insert(11, "served_share", served.share.round(6))
+        table.insert(12, "served_tier", served.tier)
+        return table
 
     def hub_table(self) -> pd.DataFrame:
         """One row per hub: where it is, what it costs, whom it serves."""
@@ -108,17 +126,19 @@ class Evaluation:
         return pd.concat([table, served], axis=1)
 
     def key_figures(self) -> dict:
-        """What a list of plans shows: hubs, cost, communities and people by tier (kept with every saved version)."""
+        """What a list of plans shows: hubs, cost, communities and people by tier, people served (kept with a save)."""
         totals = self.coverage.totals()
         return {"hubs": len(self.scenario.hubs), "cost_usd": float(budget.total_cost_usd(self.scenario)),
                 "budget_usd": float(self.scenario.budget.total_usd),
-                "communities": totals["communities"], "population": totals["population"]}
+                "communities": totals["communities"], "population": totals["population"],
+                "served_population": self.served().totals()["population"]}
 
     def summary(self) -> dict:
         """The figures of ``evaluate --json``: totals, hubs, cost and the effective settings."""
         totals = self.coverage.totals()
         rollout = budget.plan(self)
-        demand = rollout.hubs[["parcels_per_day", "capacity_parcels_per_day", "utilisation", "over_capacity"]]
+        demand = rollout.hubs[["parcels_per_day", "capacity_parcels_per_day", "load_parcels_per_day", "utilisation",
+                               "over_capacity"]]
         hubs = pd.concat([self.hub_table(), demand], axis=1)
         settings = self.scenario.to_dict()
         del settings["hubs"], settings["schema"], settings["name"]
@@ -126,6 +146,7 @@ class Evaluation:
             "scenario": self.scenario.name,
             "communities": totals["communities"],
             "population": totals["population"],
+            "served": self.served().totals(),
             "hubs": [_plain(row) for row in hubs.to_dict(orient="records")],
             "cost_usd": rollout.summary["cost_usd"],
             "budget": rollout.summary,
@@ -143,7 +164,7 @@ def _plain(row: dict) -> dict:
 
 
 def evaluate(scenario: Scenario, communities: pd.DataFrame | None = None, sites: pd.DataFrame | None = None,
-             source: str | None = None, engine: CoverageEngine | None = None) -> Evaluation:
+             source: str | None = None, engine: CoverageEngine | None = None, solver=None) -> Evaluation:
     """Evaluate a scenario on a data set (default: the bundled 4,000 communities, every one a site).
 
     ``engine`` evaluates on an engine already built for the data set (it must reach as
@@ -157,4 +178,4 @@ def evaluate(scenario: Scenario, communities: pd.DataFrame | None = None, sites:
         engine = engine_for(communities, sites, scenario.travel)
     coverage = engine.evaluate(hub_sites(scenario, engine, source), scenario.travel,
                                [hub.id for hub in scenario.hubs])
-    return Evaluation(scenario, engine, coverage)
+    return Evaluation(scenario, engine, coverage, solver)

@@ -43,7 +43,8 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
 
 #: Excel number formats by kind of figure.
 MONEY, PEOPLE, SHARE, DECIMAL, DEGREES = '"$"#,##0', "#,##0", "0.0%", "0.0", "0.00000"
-UNIT_FORMATS = {"USD": MONEY, "people": PEOPLE, "communities": PEOPLE, "hubs": PEOPLE, "share": SHARE}
+UNIT_FORMATS = {"USD": MONEY, "people": PEOPLE, "communities": PEOPLE, "hubs": PEOPLE, "share": SHARE,
+                "parcels": PEOPLE}
 
 
 def number_format(column: str) -> str | None:
@@ -57,7 +58,7 @@ def number_format(column: str) -> str | None:
         return DEGREES
     if name in ("drive_minutes", "distance_miles", "minutes", "miles"):
         return DECIMAL
-    if name.startswith(("population", "communities", "people", "parcels", "capacity", "hubs")) or \
+    if name.startswith(("population", "communities", "people", "parcels", "capacity", "hubs", "load")) or \
             name.endswith(("_parcels_per_day", "parcels_per_day")) or name in ("rows", "population"):
         return PEOPLE
     return None

@@ -60,6 +60,7 @@ class Costs:
     capacity_parcels_per_day: Mapping[str, float] = field(
         default_factory=lambda: dict(defaults.CAPACITY_PARCELS_PER_DAY))
     parcels_per_person_per_year: float = defaults.PARCELS_PER_PERSON_PER_YEAR
+    peak_factor: float = defaults.PEAK_FACTOR
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Scenario:
     costs: Costs = field(default_factory=Costs)
     budget: Budget = field(default_factory=Budget)
     next_day_weight: float = defaults.NEXT_DAY_WEIGHT
+    respect_capacity: bool = defaults.RESPECT_CAPACITY
     proposed_hub_type: str = defaults.HUB_TYPE
     proposed_open_quarter: str = defaults.OPEN_QUARTER
 
@@ -123,12 +125,13 @@ class Scenario:
                       "opex_usd_per_year": dict(self.costs.opex_usd_per_year),
                       "cost_per_parcel_usd": self.costs.cost_per_parcel_usd,
                       "capacity_parcels_per_day": dict(self.costs.capacity_parcels_per_day),
-                      "parcels_per_person_per_year": self.costs.parcels_per_person_per_year},
+                      "parcels_per_person_per_year": self.costs.parcels_per_person_per_year,
+                      "peak_factor": self.costs.peak_factor},
             "budget": {"total_usd": self.budget.total_usd, "horizon_end": self.budget.horizon_end,
                        "target_quarter": self.budget.target_quarter,
                        "target_covered_share": self.budget.target_covered_share},
-            "optimizer": {"next_day_weight": self.next_day_weight, "hub_type": self.proposed_hub_type,
-                          "open_quarter": self.proposed_open_quarter},
+            "optimizer": {"next_day_weight": self.next_day_weight, "respect_capacity": self.respect_capacity,
+                          "hub_type": self.proposed_hub_type, "open_quarter": self.proposed_open_quarter},
         }
 
     def to_json(self) -> str:
@@ -199,10 +202,12 @@ _SECTIONS: dict[str, dict[str, Callable]] = {
     "travel": {"mode": _choice(MODES), "circuity": _number(1, 5), "speed_mph": _number(above=0, maximum=100),
                "same_day_miles": _number(above=0, maximum=3000), "next_day_miles": _number(above=0, maximum=3000)},
     "costs": {"capex_usd": "per_type", "opex_usd_per_year": "per_type", "cost_per_parcel_usd": _number(0),
-              "capacity_parcels_per_day": "per_type_positive", "parcels_per_person_per_year": _number(0)},
+              "capacity_parcels_per_day": "per_type_positive", "parcels_per_person_per_year": _number(0),
+              "peak_factor": _number(above=0, maximum=10)},
     "budget": {"total_usd": _number(0), "horizon_end": _quarter, "target_quarter": _quarter,
                "target_covered_share": _number(0, 1)},
-    "optimizer": {"next_day_weight": _number(0, 1), "hub_type": _choice(HUB_TYPES), "open_quarter": _quarter},
+    "optimizer": {"next_day_weight": _number(0, 1), "respect_capacity": _boolean, "hub_type": _choice(HUB_TYPES),
+                  "open_quarter": _quarter},
 }
 _TOP = {"schema", "name", "hubs", *_SECTIONS}
 
@@ -297,6 +302,7 @@ def parse_scenario(document: Any, source: str | None = None) -> Scenario:
     return Scenario(name=name if name is not None else "Untitled scenario", hubs=hubs, travel=travel,
                     costs=costs, budget=budget,
                     next_day_weight=optimizer.get("next_day_weight", defaults.NEXT_DAY_WEIGHT),
+                    respect_capacity=optimizer.get("respect_capacity", defaults.RESPECT_CAPACITY),
                     proposed_hub_type=optimizer.get("hub_type", defaults.HUB_TYPE),
                     proposed_open_quarter=proposed_quarter)
 

@@ -89,6 +89,8 @@ class Workspace:
         self._issued: set[str] = {hub.id for hub in self.scenario.hubs}
         self.saved: dict[str, Saved] = {}
         self.revision = 0  # counts every change, undo and redo: widgets key their state on it
+        self._evaluation: tuple | None = None   # (state, its Evaluation)
+        self._solver: tuple | None = None       # (what it depends on, a warm ServedSolver)
 
     # -- reading ---------------------------------------------------------------------
     @property
@@ -124,8 +126,23 @@ class Workspace:
 
     @property
     def evaluation(self) -> Evaluation:
-        """The scenario, engine and coverage together (what the faces read their figures from)."""
-        return Evaluation(self.scenario, self.engine, self.coverage)
+        """The scenario, engine and coverage together (what the faces read their figures from).
+
+        One per undo step, kept while it is current, with the workspace's warm capacity
+        solver, so that the served figures after a one-hub change take milliseconds.
+        """
+        from coverage import capacity
+
+        state = self._state
+        if self._evaluation is not None and self._evaluation[0] is state:
+            return self._evaluation[1]
+        evaluation = Evaluation(state.scenario, state.engine, state.coverage)
+        key = capacity.solver_key(evaluation)
+        if self._solver is None or self._solver[0] != key:
+            self._solver = (key, capacity.solver_for(evaluation))
+        evaluation.solver = self._solver[1]
+        self._evaluation = (state, evaluation)
+        return evaluation
 
     @property
     def unsaved(self) -> bool:

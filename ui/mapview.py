@@ -120,16 +120,41 @@ def community_layer_data(evaluation: Evaluation) -> pd.DataFrame:
     })
 
 
-def hub_layer_data(hubs: pd.DataFrame, highlight: set[str] | frozenset = frozenset()) -> pd.DataFrame:
-    """One row per hub of ``Evaluation.hub_table()`` (locked outlined in reddish purple, highlighted in vermillion)."""
+#: Hub fill by utilisation (load / capacity): a colour-blind-safe ramp from sky blue through orange to vermillion.
+UTILISATION_COLOURS = ((0.5, (86, 180, 233)), (0.9, (240, 228, 66)), (0.999, (230, 159, 0)), (9.9, (213, 94, 0)))
+
+
+def utilisation_colour(share: float) -> tuple[int, int, int]:
+    """The fill of a hub that ships ``share`` of its capacity."""
+    return next(colour for limit, colour in UTILISATION_COLOURS if share <= limit)
+
+
+def hub_layer_data(hubs: pd.DataFrame, highlight: set[str] | frozenset = frozenset(),
+                   load: np.ndarray | None = None, by_utilisation: bool = False) -> pd.DataFrame:
+    """One row per hub of ``Evaluation.hub_table()`` (locked outlined in reddish purple, highlighted in vermillion).
+
+    With ``load`` (the capacity assignment's parcels a day) the tooltip says what the hub ships;
+    ``by_utilisation`` fills each hub by the share of its capacity it uses.
+    """
     if hubs.empty:
         return pd.DataFrame(columns=["hub_id", "lon", "lat", "fill", "line", "width", "label"])
     label = ("Hub " + hubs["hub_id"] + ": " + hubs["name"] + "\n" + hubs["type"] + ", opens " + hubs["open_quarter"]
              + np.where(hubs["locked"], " · locked", "") + "\n"
-             + (hubs["population_same_day"] + hubs["population_next_day"]).map("{:,} people served".format))
+             + (hubs["population_same_day"] + hubs["population_next_day"]).map("{:,} people in its catchment".format))
+    fill = [list(ADDED_COLOUR if h in highlight else HUB_COLOUR) for h in hubs["hub_id"]]
+    if load is not None:
+        capacity = hubs["capacity_parcels_per_day"].to_numpy(dtype=float) if "capacity_parcels_per_day" in hubs \
+            else None
+        if capacity is not None:
+            share = np.divide(load, capacity, out=np.zeros(len(load)), where=capacity > 0)
+            label = label + "\nships " + pd.Series(load).map("{:,.0f}".format).to_numpy() + " of " \
+                + pd.Series(capacity).map("{:,.0f}".format).to_numpy() + " parcels a day (" \
+                + pd.Series(share).map("{:.0%}".format).to_numpy() + ")"
+            if by_utilisation:
+                fill = [list(utilisation_colour(v)) for v in share]
     return pd.DataFrame({
         "hub_id": hubs["hub_id"], "lon": hubs["lon"], "lat": hubs["lat"],
-        "fill": [list(ADDED_COLOUR if h in highlight else HUB_COLOUR) for h in hubs["hub_id"]],
+        "fill": fill,
         "line": [list(LOCKED_OUTLINE if locked else HUB_OUTLINE) for locked in hubs["locked"]],
         "width": np.where(hubs["locked"], 40_000, 12_000), "label": label,  # metres, bounded in pixels below
     })
@@ -147,9 +172,12 @@ def ring_layer_data(hubs: pd.DataFrame, travel) -> pd.DataFrame:
 
 def deck(evaluation: Evaluation, view: pdk.ViewState, *, basemap: bool = False, rings: bool = True,
          highlight: set[str] | frozenset = frozenset(), communities: pd.DataFrame | None = None,
-         hubs: pd.DataFrame | None = None) -> pdk.Deck:
+         hubs: pd.DataFrame | None = None, by_utilisation: bool = False) -> pdk.Deck:
     """The whole map (``communities`` and ``hubs`` may pass in tables the caller already built)."""
     hubs = evaluation.hub_table() if hubs is None else hubs
+    costs = evaluation.scenario.costs
+    hubs = hubs.assign(capacity_parcels_per_day=[costs.capacity_parcels_per_day[t] for t in hubs["type"]])
+    load = evaluation.served().load if len(hubs) else None
     layers = [
         # with a basemap the land stays faintly filled, so the map is never blank when the tiles cannot load
         pdk.Layer("GeoJsonLayer", state_outlines(), id="states", stroked=True, filled=True,
@@ -167,7 +195,7 @@ def deck(evaluation: Evaluation, view: pdk.ViewState, *, basemap: bool = False, 
                   get_position=["lon", "lat"], get_radius="radius", radius_min_pixels=2.5, radius_max_pixels=14,
                   get_fill_color="colour", stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=0.5,
                   opacity=0.85, pickable=True, auto_highlight=True),
-        pdk.Layer("ScatterplotLayer", hub_layer_data(hubs, highlight), id="hubs",
+        pdk.Layer("ScatterplotLayer", hub_layer_data(hubs, highlight, load, by_utilisation), id="hubs",
                   get_position=["lon", "lat"], get_radius=9000, radius_min_pixels=6, radius_max_pixels=12,
                   get_fill_color="fill", stroked=True, get_line_color="line", get_line_width="width",
                   line_width_min_pixels=1.5, line_width_max_pixels=4, pickable=True, auto_highlight=True),

@@ -29,6 +29,17 @@ def key_figures() -> None:
                       "same_day": "the nearest reachable hub is within the same-day threshold.",
                       "next_day": "the nearest reachable hub is within the next-day threshold.",
                       "none": "no hub within next-day drive time, or none that a road reaches."}[tier])
+    served = ws.evaluation.served().totals()
+    within = served["population"]["same_day"] + served["population"]["next_day"]
+    covered = population["same_day"] + population["next_day"]
+    shipped = served["parcels_per_day"]["same_day"] + served["parcels_per_day"]["next_day"]
+    st.metric("Served within capacity", f"{fmt.people(within)} people",
+              f"of {fmt.people(covered)} in reach · {fmt.people(served['population']['same_day'])} same-day",
+              delta_color="off" if within >= covered - 0.5 else "inverse", delta_arrow="off",
+              help=f"What the hubs can ship: {shipped:,.0f} of the {served['demand_parcels_per_day']:,.0f} parcels a day "
+                   f"ordered, within {served['capacity_parcels_per_day']:,.0f} parcels a day of capacity, assigned to "
+                   "maximise same-day parcels plus the next-day weight times next-day parcels. "
+                   "In reach (the tiers above) is what the plan covers; served is what it delivers.")
     cost = budget.total_cost_usd(ws.scenario)
     total = ws.scenario.budget.total_usd
     count = len(ws.scenario.hubs)

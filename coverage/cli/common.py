@@ -122,6 +122,10 @@ def summary_frame(summary: dict) -> "pd.DataFrame":
         rows.append((f"communities_{tier}", count))
     for tier, people in summary["population"].items():
         rows.append((f"population_{tier}", people))
+    for tier, people in summary["served"]["population"].items():
+        rows.append((f"served_population_{tier}", people))
+    rows.append(("served_weighted_population", summary["served"]["weighted_population"]))
+    rows.append(("unserved_parcels_per_day", summary["served"]["unserved_parcels_per_day"]))
     for section, values in summary["settings"].items():
         for key, value in values.items():
             rows.append((f"{section}.{key}", json.dumps(value) if isinstance(value, dict) else value))

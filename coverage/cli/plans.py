@@ -25,7 +25,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     result = evaluate(plan.scenario, plan.communities, plan.sites, source=plan.source)
     summary = result.summary()
     if args.out:
-        path = write_table(args.out, result.coverage.table(), summary=summary_frame(summary),
+        path = write_table(args.out, result.community_table(), summary=summary_frame(summary),
                            hubs=result.hub_table())
         print(f"wrote {path}", file=sys.stderr)
     if args.json:
@@ -45,6 +45,11 @@ def _print_summary(summary: dict) -> None:
     for tier in ("same_day", "next_day", "none"):
         c, p = communities[tier], population[tier]
         print(f"{tier:<10}{c:>14,}{c / max(total_c, 1):>8.1%}{p:>14,}{p / max(total_p, 1):>8.1%}")
+    served = summary["served"]
+    within = served["population"]["same_day"] + served["population"]["next_day"]
+    print(f"served within capacity: {within:,} people ({served['population']['same_day']:,} same-day), "
+          f"{served['parcels_per_day']['same_day'] + served['parcels_per_day']['next_day']:,.0f} of "
+          f"{served['demand_parcels_per_day']:,.0f} parcels a day")
     plan = summary["budget"]
     target = plan["target"]
     print(f"headroom ${plan['headroom_usd'] / 1e6:,.1f}M" + (" (over budget)" if plan["over_budget"] else "")

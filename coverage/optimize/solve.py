@@ -25,6 +25,7 @@ import numpy as np
 from coverage.errors import InputError, Problem
 from coverage.optimize.model import MIP_GAP
 
+
 @dataclass
 class Progress:
     """What the solver reports while it works (objective and bound in population-weighted people)."""

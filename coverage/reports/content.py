@@ -39,13 +39,14 @@ class ReportContent:
         return self.evaluation.scenario
 
     def communities(self) -> pd.DataFrame:
-        """The per-community table of the contract (its columns in order, then ``landmass``)."""
-        return self.evaluation.coverage.table()
+        """The per-community table of the contract (its columns in order, then served share and tier, landmass)."""
+        return self.evaluation.community_table()
 
     def hubs(self) -> pd.DataFrame:
         """One row per hub: place, type, opening, cost, whom it reaches, parcels against capacity."""
         table = self.evaluation.hub_table()
-        demand = self.plan.hubs[["parcels_per_day", "capacity_parcels_per_day", "utilisation", "over_capacity"]]
+        demand = self.plan.hubs[["parcels_per_day", "capacity_parcels_per_day", "load_parcels_per_day", "utilisation",
+                                 "over_capacity"]]
         return pd.concat([table.reset_index(drop=True), demand.reset_index(drop=True)], axis=1)
 
     def by_state(self) -> pd.DataFrame:
@@ -68,6 +69,15 @@ class ReportContent:
             rows.append((f"{TIER_NAMES[tier]} communities", summary["communities"][tier], "communities"))
         for tier in TIERS:
             rows.append((f"{TIER_NAMES[tier]} people", summary["population"][tier], "people"))
+        served = summary["served"]
+        for tier in TIERS:
+            rows.append((f"{TIER_NAMES[tier]} people served within capacity" if tier != "none" else
+                         "People not served", served["population"][tier], "people"))
+        rows += [("Parcels a day ordered", served["demand_parcels_per_day"], "parcels"),
+                 ("Parcels a day served", served["parcels_per_day"]["same_day"] + served["parcels_per_day"]["next_day"],
+                  "parcels"),
+                 ("Hub capacity, parcels a day", served["capacity_parcels_per_day"], "parcels"),
+                 ("Weighted people served (the optimiser's objective)", served["weighted_population"], "people")]
         plan = summary["budget"]
         target = plan["target"]
         rows += [("Cost", summary["cost_usd"], "USD"), ("Budget", plan["budget_usd"], "USD"),

@@ -124,11 +124,14 @@ def pdf_bytes(content: ReportContent) -> bytes:
     total_communities = sum(summary["communities"].values())
     total_people = sum(summary["population"].values())
     kinds = content.key_figures().set_index("figure")["value"]
-    rows = [["Figure", "Communities", "People"]]
+    served = summary["served"]
+    rows = [["Tier", "Communities in reach", "People in reach", "People served within capacity"]]
     for tier in TIERS:
-        rows.append([TIER_NAMES[tier], f"{summary['communities'][tier]:,} ({summary['communities'][tier] / max(total_communities, 1):.1%})",
-                     f"{summary['population'][tier]:,} ({summary['population'][tier] / max(total_people, 1):.1%})"])
-    rows.append(["All", f"{total_communities:,}", f"{total_people:,}"])
+        rows.append([TIER_NAMES[tier] if tier != "none" else "Not covered / not served",
+                     f"{summary['communities'][tier]:,} ({summary['communities'][tier] / max(total_communities, 1):.1%})",
+                     f"{summary['population'][tier]:,} ({summary['population'][tier] / max(total_people, 1):.1%})",
+                     f"{served['population'][tier]:,} ({served['population'][tier] / max(total_people, 1):.1%})"])
+    rows.append(["All", f"{total_communities:,}", f"{total_people:,}", f"{total_people:,}"])
     budget_rows = [["Plan", "", "", ""],
                    ["Hubs", f"{len(summary['hubs']):,} ({kinds['Hubs: conversion']} conversion, {kinds['Hubs: new']} new)",
                     "Cost", money(summary["cost_usd"])],
@@ -137,7 +140,12 @@ def pdf_bytes(content: ReportContent) -> bytes:
                    [f"Covered by {target['quarter']}", f"{target['achieved_share']:.1%} of communities",
                     "End target", f"{target['covered_share']:.0%}: " + ("met" if target["met"] else "NOT met")]]
     pdf.grid(budget_rows, [40, 52, 26, 68], ["LEFT", "RIGHT", "LEFT", "RIGHT"], size=8)
-    pdf.grid(rows, [30, 70, 86], ["LEFT", "RIGHT", "RIGHT"], size=8)
+    pdf.grid(rows, [40, 44, 48, 54], ["LEFT", "RIGHT", "RIGHT", "RIGHT"], size=8)
+    shipped = served["parcels_per_day"]["same_day"] + served["parcels_per_day"]["next_day"]
+    pdf.paragraph(f"In reach: within the threshold of a hub. Served: what the hubs can ship within their daily capacity "
+                  f"({served['capacity_parcels_per_day']:,.0f} parcels a day against {served['demand_parcels_per_day']:,.0f} "
+                  f"ordered; {shipped:,.0f} shipped), assigned to maximise same-day parcels plus "
+                  f"{scenario.next_day_weight:g} x next-day parcels.", size=7, colour=GREY)
 
     pdf.picture(figures.coverage_map(content.communities(), content.hubs(), scenario.travel))
     travel = scenario.travel
@@ -177,17 +185,18 @@ def pdf_bytes(content: ReportContent) -> bytes:
     if hubs.empty:
         pdf.paragraph("This plan has no hubs yet.")
     else:
-        rows = [["Hub", "Name", "Type", "Opens", "Places", "People", "Parcels/day", "Capacity", "Use", "Cost"]]
+        rows = [["Hub", "Name", "Type", "Opens", "Places", "People", "Ordered", "Ships", "Capacity", "Use", "Cost"]]
         for row in hubs.itertuples():
             communities = row.communities_same_day + row.communities_next_day
             people = row.population_same_day + row.population_next_day
             rows.append([row.hub_id, row.name, row.type + (" (locked)" if row.locked else ""), row.open_quarter,
                          f"{communities:,}", f"{people:,}", f"{row.parcels_per_day:,.0f}",
-                         f"{row.capacity_parcels_per_day:,.0f}", f"{row.utilisation:.0%}", money(row.cost_usd)])
-        pdf.grid(rows, [10, 50, 17, 13, 13, 19, 18, 16, 12, 20], ["LEFT"] * 4 + ["RIGHT"] * 6, size=6.5)
+                         f"{row.load_parcels_per_day:,.0f}", f"{row.capacity_parcels_per_day:,.0f}",
+                         f"{row.utilisation:.0%}", money(row.cost_usd)])
+        pdf.grid(rows, [9, 44, 16, 12, 11, 17, 16, 15, 15, 10, 19], ["LEFT"] * 4 + ["RIGHT"] * 7, size=6.2)
         pdf.paragraph("Places and people: the communities this hub is the nearest hub of, same-day or next-day. "
-                      "Parcels a day: what those people order, against the hub's daily capacity.", size=7,
-                      colour=GREY)
+                      "Ordered: the parcels a day they order. Ships: the hub's load in the capacity assignment, "
+                      "against its daily capacity (Use).", size=7, colour=GREY)
 
     # -- assumptions and credits --------------------------------------------------------------------------
     pdf.heading("Assumptions")

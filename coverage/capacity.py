@@ -1,0 +1,256 @@
+r"""Served, not just covered: what the hubs can actually ship, within their capacity.
+
+The model
+---------
+Demand of community :math:`i`: :math:`d_i = p_i \cdot r / 365 \cdot f` parcels a day, with
+:math:`r` the parcels a person orders a year and :math:`f` the peak factor.  Capacity of
+hub :math:`h`: :math:`C_h`, its type's parcels a day.  A pair :math:`(i, h)` exists when
+:math:`h` reaches :math:`i` (same landmass, within the next-day threshold), with weight
+:math:`w_{ih} = 1` within the same-day threshold and :math:`w` (``next_day_weight``)
+beyond it, and drive minutes :math:`m_{ih}`.
+
+.. math::
+
+    \max \; \sum_{ih} (w_{ih} - \varepsilon\, m_{ih})\, x_{ih}
+    \quad\text{s.t.}\quad
+    \sum_h x_{ih} \le d_i,\;\;
+    \sum_i x_{ih} \le C_h,\;\;
+    x_{ih} \ge 0
+
+A transportation problem (splittable: a community may be served by several hubs),
+solved exactly by HiGHS's dual simplex.  :math:`\varepsilon = 10^{-6} / \max m` breaks
+ties toward shorter drives: it moves the weighted optimum by less than one part in a
+million, and makes the assignment unique in practice, so the app's warm-started solves
+and the command line's cold ones give the same hub loads.
+
+What is reported
+----------------
+Per community: parcels served same-day and next-day, the share of its demand served,
+and its served tier (the tier at which most of its served parcels go; ``none`` when
+nothing is served).  Per hub: its load and utilisation.  In total: people served by tier
+(:math:`p_i` times the share of :math:`d_i` served at that tier), parcels a day by tier,
+unserved parcels a day, and ``weighted_population``, the optimum
+:math:`\sum w_{ih} x_{ih}` expressed in people (divided by :math:`r / 365 \cdot f`).
+
+Speed
+-----
+:class:`ServedSolver` keeps the LP between evaluations: a new hub adds its row and its
+columns, a removed hub's row gets capacity 0, a type change moves a bound, and HiGHS
+re-optimises from its last basis (about 10 ms for 300 hubs on the default data, against
+about 250 ms from scratch); it rebuilds once removed hubs outnumber the live ones.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from coverage import defaults
+from coverage.engine import CoverageEngine
+from coverage.travel import TIERS, TravelModel
+
+TIE_BREAK = 1e-6  # the most the drive-minutes tie-break may weigh, per parcel, against a weight of 1
+
+
+def demand_per_day(population: np.ndarray, parcels_per_person_per_year: float, peak_factor: float) -> np.ndarray:
+    """Parcels a day each community orders on the day planned for."""
+    return np.asarray(population, dtype=float) * parcels_per_person_per_year / defaults.DAYS_PER_YEAR * peak_factor
+
+
+@dataclass(frozen=True)
+class Served:
+    """The assignment's figures for one set of hubs (arrays by community, and by hub in scenario order)."""
+
+    demand: np.ndarray          # parcels a day ordered
+    same_day: np.ndarray        # parcels a day served within the same-day threshold
+    next_day: np.ndarray        # parcels a day served beyond it, within the next-day threshold
+    load: np.ndarray            # parcels a day each hub ships
+    capacity: np.ndarray        # parcels a day each hub can ship
+    population: np.ndarray
+    next_day_weight: float
+    parcels_per_person_day: float
+
+    @property
+    def share(self) -> np.ndarray:
+        """Share of each community's parcels that are served (0 where it orders nothing)."""
+        served = self.same_day + self.next_day
+        return np.divide(served, self.demand, out=np.zeros_like(served), where=self.demand > 0)
+
+    @property
+    def tier(self) -> np.ndarray:
+        """The tier at which most of each community's served parcels go (``none`` when nothing is)."""
+        tiny = 1e-9 * np.maximum(self.demand, 1.0)
+        return np.where(self.same_day + self.next_day <= tiny, "none",
+                        np.where(self.same_day >= self.next_day, "same_day", "next_day")).astype(object)
+
+    @property
+    def utilisation(self) -> np.ndarray:
+        return np.divide(self.load, self.capacity, out=np.zeros_like(self.load), where=self.capacity > 0)
+
+    @property
+    def weighted_parcels(self) -> float:
+        return float(self.same_day.sum() + self.next_day_weight * self.next_day.sum())
+
+    def totals(self) -> dict:
+        """The contract's ``served``: people and parcels a day by tier, unserved parcels, weighted population."""
+        shares = {}
+        for name, part in (("same_day", self.same_day), ("next_day", self.next_day)):
+            shares[name] = np.divide(part, self.demand, out=np.zeros_like(part), where=self.demand > 0)
+        people = {tier: int(round(float((self.population * shares[tier]).sum()))) for tier in ("same_day", "next_day")}
+        people["none"] = int(round(float(self.population.sum()))) - people["same_day"] - people["next_day"]  # adds up
+        weighted = self.weighted_parcels / self.parcels_per_person_day if self.parcels_per_person_day > 0 else 0.0
+        return {
+            "population": {tier: people[tier] for tier in TIERS},
+            "parcels_per_day": {"same_day": round(float(self.same_day.sum()), 3),
+                                "next_day": round(float(self.next_day.sum()), 3)},
+            "unserved_parcels_per_day": round(float(self.demand.sum() - self.same_day.sum() - self.next_day.sum()), 3),
+            "demand_parcels_per_day": round(float(self.demand.sum()), 3),
+            "capacity_parcels_per_day": round(float(self.capacity.sum()), 3),
+            "weighted_population": round(weighted, 3),
+        }
+
+
+class ServedSolver:
+    """The assignment LP for one engine, travel model and demand, kept warm between hub sets.
+
+    :meth:`solve` takes hubs as (engine site, capacity) in scenario order; several hubs
+    on one site are several slots.  Thread-safe (one solve at a time).
+    """
+
+    def __init__(self, engine: CoverageEngine, travel: TravelModel, demand: np.ndarray, next_day_weight: float,
+                 population: np.ndarray | None = None, parcels_per_person_day: float = 1.0):
+        engine.check_travel(travel)
+        self.engine, self.travel = engine, travel
+        self.demand = np.asarray(demand, dtype=float)
+        self.next_day_weight = float(next_day_weight)
+        self.population = engine.population.astype(float) if population is None else population
+        self.parcels_per_person_day = float(parcels_per_person_day)
+        self._limits = engine.layout.tier_limits(travel)
+        self._minutes_scale = TIE_BREAK / max(travel.drive_minutes(travel.threshold_miles[1]), 1e-9)
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        import highspy
+
+        from coverage.optimize.mip import highs_instance
+
+        self._highs = highs_instance()
+        self._highs.setOptionValue("dual_feasibility_tolerance", 1e-10)
+        self._highs.setOptionValue("primal_feasibility_tolerance", 1e-9)
+        self._highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        n = self.engine.n_communities
+        self._highs.addRows(n, np.full(n, -highspy.kHighsInf), self.demand, 0, np.zeros(1, dtype=np.int32),
+                            np.zeros(0, dtype=np.int32), np.zeros(0))
+        self._rows = n
+        self._slots: dict[tuple[int, int], int] = {}         # (site, occurrence) -> slot number
+        self._slot_row: list[int] = []
+        self._slot_capacity: list[float] = []
+        self._col_community: list[np.ndarray] = []
+        self._col_same: list[np.ndarray] = []
+        self._col_slot: list[np.ndarray] = []
+        self._columns = 0
+
+    def _add_slot(self, site: int, capacity: float) -> int:
+        import highspy
+
+        communities, keys = self.engine._row(site)
+        reach = keys <= self._limits[1]
+        communities, keys = communities[reach], keys[reach]
+        same = keys <= self._limits[0]
+        minutes = self.travel.drive_minutes(self.engine.layout.miles(keys))
+        cost = np.where(same, 1.0, self.next_day_weight) - self._minutes_scale * minutes
+        row = self._rows
+        self._highs.addRow(-highspy.kHighsInf, capacity, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
+        self._rows += 1
+        count = len(communities)
+        if count:
+            starts = np.arange(count, dtype=np.int32) * 2
+            index = np.empty(2 * count, dtype=np.int32)
+            index[0::2], index[1::2] = communities, row
+            self._highs.addCols(count, cost, np.zeros(count), np.full(count, highspy.kHighsInf), 2 * count, starts,
+                                index, np.ones(2 * count))
+        slot = len(self._slot_row)
+        self._slot_row.append(row)
+        self._slot_capacity.append(capacity)
+        self._col_community.append(communities.astype(np.int64))
+        self._col_same.append(same)
+        self._col_slot.append(np.full(count, slot, dtype=np.int64))
+        self._columns += count
+        return slot
+
+    def _set_capacity(self, slot: int, capacity: float) -> None:
+        import highspy
+
+        if self._slot_capacity[slot] != capacity:
+            self._highs.changeRowBounds(self._slot_row[slot], -highspy.kHighsInf, capacity)
+            self._slot_capacity[slot] = capacity
+
+    def solve(self, hub_sites: Sequence[int], capacities: Sequence[float]) -> Served:
+        """The optimal assignment for these hubs (engine sites and parcels-a-day capacities, scenario order)."""
+        hub_sites = [int(s) for s in hub_sites]
+        capacities = [float(c) for c in capacities]
+        with self._lock:
+            wanted: dict[tuple[int, int], float] = {}
+            keys: list[tuple[int, int]] = []
+            seen: dict[int, int] = {}
+            for site, capacity in zip(hub_sites, capacities):
+                key = (site, seen.get(site, 0))
+                seen[site] = key[1] + 1
+                wanted[key] = capacity
+                keys.append(key)
+            if len(self._slots) > 2 * max(len(wanted), 25):  # mostly removed hubs: start afresh
+                self._reset()
+            for key, slot in self._slots.items():
+                if key not in wanted:
+                    self._set_capacity(slot, 0.0)
+            for key, capacity in wanted.items():
+                if key in self._slots:
+                    self._set_capacity(self._slots[key], capacity)
+                else:
+                    self._slots[key] = self._add_slot(key[0], capacity)
+            if self._columns:
+                self._highs.run()
+                x = np.asarray(self._highs.getSolution().col_value)
+            else:
+                x = np.zeros(0)
+            community = np.concatenate(self._col_community) if self._col_community else np.zeros(0, np.int64)
+            same = np.concatenate(self._col_same) if self._col_same else np.zeros(0, bool)
+            slot_of = np.concatenate(self._col_slot) if self._col_slot else np.zeros(0, np.int64)
+            x = np.maximum(x, 0.0)
+            n = self.engine.n_communities
+            same_day = np.minimum(np.bincount(community[same], weights=x[same], minlength=n), self.demand)
+            next_day = np.minimum(np.bincount(community[~same], weights=x[~same], minlength=n),
+                                  self.demand - same_day)
+            loads = np.bincount(slot_of, weights=x, minlength=len(self._slot_row))
+            hub_load = np.array([loads[self._slots[key]] for key in keys], dtype=float)
+        return Served(self.demand, same_day, next_day, hub_load, np.asarray(capacities, dtype=float),
+                      self.population, self.next_day_weight, self.parcels_per_person_day)
+
+
+def solver_for(evaluation) -> ServedSolver:
+    """A fresh solver for an evaluation's engine, travel model and cost settings."""
+    scenario = evaluation.scenario
+    costs = scenario.costs
+    per_person = costs.parcels_per_person_per_year / defaults.DAYS_PER_YEAR * costs.peak_factor
+    demand = demand_per_day(evaluation.engine.population, costs.parcels_per_person_per_year, costs.peak_factor)
+    return ServedSolver(evaluation.engine, scenario.travel, demand, scenario.next_day_weight,
+                        parcels_per_person_day=per_person)
+
+
+def solver_key(evaluation) -> tuple:
+    """What a solver depends on: reuse one only while this stays the same."""
+    scenario = evaluation.scenario
+    return (id(evaluation.engine), scenario.travel, scenario.costs.parcels_per_person_per_year,
+            scenario.costs.peak_factor, scenario.next_day_weight)
+
+
+def served(evaluation, solver: ServedSolver | None = None) -> Served:
+    """The served figures of an evaluation (with a warm solver when one is given)."""
+    solver = solver or solver_for(evaluation)
+    costs = evaluation.scenario.costs
+    capacities = [costs.capacity_parcels_per_day[hub.type] for hub in evaluation.scenario.hubs]
+    return solver.solve(evaluation.coverage.hub_sites, capacities)
