@@ -22,8 +22,9 @@ ws = workspace()
 scenario = ws.scenario
 st.title("Optimiser")
 show_messages()
-st.markdown("Proposes hubs that maximise **population × (1 same-day, next-day weight next-day)** within the budget, "
-            "keeping locked hubs. HiGHS proves the plan optimal to 0.01%, or says how close it got.")
+st.markdown("Proposes hubs that maximise **people served × (1 same-day, next-day weight next-day)** within the budget "
+            "and the hubs' capacity, choosing conversions or new builds, and keeping locked hubs; or, with capacity "
+            "off, the people merely within reach. HiGHS proves the plan optimal to 0.01%, or says how close it got.")
 
 job: Job | None = st.session_state.get("optimiser-job")
 
@@ -41,9 +42,15 @@ with st.form("optimiser-settings", border=True):
     left, middle, right = st.columns(3)
     keep_unlocked = left.checkbox("Keep unlocked hubs", value=True,
                                   help="Off: the optimiser may drop hubs that are not locked. Locked hubs always stay.")
+    respect = left.checkbox("Respect capacity", value=scenario.respect_capacity,
+                            help="On: maximise the people the hubs can serve within their daily capacity, choosing "
+                                 "each hub's type (a conversion is cheaper, a new build ships more). Off: maximise "
+                                 "the people within reach, whatever the hubs can ship.")
     quarters = quarter_range("2024Q1", scenario.budget.horizon_end)
-    hub_type = middle.selectbox("Proposed hubs are", HUB_TYPES, index=HUB_TYPES.index(scenario.proposed_hub_type),
-                                help="Used where the candidate-site file gives no type.")
+    hub_type = middle.selectbox("Proposed hubs are (capacity off)", HUB_TYPES,
+                                index=HUB_TYPES.index(scenario.proposed_hub_type),
+                                help="With capacity off, every proposed hub is of this type (where the candidate-site "
+                                     "file gives none); with capacity on, the optimiser chooses.")
     opens = right.selectbox("Proposed hubs open", quarters, index=quarters.index(scenario.proposed_open_quarter))
     run, preview = st.columns([1, 1])
     start = run.form_submit_button("Run optimiser", type="primary", icon=":material/rocket_launch:",
@@ -52,7 +59,8 @@ with st.form("optimiser-settings", border=True):
                                         disabled=bool(job and job.running), width="stretch")
 
 if start or greedy:
-    planned = scenario.replace(next_day_weight=float(weight), proposed_hub_type=hub_type, proposed_open_quarter=opens)
+    planned = scenario.replace(next_day_weight=float(weight), proposed_hub_type=hub_type, proposed_open_quarter=opens,
+                               respect_capacity=bool(respect))
     engine, communities, sites = ws.engine, ws.communities, ws.sites
 
     def work(job: Job):
@@ -82,7 +90,8 @@ def progress_panel() -> None:
     cells = st.columns(4)
     best = progress.objective if progress and math.isfinite(progress.objective) else None
     bound = progress.bound if progress and math.isfinite(progress.bound) else None
-    cells[0].metric("Best plan", f"{best:,.0f}" if best else "-", help="Population-weighted people reached")
+    cells[0].metric("Best plan", f"{best:,.0f}" if best else "-",
+                    help="Weighted people: served within capacity (or, with capacity off, within reach)")
     cells[1].metric("Bound", f"{bound:,.0f}" if bound else "-", help="Nothing can do better than this")
     cells[2].metric("Gap", f"{progress.gap:.3%}" if best and bound else "-")
     cells[3].metric("Elapsed", f"{current.elapsed:.1f} s")

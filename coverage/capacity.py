@@ -72,6 +72,7 @@ class Served:
     population: np.ndarray
     next_day_weight: float
     parcels_per_person_day: float
+    weighted_load: np.ndarray | None = None    # each hub's same-day parcels plus the weight times its next-day ones
 
     @property
     def share(self) -> np.ndarray:
@@ -226,9 +227,12 @@ class ServedSolver:
             next_day = np.minimum(np.bincount(community[~same], weights=x[~same], minlength=n),
                                   self.demand - same_day)
             loads = np.bincount(slot_of, weights=x, minlength=len(self._slot_row))
+            weighted = np.bincount(slot_of, weights=x * np.where(same, 1.0, self.next_day_weight),
+                                   minlength=len(self._slot_row))
             hub_load = np.array([loads[self._slots[key]] for key in keys], dtype=float)
+            hub_weighted = np.array([weighted[self._slots[key]] for key in keys], dtype=float)
         return Served(self.demand, same_day, next_day, hub_load, np.asarray(capacities, dtype=float),
-                      self.population, self.next_day_weight, self.parcels_per_person_day)
+                      self.population, self.next_day_weight, self.parcels_per_person_day, hub_weighted)
 
 
 def solver_for(evaluation) -> ServedSolver:

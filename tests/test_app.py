@@ -274,6 +274,7 @@ def test_the_optimiser_page_proposes_and_accepts_a_plan_as_one_undo_step(app):
     app.switch_page("app_pages/optimiser.py")
     run(app)
     next(n for n in app.number_input if n.label == "Budget ($ million)").set_value(500.0)
+    next(c for c in app.checkbox if c.label == "Respect capacity").uncheck()  # the coverage model: proved in seconds
     app.button(key="FormSubmitter:optimiser-settings-Run optimiser").click()
     run(app)
     job = app.session_state["optimiser-job"]
@@ -323,3 +324,22 @@ def test_the_report_control_makes_a_pdf_named_after_the_plan(app):
     assert "Plains pilot" in text and "153,051" in text
     add_by_search(app, "Garden City, KS")  # a changed plan asks for a new report
     assert any("make a new one" in c.value for c in app.sidebar.caption)
+
+
+def test_the_optimiser_page_respects_capacity_by_default_and_chooses_types(app):
+    app.switch_page("app_pages/optimiser.py")
+    run(app)
+    assert next(c for c in app.checkbox if c.label == "Respect capacity").value
+    next(n for n in app.number_input if n.label == "Budget ($ million)").set_value(500.0)
+    next(s for s in app.slider if s.label == "Time limit (s)").set_value(15)
+    app.button(key="FormSubmitter:optimiser-settings-Run optimiser").click()
+    run(app)
+    job = app.session_state["optimiser-job"]
+    assert job.wait(60)
+    run(app)
+    result = job.result
+    assert result.stats["model"] == "capacity" and result.status in ("optimal", "time_limit")
+    next(b for b in app.button if b.label == "Accept the plan").click()
+    run(app)
+    served = workspace(app).evaluation.served().totals()["weighted_population"]
+    assert served == pytest.approx(result.objective, rel=1e-6)  # what it optimised is what the plan serves

@@ -177,3 +177,64 @@ def test_the_peak_factor_scales_demand():
 def test_an_empty_plan_serves_nobody():
     served = evaluate(Scenario()).served()
     assert served.totals()["population"]["none"] == served.population.sum()
+
+
+# -- the capacity-aware optimiser ----------------------------------------------------------------------------
+def brute_force(problem, budget: float) -> float:
+    """The best served value over every affordable set of options (one type a site), by enumeration."""
+    import itertools
+
+    best = problem.value([])
+    options = range(len(problem.option_cost))
+    for size in range(1, 4):
+        for combo in itertools.combinations(options, size):
+            sites = problem.option_column[list(combo)]
+            if len(set(sites.tolist())) < size or problem.option_cost[list(combo)].sum() > budget + 1e-6:
+                continue
+            best = max(best, problem.value(combo))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_capacity_optimiser_finds_the_brute_force_optimum_on_small_instances(seed):
+    from coverage.optimize import optimize
+
+    communities = kansas(40 + seed, towns=10)
+    scenario = parse_scenario({"schema": "rural-coverage/scenario@1",
+                               "costs": {"capacity_parcels_per_day": {"conversion": 800, "new": 2500}},
+                               "thresholds": {"same_day_minutes": 60, "next_day_minutes": 150}})
+    result = optimize(scenario, communities, budget=40e6, time_limit=30)
+    assert result.status == "optimal" and result.gap <= 1e-4
+    from coverage.optimize.plan import capacity_problem  # the same model, enumerated
+    from coverage.evaluation import engine_for
+    from coverage import budget as cost_model, defaults
+
+    engine = engine_for(communities, None, scenario.travel)
+    price = {k: cost_model.hub_cost_usd(Hub(id=k, site_id=k, type=k, open_quarter=scenario.proposed_open_quarter),
+                                        scenario.costs, scenario.budget.horizon_end) for k in defaults.HUB_TYPES}
+    problem = capacity_problem(scenario, engine, [], [], np.arange(engine.n_sites), None, price, 40e6)
+    best = problem.people(brute_force(problem, 40e6))
+    assert result.objective == pytest.approx(best, rel=1e-6)
+    evaluated = evaluate(result.scenario, communities).served().totals()["weighted_population"]
+    assert evaluated == pytest.approx(result.objective, rel=1e-6)
+
+
+def test_respecting_capacity_serves_more_than_the_coverage_optimum_at_the_same_budget():
+    from coverage.optimize import optimize
+
+    coverage_plan = load_scenario(NATIONAL)  # the coverage-only optimum at $1B
+    capacity_plan = optimize(Scenario(name="served"), budget=1e9, time_limit=20).scenario
+    served = {name: evaluate(plan).served() for name, plan in (("coverage", coverage_plan), ("capacity", capacity_plan))}
+    assert served["capacity"].weighted_parcels > 1.05 * served["coverage"].weighted_parcels
+    assert (served["capacity"].load <= served["capacity"].capacity + 1e-6).all()
+    assert {h.type for h in capacity_plan.hubs} == {"conversion", "new"}  # it chose types
+    assert evaluate(capacity_plan).summary()["cost_usd"] <= 1e9
+
+
+def test_without_capacity_the_optimiser_is_the_coverage_model():
+    from coverage.optimize import optimize
+
+    scenario = parse_scenario({"schema": "rural-coverage/scenario@1", "optimizer": {"respect_capacity": False}})
+    result = optimize(scenario, budget=5e8, time_limit=30)
+    assert result.status == "optimal" and len(result.added) == 42
+    assert {h.type for h in result.added} == {"conversion"}

@@ -43,12 +43,14 @@ class OptimizeResult:
 def optimize(scenario, communities=None, sites=None, *, budget: float | None = None, time_limit: float = 60.0,
              replan: bool = False, greedy: bool = False, progress: Callable[[Progress], None] | None = None,
              stop: threading.Event | None = None, engine: CoverageEngine | None = None) -> OptimizeResult:
-    """Propose hubs that maximise population reached within the budget, keeping locked hubs.
+    """Propose hubs that maximise people served (or, without capacity, reached) within the budget.
 
     ``budget`` (USD) replaces the scenario's total budget; the optimiser spends what the
-    kept hubs leave of it.  Unlocked hubs are kept too unless ``replan`` is true.
-    Proposed hubs are of the site's type where the site file gives one, otherwise of
-    ``optimizer.hub_type``, and open in ``optimizer.open_quarter``.
+    kept hubs leave of it.  Unlocked hubs are kept too unless ``replan`` is true.  With
+    ``optimizer.respect_capacity`` (the default) it maximises the served weighted people
+    and chooses each new hub's type (``capacity.py``); without, it maximises people within
+    reach (``model.py``), with hubs of ``optimizer.hub_type``.  Where the site file gives a
+    type, that type is used.  Proposed hubs open in ``optimizer.open_quarter``.
     """
     from coverage import budget as cost_model
     from coverage.evaluation import engine_for, hub_site
@@ -86,24 +88,55 @@ def optimize(scenario, communities=None, sites=None, *, budget: float | None = N
     price = {kind: cost_model.hub_cost_usd(Hub(id=kind, site_id=kind, type=kind,
                                                open_quarter=scenario.proposed_open_quarter), scenario.costs, horizon)
              for kind in defaults.HUB_TYPES}
-    costs = np.array([price[t] for t in types])
-    problem = CoverageProblem.from_engine(engine, scenario.travel, kept_sites, candidates, costs,
-                                          scenario.next_day_weight, budget=available)
-    if problem.near.shape[1] == 0:
-        solution = Solution("optimal", [], problem.value([]), problem.value([]), 0.0, {"candidates": 0})
+    if scenario.respect_capacity:
+        problem = capacity_problem(scenario, engine, kept, kept_sites, candidates, site_types, price, available)
+        if not len(problem.option_cost):
+            value = problem.people(problem.base_value)
+            solution = Solution("optimal", [], value, value, 0.0, {"options": 0, "model": "capacity"})
+        else:
+            solution = problem.solve(available, time_limit, progress, stop, greedy_only=greedy)
+        chosen = [(int(problem.option_site[o]), problem.option_type[o]) for o in solution.sites]
     else:
-        solution = problem.solve(available, time_limit, progress, stop, greedy_only=greedy)
-    type_of = dict(zip(candidates.tolist(), types))
+        costs = np.array([price[t] for t in types])
+        problem = CoverageProblem.from_engine(engine, scenario.travel, kept_sites, candidates, costs,
+                                              scenario.next_day_weight, budget=available)
+        if problem.near.shape[1] == 0:
+            solution = Solution("optimal", [], problem.value([]), problem.value([]), 0.0, {"candidates": 0})
+        else:
+            solution = problem.solve(available, time_limit, progress, stop, greedy_only=greedy)
+        type_of = dict(zip(candidates.tolist(), types))
+        chosen = [(site, type_of[site]) for site in solution.sites]
     # the proposal is the plan for this budget, so it carries it (and the optimiser settings it was made with)
     new_scenario = scenario.replace(hubs=tuple(kept), budget=dataclasses.replace(scenario.budget, total_usd=total))
     added = []
-    for site in solution.sites:
+    for site, kind in chosen:
         site_id = str(engine.sites["site_id"].iloc[site])
-        hub = Hub(id=new_scenario.new_hub_id(used=[h.id for h in scenario.hubs]), name=f"Hub at {engine.site_label(site)}", site_id=site_id,
-                  type=type_of[site],
-                  open_quarter=scenario.proposed_open_quarter)
+        hub = Hub(id=new_scenario.new_hub_id(used=[h.id for h in scenario.hubs]), name=f"Hub at {engine.site_label(site)}",
+                  site_id=site_id, type=kind, open_quarter=scenario.proposed_open_quarter)
         new_scenario = new_scenario.replace(hubs=new_scenario.hubs + (hub,))
         added.append(hub)
     spent = sum(price[hub.type] for hub in added)
     return OptimizeResult(solution.status, solution.objective, solution.bound, solution.gap, solution.seconds,
                           new_scenario, added, removed, float(available), float(spent), solution.stats)
+
+
+def capacity_problem(scenario, engine: CoverageEngine, kept: list, kept_sites: list[int], candidates: np.ndarray,
+                     site_types, price: dict, available: float):
+    """The capacity-aware model: every affordable (site, type) option, the kept hubs with their capacity."""
+    from coverage.capacity import demand_per_day
+    from coverage.optimize.capacity import CapacityProblem
+
+    costs = scenario.costs
+    option_site, option_type = [], []
+    for site in candidates.tolist():
+        given = site_types[site] if site_types is not None and site_types[site] in defaults.HUB_TYPES else None
+        for kind in ([given] if given else defaults.HUB_TYPES):
+            if price[kind] <= available + 1e-6:
+                option_site.append(site)
+                option_type.append(kind)
+    demand = demand_per_day(engine.population, costs.parcels_per_person_per_year, costs.peak_factor)
+    per_person = costs.parcels_per_person_per_year / defaults.DAYS_PER_YEAR * costs.peak_factor
+    return CapacityProblem(engine, scenario.travel, demand, scenario.next_day_weight, per_person, kept_sites,
+                           [costs.capacity_parcels_per_day[hub.type] for hub in kept], np.array(option_site, dtype=np.int64),
+                           option_type, np.array([price[t] for t in option_type], dtype=float),
+                           np.array([costs.capacity_parcels_per_day[t] for t in option_type], dtype=float))
