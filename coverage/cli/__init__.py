@@ -15,6 +15,8 @@ What is inside
     ``evaluate``, ``optimize``, ``compare``, ``report``, ``link`` and ``validate``.
 ``scenarios.py``
     ``scenarios save|list|show|history|delete|restore``: the scenario store.
+``sweeps.py``
+    ``sweep``: grids of optimiser runs on a Dask cluster.
 ``data.py``
     ``build-data``.
 """
@@ -25,7 +27,7 @@ import os
 import sys
 from typing import Sequence
 
-from coverage.cli import data, plans, scenarios
+from coverage.cli import data, plans, scenarios, sweeps
 from coverage.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, Parser, summary_frame
 from coverage.errors import InputError
 
@@ -44,6 +46,7 @@ def make_parser() -> Parser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     plans.add_commands(commands)
     scenarios.add_commands(commands)
+    sweeps.add_commands(commands)
     data.add_commands(commands)
     return parser
 

@@ -478,6 +478,7 @@ class CapacityProblem:
         def stopped() -> bool:
             return stop is not None and stop.is_set()
 
+        state["bound"] = float(self.demand.sum())  # nobody can do better than every parcel served same-day
         plan = self.best_greedy(budget)
         state["objective"] = self.value(plan)
         stats = {"phase_started_at_seconds": phases, "options": len(self.option_cost), "sites": len(self.sites),

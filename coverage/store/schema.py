@@ -12,6 +12,9 @@
     gave (zlib-compressed), keyed by the fingerprint of the table they load as.
 ``drafts``
     The working plan of one browser, autosaved a moment after each change.
+``sweeps`` and ``sweep_runs``
+    A grid of optimiser runs (its specification and base) and each run's result, written
+    as it finishes, so a stopped sweep resumes with only the runs still missing.
 ``store_meta``
     Small facts about the store itself (a write probe lives here).
 
@@ -79,4 +82,28 @@ store_meta = sa.Table(
     "store_meta", metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
+)
+
+sweeps = sa.Table(
+    "sweeps", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("spec", sa.Text, nullable=False),
+    sa.Column("base", sa.Text, nullable=False),
+    sa.Column("runs", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+)
+
+sweep_runs = sa.Table(
+    "sweep_runs", metadata,
+    sa.Column("sweep_id", sa.String(64), sa.ForeignKey("sweeps.id"), primary_key=True),
+    sa.Column("run_key", sa.String(64), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("settings", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("result", sa.Text, nullable=False),
+    sa.Column("scenario_id", sa.String(64), nullable=True),
+    sa.Column("version", sa.Integer, nullable=True),
+    sa.Column("finished_at", sa.String(32), nullable=False),
 )

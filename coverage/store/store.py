@@ -412,10 +412,15 @@ class ScenarioStore:
             if taken is None:
                 return candidate
 
-    def list(self, *, deleted: bool = False, search: str | None = None) -> list[ScenarioInfo]:
-        """Scenarios (or, with ``deleted``, those in the bin), most recently updated first."""
+    def list(self, *, deleted: bool = False, search: str | None = None, sweeps: bool = False) -> list[ScenarioInfo]:
+        """Scenarios (or, with ``deleted``, those in the bin), most recently updated first.
+
+        The plans that sweeps keep (ids ``sweep-...``) are listed only with ``sweeps``.
+        """
         table = schema.scenarios
         query = sa.select(table).where(table.c.deleted_at.isnot(None) if deleted else table.c.deleted_at.is_(None))
+        if not sweeps:
+            query = query.where(sa.not_(table.c.id.like("sweep-%")))
         if search:
             pattern = f"%{search.strip().lower()}%"
             query = query.where(sa.or_(sa.func.lower(table.c.name).like(pattern),
@@ -560,6 +565,68 @@ class ScenarioStore:
     def delete_draft(self, key: str) -> None:
         with self._writing() as conn:
             conn.execute(sa.delete(schema.drafts).where(schema.drafts.c.key == key))
+
+    # -- sweeps ------------------------------------------------------------------------------------------
+    def create_sweep(self, sweep_id: str, name: str, spec: dict, base: dict, runs: int, *,
+                     author: str = DEFAULT_AUTHOR) -> bool:
+        """Record a sweep (once: False when it was there already, as when a stopped sweep resumes)."""
+        table = schema.sweeps
+        try:
+            with self._writing() as conn:
+                if conn.execute(sa.select(table.c.id).where(table.c.id == sweep_id)).scalar() is not None:
+                    return False
+                conn.execute(sa.insert(table).values(id=sweep_id, name=name, spec=_dump(spec), base=_dump(base),
+                                                     runs=runs, created_at=_now(), created_by=author))
+                return True
+        except sa_exc.IntegrityError:
+            return False
+
+    def record_run(self, sweep_id: str, run_key: str, position: int, settings: dict, status: str, result: dict,
+                   scenario_id: str | None = None, version: int | None = None) -> None:
+        """Write one finished run (replacing an earlier failed attempt of the same run)."""
+        table = schema.sweep_runs
+        values = {"position": position, "settings": _dump(settings), "status": status, "result": _dump(result),
+                  "scenario_id": scenario_id, "version": version, "finished_at": _now()}
+        with self._writing() as conn:
+            changed = conn.execute(sa.update(table).where(table.c.sweep_id == sweep_id, table.c.run_key == run_key)
+                                   .values(**values)).rowcount
+            if not changed:
+                conn.execute(sa.insert(table).values(sweep_id=sweep_id, run_key=run_key, **values))
+
+    def sweep_runs(self, sweep_id: str) -> list[dict]:
+        """Every finished run of a sweep, in grid order."""
+        table = schema.sweep_runs
+        with self._reading() as conn:
+            rows = conn.execute(sa.select(table).where(table.c.sweep_id == sweep_id)
+                                .order_by(table.c.position)).mappings().all()
+        return [{"run_key": r["run_key"], "position": r["position"], "settings": json.loads(r["settings"]),
+                 "status": r["status"], "scenario_id": r["scenario_id"], "version": r["version"],
+                 "finished_at": r["finished_at"], **json.loads(r["result"])} for r in rows]
+
+    def sweeps(self) -> list[dict]:
+        """Every sweep, newest first, with how many of its runs have finished."""
+        runs = schema.sweep_runs
+        table = schema.sweeps
+        done = (sa.select(runs.c.sweep_id, sa.func.count().label("finished"),
+                          sa.func.sum(sa.case((runs.c.status != "done", 1), else_=0)).label("failed"))
+                .group_by(runs.c.sweep_id).subquery())
+        with self._reading() as conn:
+            rows = conn.execute(sa.select(table, done.c.finished, done.c.failed)
+                                .select_from(table.outerjoin(done, done.c.sweep_id == table.c.id))
+                                .order_by(table.c.created_at.desc())).mappings().all()
+        return [{"id": r["id"], "name": r["name"], "runs": r["runs"], "finished": int(r["finished"] or 0),
+                 "failed": int(r["failed"] or 0), "created": r["created_at"], "created_by": r["created_by"],
+                 "spec": json.loads(r["spec"])} for r in rows]
+
+    def sweep(self, sweep_id: str) -> dict:
+        """One sweep's record (its specification and base document)."""
+        table = schema.sweeps
+        with self._reading() as conn:
+            row = conn.execute(sa.select(table).where(table.c.id == sweep_id)).mappings().first()
+        if row is None:
+            raise StoreError(f"there is no sweep {sweep_id!r} in the store", column="sweep")
+        return {"id": row["id"], "name": row["name"], "spec": json.loads(row["spec"]), "base": json.loads(row["base"]),
+                "runs": row["runs"], "created": row["created_at"], "created_by": row["created_by"]}
 
     # -- checks ------------------------------------------------------------------------------------------
     def integrity_problems(self) -> list[str]:

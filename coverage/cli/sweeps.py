@@ -1,0 +1,103 @@
+"""``sweep``: a grid of optimiser runs on a Dask cluster, resumable, written as each run finishes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from coverage.cli.common import EXIT_OK, load_data, print_json, store_option
+from coverage.errors import InputError, Problem
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from coverage.sweeps import FileResults, StoreResults, load_sweep, run_sweep
+    from coverage.sweeps.frontier import table
+
+    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(Problem("unsupported output type; a sweep writes .csv or .xlsx", file=args.out,
+                                 column="--out"))
+    if args.workers is not None and args.workers < 1:
+        raise InputError(f"--workers {args.workers}: give at least 1")
+    store = None
+    if not args.results:
+        from coverage.cli.common import open_store
+
+        store = open_store(args)
+    sweep = load_sweep(args.sweep, store)
+    communities, sites = _data(args, store, sweep)
+    if store is not None:
+        from coverage.store.data import data_ref, keep
+
+        for kind, path, frame in (("communities", args.communities, communities), ("sites", args.sites, sites)):
+            if path:
+                keep(store, kind, frame, Path(path).name, Path(path).read_bytes())
+        results = StoreResults(store, sweep, data_ref(communities, sites))
+    else:
+        results = FileResults(args.results, sweep)
+    runs = len(sweep.runs())
+    bar = tqdm(total=runs, unit="run", file=sys.stderr, disable=not sys.stderr.isatty(),
+               bar_format="{desc}{n}/{total} runs |{bar}| {elapsed} elapsed, {remaining} left{postfix}")
+
+    def progress(done: int, failed: int, total: int) -> None:
+        bar.n = done
+        bar.set_postfix_str(f"{failed} failed" if failed else "")
+        bar.refresh()
+
+    try:
+        outcome = run_sweep(sweep, communities, sites, results, scheduler=args.scheduler, workers=args.workers,
+                            serial=args.serial, progress=progress)
+    finally:
+        bar.close()
+    frame = table(results.rows(), sweep.vary)
+    print(f"{sweep.name}: {outcome['runs']} runs, {outcome['ran']} run now ({outcome['failed']} failed) in "
+          f"{outcome['seconds']:.1f} s; results in {outcome['where']}", file=sys.stderr)
+    if args.out:
+        from coverage.exports import csv_bytes, write_bytes, xlsx_bytes
+
+        content = csv_bytes(frame) if args.out.lower().endswith(".csv") else xlsx_bytes({"Runs": frame})
+        print(f"wrote {write_bytes(args.out, content)}", file=sys.stderr)
+    if args.json:
+        print_json(frame.astype(object).where(frame.notna(), None).to_dict(orient="records"))
+    else:
+        print(frame.drop(columns=[c for c in ("covered_none", "served_none") if c in frame]).to_string(index=False))
+    return EXIT_OK
+
+
+def _data(args: argparse.Namespace, store, sweep):
+    """The data the sweep runs on: --communities/--sites, else a stored base's own data, else the bundled."""
+    from coverage.store import parse_reference
+
+    if args.communities or args.sites or store is None or parse_reference(sweep.base_reference) is None:
+        return load_data(args)
+    from coverage.store.data import open_data
+
+    identifier, version = parse_reference(sweep.base_reference)
+    return open_data(store, store.get(identifier, version).data)
+
+
+def add_commands(commands) -> None:
+    """Add sweep."""
+    sweep = commands.add_parser(
+        "sweep", help="a grid of optimiser runs on a Dask cluster (the coverage-budget frontier)",
+        description="Run the optimiser for every combination of the settings a sweep file varies, on a Dask "
+        "cluster: a LocalCluster with one process a core, or a running cluster by --scheduler ADDRESS (its "
+        "workers need this project importable: run 'dask worker ADDRESS' from the repository root). Each "
+        "finished run is written at once (to the scenario store, or --results FILE), so a stopped sweep resumes "
+        "with only the missing runs.",
+        epilog='example sweep file: {"schema": "rural-coverage/sweep@1", "base": "plan.json", '
+               '"vary": {"budget.total_usd": [5e8, 1e9, 2e9], "travel.speed_mph": [45, 50]}, "time_limit_s": 60}',
+    )
+    sweep.add_argument("sweep", metavar="SWEEP.json")
+    sweep.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler (tcp://host:8786)")
+    sweep.add_argument("--workers", type=int, metavar="N", help="LocalCluster worker processes (default: one a core)")
+    sweep.add_argument("--serial", action="store_true", help="no cluster: run one after another in this process")
+    sweep.add_argument("--results", metavar="FILE", help="write runs to this JSON-lines file instead of the store")
+    sweep.add_argument("--out", metavar="FILE", help="write the results table (.csv or .xlsx)")
+    sweep.add_argument("--communities", metavar="FILE", help="communities file (default: the base's data)")
+    sweep.add_argument("--sites", metavar="FILE", help="candidate sites file")
+    sweep.add_argument("--json", action="store_true", help="print the rows as one JSON list")
+    store_option(sweep)
+    sweep.set_defaults(handler=_cmd_sweep)

@@ -1,0 +1,193 @@
+"""Sweeps: the sweep file's checks, and real Dask clusters (a scheduler and workers as separate processes)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from coverage.errors import InputError
+from coverage.optimize import optimize
+from coverage.scenario import Scenario, parse_scenario
+from coverage.store import ScenarioStore
+from coverage.sweeps import load_sweep, parse_sweep
+from coverage.sweeps.spec import apply
+
+from .conftest import ROOT, free_port
+
+BASE = Scenario(name="Base", respect_capacity=False).to_dict()
+
+
+def write_sweep(folder, vary, time_limit=8, base=None, name="Test sweep"):
+    (folder / "base.json").write_text(json.dumps(base or BASE))
+    path = folder / "sweep.json"
+    path.write_text(json.dumps({"schema": "rural-coverage/sweep@1", "name": name, "base": "base.json", "vary": vary,
+                                "time_limit_s": time_limit}))
+    return path
+
+
+# -- the sweep file ------------------------------------------------------------------------------------------
+def test_the_grid_is_the_product_of_the_lists_in_order(tmp_path):
+    sweep = load_sweep(write_sweep(tmp_path, {"budget.total_usd": [5e8, 1e9, 2e9], "travel.speed_mph": [45, 50]}))
+    runs = sweep.runs()
+    assert [r.settings for r in runs][:3] == [{"budget.total_usd": 5e8, "travel.speed_mph": 45},
+                                             {"budget.total_usd": 5e8, "travel.speed_mph": 50},
+                                             {"budget.total_usd": 1e9, "travel.speed_mph": 45}]
+    assert len(runs) == 6 and len({r.key for r in runs}) == 6
+    assert load_sweep(tmp_path / "sweep.json").runs()[4].key == runs[4].key  # stable across readings
+    assert apply(BASE, runs[1].settings)["travel"]["speed_mph"] == 50
+
+
+@pytest.mark.parametrize("vary, message", [
+    ({"travel.sped_mph": [45]}, "vary.travel.sped_mph: is not a scenario setting; did you mean 'travel.speed_mph'?"),
+    ({"budget.total_usd": []}, "vary.budget.total_usd: needs a non-empty list of values"),
+    ({"travel.speed_mph": [45, 500]}, "vary.travel.speed_mph[1]: 500 must be at most 100"),
+    ({"optimizer.next_day_weight": [0.5, "half"]}, 'vary.optimizer.next_day_weight[1]: "half" is not a number'),
+    ({"thresholds.same_day_minutes": [60, 300]}, "cannot be longer than the next-day threshold"),
+    ({}, "vary: needs at least one setting"),
+    ({"budget.total_usd": list(range(1, 102)), "travel.speed_mph": list(range(5, 105))}, "a sweep holds at most"),
+])
+def test_bad_sweep_files_name_every_problem(tmp_path, vary, message):
+    with pytest.raises(InputError) as caught:
+        load_sweep(write_sweep(tmp_path, vary))
+    assert any(message in str(p) for p in caught.value.problems), [str(p) for p in caught.value.problems]
+
+
+def test_a_bad_sweep_file_exits_2_from_the_cli(tmp_path):
+    path = write_sweep(tmp_path, {"travel.speed_mph": [45, 500]})
+    result = subprocess.run([sys.executable, "-m", "coverage", "sweep", str(path), "--results", str(tmp_path / "r")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "sweep.json:vary.travel.speed_mph[1]: 500 must be at most 100" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_sweep_on_a_stored_base(tmp_path, isolated_store):
+    from coverage.store.data import default_fingerprint
+    from coverage.store import DataRef
+
+    store = ScenarioStore(isolated_store)
+    saved = store.save(BASE, figures={}, data=DataRef(default_fingerprint()))
+    sweep = parse_sweep({"schema": "rural-coverage/sweep@1", "base": f"store:{saved.id}",
+                         "vary": {"budget.total_usd": [1e8]}}, BASE, f"store:{saved.id}")
+    assert sweep.runs()[0].settings == {"budget.total_usd": 1e8}
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"schema": "rural-coverage/sweep@1", "base": f"store:{saved.id}@1",
+                                "vary": {"budget.total_usd": [1e8]}}))
+    assert load_sweep(path, store).base == parse_scenario(BASE).to_dict()
+
+
+# -- real clusters ---------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def dask_cluster(workers: int = 2):
+    """``dask scheduler`` and ``dask worker`` processes on 127.0.0.1, started from the repository root."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    scheduler = subprocess.Popen([*dask, "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], cwd=ROOT,
+                                 env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 start_new_session=True)
+    processes = [scheduler]
+    try:
+        for _ in range(workers):
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--nworkers", "1",
+                 "--no-dashboard", "--local-directory", str(ROOT / "test-artifacts" / "dask")],
+                cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True))
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(workers, timeout=60)
+        yield address, processes[1:]
+    finally:
+        for process in reversed(processes):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=20)
+
+
+def sweep_command(path, *extra):
+    return [sys.executable, "-m", "coverage", "sweep", str(path), *extra]
+
+
+def finished_runs(store_url: str) -> list[dict]:
+    store = ScenarioStore(store_url)
+    sweeps = store.sweeps()
+    return store.sweep_runs(sweeps[0]["id"]) if sweeps else []
+
+
+BUDGETS = [1e8, 1.5e8, 2e8, 2.5e8, 3e8, 3.5e8]
+
+
+def test_a_sweep_on_a_cluster_by_address_equals_plain_optimize(tmp_path, isolated_store):
+    path = write_sweep(tmp_path, {"budget.total_usd": [2e8, 5e8], "optimizer.next_day_weight": [0.5]})
+    with dask_cluster() as (address, _):
+        result = subprocess.run(sweep_command(path, "--scheduler", address, "--json"), cwd=ROOT, capture_output=True,
+                                text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["budget.total_usd"] for r in rows] == [2e8, 5e8]
+    for row in rows:
+        plain = optimize(parse_scenario(apply(BASE, {"budget.total_usd": row["budget.total_usd"]})), time_limit=8)
+        assert row["status"] == plain.status == "optimal"
+        assert row["objective"] == pytest.approx(plain.objective, rel=1e-6)
+        stored = ScenarioStore(isolated_store).get(row["scenario"].split(":")[1].split("@")[0])
+        assert len(stored.document["hubs"]) == row["hubs"]
+
+
+def test_a_worker_killed_in_the_middle_loses_no_run(tmp_path, isolated_store):
+    path = write_sweep(tmp_path, {"budget.total_usd": BUDGETS}, time_limit=6)
+    with dask_cluster() as (address, workers):
+        sweep = subprocess.Popen(sweep_command(path, "--scheduler", address), cwd=ROOT, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while len(finished_runs(isolated_store)) < 1 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        os.killpg(workers[0].pid, signal.SIGKILL)  # the worker and its nanny, mid-run
+        out, err = sweep.communicate(timeout=300)
+    assert sweep.returncode == 0, err
+    runs = finished_runs(isolated_store)
+    assert sorted(r["settings"]["budget.total_usd"] for r in runs) == BUDGETS
+    assert all(r["status"] in ("optimal", "time_limit") for r in runs)
+
+
+def test_a_killed_client_resumes_with_only_the_missing_runs(tmp_path, isolated_store):
+    path = write_sweep(tmp_path, {"budget.total_usd": BUDGETS}, time_limit=6)
+    with dask_cluster() as (address, _):
+        sweep = subprocess.Popen(sweep_command(path, "--scheduler", address), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while len(finished_runs(isolated_store)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        os.killpg(sweep.pid, signal.SIGKILL)
+        sweep.wait(timeout=30)
+        before = len(finished_runs(isolated_store))
+        assert 2 <= before < len(BUDGETS)
+        again = subprocess.run(sweep_command(path, "--scheduler", address), cwd=ROOT, capture_output=True, text=True,
+                               timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert f"{len(BUDGETS)} runs, {len(BUDGETS) - before} run now" in again.stderr
+    assert sorted(r["settings"]["budget.total_usd"] for r in finished_runs(isolated_store)) == BUDGETS
+
+
+def test_a_local_cluster_sweep_writes_a_results_file_when_asked(tmp_path):
+    path = write_sweep(tmp_path, {"budget.total_usd": [1e8, 2e8]})
+    out = tmp_path / "frontier.csv"
+    result = subprocess.run(sweep_command(path, "--workers", "2", "--results", str(tmp_path / "runs.jsonl"),
+                                          "--out", str(out)), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in (tmp_path / "runs.jsonl").read_text().splitlines()]
+    assert len(lines) == 2 and all(line["status"] == "optimal" for line in lines)
+    import pandas as pd
+
+    frame = pd.read_csv(out)
+    assert list(frame["budget.total_usd"]) == [1e8, 2e8] and {"objective", "bound", "gap", "hubs"} <= set(frame)
