@@ -22,6 +22,7 @@ navigation = st.navigation([
     st.Page("app_pages/optimiser.py", title="Optimiser", icon=":material/auto_awesome:"),
     st.Page("app_pages/scenarios.py", title="Scenarios", icon=":material/folder_open:"),
     st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+    st.Page("app_pages/sweeps.py", title="Sweeps", icon=":material/stacked_line_chart:"),
     st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
 ])
 state.workspace()

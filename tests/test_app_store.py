@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -254,3 +255,31 @@ def test_a_version_whose_data_is_gone_says_so_and_never_drops_hubs_silently(isol
     run(app)
     assert [h.id for h in workspace(app).scenario.hubs] == ["h1", "h2", "h3"]
     assert workspace(app).origin == saved.id and workspace(app).unsaved  # three of its four hubs: not the version
+
+
+def test_a_sweep_launched_from_the_page_runs_on_and_draws_its_frontier(isolated_store):
+    app = new_session()
+    go(app, "sweeps")
+    app.text_input(key="sweep-budget.total_usd").input("100, 200")
+    app.button(key="FormSubmitter:sweep-form-Launch the sweep").click()
+    run(app)
+    assert not app.error, [e.value for e in app.error]
+    kept = store(isolated_store)
+    deadline = time.monotonic() + 240  # its own process: the page could be closed meanwhile
+    while not (kept.sweeps() and kept.sweeps()[0]["finished"] == 2) and time.monotonic() < deadline:
+        time.sleep(1)
+    (sweep,) = kept.sweeps()
+    assert sweep["runs"] == 2
+    assert kept.sweeps()[0]["finished"] == 2
+    run(app)
+    chart = next(c for c in app.get("plotly_chart"))
+    assert "Weighted people" in chart.proto.spec
+    rows = kept.sweep_runs(sweep["id"])
+    assert all(r["status"] in ("optimal", "time_limit") for r in rows)
+    app.session_state[f"frontier-{sweep['id']}"] = {"selection": {"points": [{"curve_number": 0, "point_index": 1}],
+                                                                  "point_indices": [1], "box": [], "lasso": []}}
+    run(app)
+    app.button(key="open-sweep-run").click()
+    run(app)
+    assert workspace(app).scenario.budget.total_usd == 2e8 and workspace(app).scenario.hubs
+    assert kept.list() == []  # sweep plans stay out of the scenario list
