@@ -295,7 +295,6 @@ class CapacityProblem:
             self._add_x(highs, communities, weights, rows)
             rows += 1
         in_model: dict[int, tuple[int, list[int]]] = {}   # candidate column -> (capacity row, y column indices)
-        columns = [highs.getNumCol()]
         options_of = [np.flatnonzero(self.option_column == c) for c in range(len(self.sites))]
 
         def add_site(column: int) -> None:
