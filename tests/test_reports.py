@@ -48,7 +48,7 @@ def test_the_pdf_holds_the_key_figures_exactly_as_evaluate_gives_them(national):
     assert f"${cli['cost_usd']:,.0f}" in text and f"${cli['budget']['budget_usd']:,.0f}" in text
     assert f"${cli['budget']['headroom_usd']:,.0f}" in text
     assert f"{cli['budget']['target']['achieved_share']:.1%} of communities" in text
-    assert "National rollout, $1B (optimiser plan)" in text and national.data_fingerprint in text
+    assert "National rollout, $1B (optimiser plan, people in reach)" in text and national.data_fingerprint in text
     pages = PdfReader(io.BytesIO(data)).pages
     assert f"page 1 of {len(pages)}" in text and f"page {len(pages)} of {len(pages)}" in text
     for heading in ("Spend and rollout", "Coverage by state", "Hubs (85)", "Assumptions", "Data and credits",
