@@ -130,7 +130,8 @@ class ServedSolver:
         self.population = engine.population.astype(float) if population is None else population
         self.parcels_per_person_day = float(parcels_per_person_day)
         self._limits = engine.layout.tier_limits(travel)
-        self._minutes_scale = TIE_BREAK / max(travel.drive_minutes(travel.threshold_miles[1]), 1e-9)
+        reach = travel.drive_minutes(travel.next_day_miles) if travel.mode == "radius" else travel.next_day_minutes
+        self._minutes_scale = TIE_BREAK / max(float(reach), 1e-9)
         self._lock = threading.Lock()
         self._reset()
 
@@ -162,7 +163,7 @@ class ServedSolver:
         reach = keys <= self._limits[1]
         communities, keys = communities[reach], keys[reach]
         same = keys <= self._limits[0]
-        minutes = self.travel.drive_minutes(self.engine.layout.miles(keys))
+        minutes = self.engine.minutes_of(keys, self.travel)
         cost = np.where(same, 1.0, self.next_day_weight) - self._minutes_scale * minutes
         row = self._rows
         self._highs.addRow(-highspy.kHighsInf, capacity, 0, np.zeros(0, dtype=np.int32), np.zeros(0))

@@ -31,9 +31,10 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from coverage.geo import chord_to_miles, miles_to_chord, unit_vectors
+from coverage.geo import chord_to_miles, haversine_miles, miles_to_chord, unit_vectors
 from coverage.landmass import landmass_labels
 from coverage.travel import TIERS, TravelModel
+from coverage.travel.pairs import great_circle_pairs, matrix_pairs
 
 NO_HUB = np.iinfo(np.int64).max
 STALE = -1  # a second-nearest key that is no longer known
@@ -43,6 +44,10 @@ VIRTUAL_SITES = 1 << 16  # room for hubs placed at arbitrary coordinates
 
 class RadiusTooSmall(ValueError):
     """The travel model reaches farther than the engine was built for: build a larger engine."""
+
+
+class OtherTravelModel(ValueError):
+    """The travel model needs an engine of another kind (miles against minutes, or another matrix)."""
 
 
 class KeyLayout:
@@ -88,7 +93,7 @@ class KeyLayout:
     def tier_limits(self, travel: TravelModel) -> tuple[int, int]:
         """Largest key of each tier: a key at or below the first is same-day, the second next-day."""
         low = (1 << self.shift) - 1
-        same, nxt = travel.threshold_miles
+        same, nxt = travel.limits
         return ((int(np.floor(same * self.scale)) << self.shift) | low,
                 (int(np.floor(nxt * self.scale)) << self.shift) | low)
 
@@ -127,6 +132,9 @@ class CoverageEngine:
         default every community is a site, with ``site_id = community_id``.
     radius_miles
         Largest great-circle distance a hub can cover; thresholds must not exceed it.
+    matrix
+        A :class:`~coverage.travel.matrix.TravelMatrix`: the engine then holds the pairs it
+        lists, valued in minutes (``unit == "minutes"``), instead of great-circle miles.
 
     Examples
     --------
@@ -136,12 +144,18 @@ class CoverageEngine:
     """
 
     def __init__(self, communities: pd.DataFrame, sites: pd.DataFrame | None = None, *,
-                 radius_miles: float, chunk: int = 4096):
+                 radius_miles: float | None = None, matrix=None, chunk: int = 4096):
         if sites is None:
             sites = communities.rename(columns={"community_id": "site_id"})
         self.communities = communities.reset_index(drop=True)
         self.sites = sites.reset_index(drop=True)
-        self.radius_miles = float(radius_miles)
+        self.matrix = matrix
+        self.unit = "minutes" if matrix is not None else "miles"
+        if matrix is not None:
+            matrix.check(self.sites["site_id"].astype(str).to_numpy(),
+                         self.communities["community_id"].astype(str).to_numpy())
+            radius_miles = float(matrix.minutes.max()) if len(matrix) else 1.0
+        self.radius_miles = float(radius_miles)  # the reach, in ``unit`` (minutes for a matrix)
         self.layout = KeyLayout(len(sites), len(communities), self.radius_miles)
         self.population = self.communities["population"].to_numpy(dtype=np.int64)
         self._population_weights = self.population.astype(float)  # bincount weights, converted once
@@ -161,7 +175,12 @@ class CoverageEngine:
         self.n_sites = len(self.sites)
         self.site_index: dict[str, int] = {sid: i for i, sid in enumerate(self._site.ids)}
         self._community_tree = cKDTree(self._community.xyz)
-        self._build_pairs(chunk)
+        if matrix is not None:
+            source = matrix_pairs(matrix, self._site.ids, self._community.ids)
+        else:
+            source = great_circle_pairs(self._site.xyz, self._site.land, self._community_tree, self._community.land,
+                                        self.radius_miles, chunk)
+        self._build_pairs(source)
         # Virtual sites (hubs at arbitrary coordinates), appended on demand.
         self._lock = threading.Lock()
         self._virtual_rows: list[tuple[np.ndarray, np.ndarray]] = []
@@ -178,23 +197,13 @@ class CoverageEngine:
         return np.array([self._land_codes.setdefault(label, len(self._land_codes)) for label in labels],
                         dtype=np.int64)
 
-    def _build_pairs(self, chunk: int) -> None:
-        chord = miles_to_chord(self.radius_miles)
+    def _build_pairs(self, source) -> None:
+        """Pack a travel model's (site, community, value) pairs (``coverage/travel/pairs.py``) into the tables."""
         site_parts, col_parts, key_parts = [], [], []
-        for start in range(0, self.n_sites, chunk):
-            stop = min(start + chunk, self.n_sites)
-            tree = cKDTree(self._site.xyz[start:stop])
-            pairs = tree.sparse_distance_matrix(self._community_tree, chord, output_type="ndarray")
-            site = pairs["i"].astype(np.int64) + start
-            col = pairs["j"].astype(np.int64)
-            same = self._site.land[site] == self._community.land[col]
-            site, col = site[same], col[same]
-            miles = chord_to_miles(pairs["v"][same])
-            keep = miles <= self.radius_miles
-            site_parts.append(site[keep].astype(np.int32))
-            col_parts.append(col[keep])
-            key_parts.append(self.layout.encode(miles[keep], site[keep], col[keep]))
-            del pairs
+        for site, col, value in source:
+            site_parts.append(site.astype(np.int32))
+            col_parts.append(col.astype(np.int64))
+            key_parts.append(self.layout.encode(value, site, col))
         site = np.concatenate(site_parts) if site_parts else np.zeros(0, np.int32)
         col = np.concatenate(col_parts) if col_parts else np.zeros(0, np.int64)
         key = np.concatenate(key_parts) if key_parts else np.zeros(0, np.int64)
@@ -220,6 +229,11 @@ class CoverageEngine:
     # -- sites -----------------------------------------------------------------------
     def site_for_point(self, lat: float, lon: float) -> int:
         """Index of a (virtual) site at these coordinates, for a hub placed off the candidate list."""
+        if self.matrix is not None:
+            from coverage.errors import InputError, Problem
+
+            raise InputError(Problem("with a travel-time matrix, a hub must stand on a candidate site the matrix "
+                                     "lists (it holds no times from other points)", column="lat/lon"))
         point = (round(float(lat), 7), round(float(lon), 7))
         with self._lock:
             if point in self._virtual_points:
@@ -348,10 +362,34 @@ class CoverageEngine:
         return Coverage._fresh(self, hub_sites, ids, travel)
 
     def check_travel(self, travel: TravelModel) -> None:
-        """Raise :class:`RadiusTooSmall` when ``travel`` reaches past the built radius."""
+        """Raise :class:`RadiusTooSmall` when ``travel`` reaches past the built radius, or is another kind of model."""
+        if travel.unit != self.unit:
+            raise OtherTravelModel(f"this engine holds {self.unit}; the {travel.mode} model needs another")
+        if self.matrix is not None:
+            if travel.matrix is not None and travel.matrix != self.matrix.fingerprint:
+                raise OtherTravelModel(f"this plan was made with travel matrix {travel.matrix}; the matrix given is "
+                                       f"{self.matrix.fingerprint} ({self.matrix.source})")
+            return  # a matrix's pairs are all there: any threshold applies
         if travel.threshold_miles[1] > self.radius_miles * (1 + 1e-12):
             raise RadiusTooSmall(f"next-day radius {travel.threshold_miles[1]:.1f} mi exceeds the engine's "
                                  f"{self.radius_miles:.1f} mi")
+
+    def minutes_of(self, keys: np.ndarray, travel: TravelModel) -> np.ndarray:
+        """Drive minutes the travel model gives for pairs' keys (NaN where there is no hub)."""
+        values = self.layout.miles(keys)
+        return values if self.unit == "minutes" else travel.drive_minutes(values)
+
+    def miles_of(self, keys: np.ndarray) -> np.ndarray:
+        """Great-circle miles between each key's site and community (NaN where there is no hub)."""
+        if self.unit == "miles":
+            return self.layout.miles(keys)
+        miles = np.full(len(keys), np.nan)
+        real = keys != NO_HUB
+        lat, lon = self.site_coordinates(self.layout.site(keys[real]))
+        community = self.layout.community(keys[real])
+        miles[real] = haversine_miles(lat, lon, self.communities["lat"].to_numpy()[community],
+                                      self.communities["lon"].to_numpy()[community])
+        return miles
 
     # -- beyond the radius -----------------------------------------------------------
     def nearest_beyond(self, communities: np.ndarray, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -359,7 +397,7 @@ class CoverageEngine:
         site_out = np.full(len(communities), -1, dtype=np.int64)
         miles_out = np.full(len(communities), np.nan)
         sites = np.unique(np.asarray(sites, dtype=np.int64))
-        if not len(communities) or not len(sites):
+        if not len(communities) or not len(sites) or self.matrix is not None:  # a pair a matrix omits: no road
             return site_out, miles_out
         site_land = self._site_land(sites)
         site_xyz = self._site_xyz(sites)
@@ -517,10 +555,17 @@ class Coverage:
     @property
     def distance_miles(self) -> np.ndarray:
         """Great-circle miles to the nearest hub on the same landmass (NaN where none)."""
-        miles = self.engine.layout.miles(self.keys)
+        miles = self.engine.miles_of(self.keys)
         outside, _, far = self._beyond_radius()
         miles[outside] = far
         return miles
+
+    @property
+    def drive_minutes(self) -> np.ndarray:
+        """Minutes to the nearest reachable hub by the travel model (NaN where none)."""
+        if self.engine.unit == "minutes":
+            return self.engine.minutes_of(self.keys, self.travel)
+        return self.travel.drive_minutes(self.distance_miles)
 
     @property
     def nearest_hub_site(self) -> np.ndarray:
@@ -549,7 +594,7 @@ class Coverage:
             "name": communities["name"], "state": communities["state"], "county": communities["county"],
             "lat": communities["lat"], "lon": communities["lon"], "population": communities["population"],
             "tier": np.array(TIERS, dtype=object)[self.tier],
-            "drive_minutes": self.travel.drive_minutes(miles),
+            "drive_minutes": self.drive_minutes,
             "distance_miles": miles,
             "nearest_hub_id": self.nearest_hub_ids(),
         })

@@ -42,16 +42,34 @@ def fingerprint(frame: pd.DataFrame) -> str:
 
 
 def radius_for(travel: TravelModel) -> float:
-    """The engine radius that serves ``travel``: its next-day radius rounded up to the step."""
+    """The engine radius that serves ``travel``: its next-day radius rounded up to the step (geometric modes)."""
     return math.ceil(travel.threshold_miles[1] / RADIUS_STEP_MILES - 1e-9) * RADIUS_STEP_MILES
 
 
-def engine_for(communities: pd.DataFrame, sites: pd.DataFrame | None, travel: TravelModel) -> CoverageEngine:
-    """A cached engine for this data set that reaches at least as far as ``travel``."""
-    key = (fingerprint(communities), fingerprint(sites) if sites is not None else None, radius_for(travel))
+def check_matrix(travel: TravelModel, matrix) -> None:
+    """InputError when a travel matrix is missing, not wanted, or not the one the plan was made with."""
+    if travel.mode == "matrix" and matrix is None:
+        raise InputError(Problem("this scenario takes drive times from a travel matrix (travel.mode 'matrix'): give "
+                                 "one (--travel-matrix FILE, or upload it on the Data page)", column="travel.mode"))
+    if travel.mode != "matrix" and matrix is not None:
+        raise InputError(Problem(f"a travel matrix was given, but the scenario's travel mode is {travel.mode!r}; set "
+                                 "travel.mode to 'matrix' to use it", column="travel.mode"))
+    if matrix is not None and travel.matrix is not None and travel.matrix != matrix.fingerprint:
+        raise InputError(Problem(f"this plan was made with travel matrix {travel.matrix}, and {matrix.source} is "
+                                 f"{matrix.fingerprint}: give the same matrix, or clear travel.matrix to use this one",
+                                 column="travel.matrix"))
+
+
+def engine_for(communities: pd.DataFrame, sites: pd.DataFrame | None, travel: TravelModel,
+               matrix=None) -> CoverageEngine:
+    """A cached engine for this data set that reaches at least as far as ``travel`` (or holds its matrix)."""
+    check_matrix(travel, matrix)
+    reach = matrix.fingerprint if matrix is not None else radius_for(travel)
+    key = (fingerprint(communities), fingerprint(sites) if sites is not None else None, reach)
     engine = _ENGINES.get(key)
     if engine is None:
-        engine = CoverageEngine(communities, sites, radius_miles=key[2])
+        engine = (CoverageEngine(communities, sites, matrix=matrix) if matrix is not None else
+                  CoverageEngine(communities, sites, radius_miles=key[2]))
         _ENGINES[key] = engine
         while len(_ENGINES) > _ENGINE_CACHE_SIZE:
             _ENGINES.popitem(last=False)
@@ -164,7 +182,8 @@ def _plain(row: dict) -> dict:
 
 
 def evaluate(scenario: Scenario, communities: pd.DataFrame | None = None, sites: pd.DataFrame | None = None,
-             source: str | None = None, engine: CoverageEngine | None = None, solver=None) -> Evaluation:
+             source: str | None = None, engine: CoverageEngine | None = None, solver=None,
+             matrix=None) -> Evaluation:
     """Evaluate a scenario on a data set (default: the bundled 4,000 communities, every one a site).
 
     ``engine`` evaluates on an engine already built for the data set (it must reach as
@@ -175,7 +194,7 @@ def evaluate(scenario: Scenario, communities: pd.DataFrame | None = None, sites:
             from coverage.dataset import default_communities
 
             communities = default_communities()
-        engine = engine_for(communities, sites, scenario.travel)
+        engine = engine_for(communities, sites, scenario.travel, matrix)
     coverage = engine.evaluate(hub_sites(scenario, engine, source), scenario.travel,
                                [hub.id for hub in scenario.hubs])
     return Evaluation(scenario, engine, coverage, solver)

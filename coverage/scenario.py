@@ -120,7 +120,8 @@ class Scenario:
             "hubs": [hub.as_dict() for hub in self.hubs],
             "thresholds": {"same_day_minutes": t.same_day_minutes, "next_day_minutes": t.next_day_minutes},
             "travel": {"mode": t.mode, "circuity": t.circuity, "speed_mph": t.speed_mph,
-                       "same_day_miles": t.same_day_miles, "next_day_miles": t.next_day_miles},
+                       "same_day_miles": t.same_day_miles, "next_day_miles": t.next_day_miles,
+                       **({"matrix": t.matrix} if t.matrix is not None else {})},
             "costs": {"capex_usd": dict(self.costs.capex_usd),
                       "opex_usd_per_year": dict(self.costs.opex_usd_per_year),
                       "cost_per_parcel_usd": self.costs.cost_per_parcel_usd,
@@ -174,6 +175,12 @@ def _identifier(value: Any) -> str:
     return text
 
 
+def _fingerprint(value: Any) -> str | None:
+    if value is not None and (not isinstance(value, str) or not 0 < len(value) <= 64):
+        raise ValueError(f"{json.dumps(value)} is not a matrix fingerprint (text, or null)")
+    return value
+
+
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"{json.dumps(value)} is not true or false")
@@ -200,7 +207,8 @@ _SECTIONS: dict[str, dict[str, Callable]] = {
     "thresholds": {"same_day_minutes": _number(above=0, maximum=24 * 60),
                    "next_day_minutes": _number(above=0, maximum=48 * 60)},
     "travel": {"mode": _choice(MODES), "circuity": _number(1, 5), "speed_mph": _number(above=0, maximum=100),
-               "same_day_miles": _number(above=0, maximum=3000), "next_day_miles": _number(above=0, maximum=3000)},
+               "same_day_miles": _number(above=0, maximum=3000), "next_day_miles": _number(above=0, maximum=3000),
+               "matrix": _fingerprint},
     "costs": {"capex_usd": "per_type", "opex_usd_per_year": "per_type", "cost_per_parcel_usd": _number(0),
               "capacity_parcels_per_day": "per_type_positive", "parcels_per_person_per_year": _number(0),
               "peak_factor": _number(above=0, maximum=10)},

@@ -34,7 +34,15 @@ def data_options(command: argparse.ArgumentParser, json_help: str = "print one J
                          help="communities file (.csv .xlsx .geojson .gpkg); default: the bundled 4,000, or the "
                               "data a stored plan was made on")
     command.add_argument("--sites", metavar="FILE", help="candidate sites file; default: every community is a site")
+    matrix_option(command)
     command.add_argument("--json", action="store_true", help=json_help)
+
+
+def matrix_option(command: argparse.ArgumentParser) -> None:
+    """``--travel-matrix FILE``."""
+    command.add_argument("--travel-matrix", metavar="FILE",
+                         help="drive times site_id, community_id, minutes (.csv or .parquet), for a scenario whose "
+                              "travel.mode is 'matrix'")
 
 
 def store_option(command: argparse.ArgumentParser) -> None:
@@ -63,6 +71,17 @@ def load_data(args: argparse.Namespace) -> tuple["pd.DataFrame", "pd.DataFrame |
     return communities, sites
 
 
+def load_matrix(args: argparse.Namespace, communities: "pd.DataFrame", sites: "pd.DataFrame | None"):
+    """The ``--travel-matrix`` file, checked against the data (None without the option)."""
+    path = getattr(args, "travel_matrix", None)
+    if not path:
+        return None
+    from coverage.travel.matrix import load_travel_matrix
+
+    site_ids = (sites["site_id"] if sites is not None else communities["community_id"]).astype(str).to_numpy()
+    return load_travel_matrix(path, site_ids=site_ids, community_ids=communities["community_id"].astype(str).to_numpy())
+
+
 # -- reading a plan -----------------------------------------------------------------------------
 @dataclass
 class Plan:
@@ -73,6 +92,7 @@ class Plan:
     sites: "pd.DataFrame | None"
     source: str                        # what to call it in messages: a file name or store:ID@V
     stored: tuple[str, int] | None = None
+    matrix: object = None              # the travel matrix (matrix mode)
 
 
 def read_plan(reference: str, args: argparse.Namespace, store: "ScenarioStore | None" = None) -> Plan:
@@ -87,8 +107,8 @@ def read_plan(reference: str, args: argparse.Namespace, store: "ScenarioStore | 
     if stored is None:
         scenario = load_scenario(reference)
         communities, sites = load_data(args)
-        return Plan(scenario, communities, sites, Path(reference).name)
-    from coverage.store.data import open_data
+        return Plan(scenario, communities, sites, Path(reference).name, matrix=load_matrix(args, communities, sites))
+    from coverage.store.data import open_data, open_matrix
 
     store = store or open_store(args)
     version = store.get(stored[0], stored[1])
@@ -98,7 +118,10 @@ def read_plan(reference: str, args: argparse.Namespace, store: "ScenarioStore | 
         communities, sites = load_data(args)
     else:
         communities, sites = open_data(store, version.data)
-    return Plan(scenario, communities, sites, label, (version.scenario_id, version.version))
+    matrix = load_matrix(args, communities, sites)
+    if matrix is None and version.data.matrix:
+        matrix = open_matrix(store, version.data, communities, sites)
+    return Plan(scenario, communities, sites, label, (version.scenario_id, version.version), matrix)
 
 
 # -- printing ------------------------------------------------------------------------------------

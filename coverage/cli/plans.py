@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
 from coverage.cli.common import (
-    EXIT_BAD_INPUT, EXIT_OK, ProgressBar, data_options, load_data, print_json, read_plan, store_option, summary_frame,
+    EXIT_BAD_INPUT, EXIT_OK, ProgressBar, data_options, load_data, load_matrix, print_json, read_plan,
+    store_option, summary_frame,
 )
 from coverage.errors import InputError, Problem
 
@@ -22,7 +24,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.out and Path(args.out).suffix.lower() not in TABLE_FORMATS:
         raise InputError(f"--out {args.out}: unsupported output type; use {', '.join(TABLE_FORMATS)}")
     plan = read_plan(args.scenario, args)
-    result = evaluate(plan.scenario, plan.communities, plan.sites, source=plan.source)
+    result = evaluate(plan.scenario, plan.communities, plan.sites, source=plan.source, matrix=plan.matrix)
     summary = result.summary()
     if args.out:
         path = write_table(args.out, result.community_table(), summary=summary_frame(summary),
@@ -71,14 +73,17 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
         raise InputError(f"--time-limit {args.time_limit:g}: give a number of seconds above 0")
     if args.scenario:
         plan = read_plan(args.scenario, args)
-        scenario, communities, sites = plan.scenario, plan.communities, plan.sites
+        scenario, communities, sites, matrix = plan.scenario, plan.communities, plan.sites, plan.matrix
     else:
-        scenario = Scenario(name="Optimised plan")
         communities, sites = load_data(args)
+        matrix = load_matrix(args, communities, sites)
+        scenario = Scenario(name="Optimised plan")
+        if matrix is not None:  # no scenario, a matrix: its drive times, with the default thresholds
+            scenario = scenario.replace(travel=dataclasses.replace(scenario.travel, mode="matrix"))
     bar = ProgressBar(args.time_limit)
     try:
         result = optimize(scenario, communities, sites, budget=args.budget, time_limit=args.time_limit,
-                          replan=args.replan, greedy=args.greedy, progress=bar.update)
+                          replan=args.replan, greedy=args.greedy, progress=bar.update, matrix=matrix)
     finally:
         bar.close()
     if args.out:
@@ -116,7 +121,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
             store = open_store(args)
         plan = read_plan(reference, args, store)
-        plans.append((label, evaluate(plan.scenario, plan.communities, plan.sites, source=plan.source)))
+        plans.append((label, evaluate(plan.scenario, plan.communities, plan.sites, source=plan.source,
+                                      matrix=plan.matrix)))
     comparison = compare(plans)
     if args.out:
         from coverage.exports import write_bytes
@@ -155,7 +161,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     fmt = report_format(args.out)  # refuses an unknown ending before any work
     plan = read_plan(args.scenario, args)
-    evaluation = evaluate(plan.scenario, plan.communities, plan.sites, source=plan.source)
+    evaluation = evaluate(plan.scenario, plan.communities, plan.sites, source=plan.source, matrix=plan.matrix)
     path = write_report(evaluation, args.out)
     if args.json:
         print_json({"out": str(path), "format": fmt, "bytes": path.stat().st_size})
@@ -224,7 +230,8 @@ def _scenario_against_data(scenario, args: argparse.Namespace) -> list[Problem]:
 
     communities, sites = load_data(args)
     try:
-        hub_sites(scenario, engine_for(communities, sites, scenario.travel), Path(args.file).name)
+        matrix = load_matrix(args, communities, sites)
+        hub_sites(scenario, engine_for(communities, sites, scenario.travel, matrix), Path(args.file).name)
     except InputError as error:
         return error.problems
     return []

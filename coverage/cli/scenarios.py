@@ -29,9 +29,18 @@ def _cmd_save(args: argparse.Namespace) -> int:
     for kind, path, table in (("communities", args.communities, plan.communities), ("sites", args.sites, plan.sites)):
         if path:
             keep(store, kind, table, Path(path).name, Path(path).read_bytes(), author=args.author)
-    evaluation = evaluate(scenario, plan.communities, plan.sites, source=plan.source)
+    if plan.matrix is not None and getattr(args, "travel_matrix", None):
+        from coverage.store.data import keep_matrix
+
+        keep_matrix(store, plan.matrix, Path(args.travel_matrix).read_bytes(), author=args.author)
+    if plan.matrix is not None and scenario.travel.matrix is None:  # the plan now names its matrix
+        import dataclasses
+
+        scenario = scenario.replace(travel=dataclasses.replace(scenario.travel, matrix=plan.matrix.fingerprint))
+    evaluation = evaluate(scenario, plan.communities, plan.sites, source=plan.source, matrix=plan.matrix)
     result = store.save(scenario.to_dict(), figures=evaluation.key_figures(),
-                        data=data_ref(plan.communities, plan.sites), scenario_id=args.id, author=args.author,
+                        data=data_ref(plan.communities, plan.sites, plan.matrix), scenario_id=args.id,
+                        author=args.author,
                         note=args.note or "")
     if args.json:
         print_json(result.as_dict())
@@ -127,6 +136,7 @@ def add_commands(commands) -> None:
     save.add_argument("--note", help="a note kept with the version")
     save.add_argument("--communities", metavar="FILE", help="communities file the plan runs on")
     save.add_argument("--sites", metavar="FILE", help="candidate sites file the plan runs on")
+    save.add_argument("--travel-matrix", metavar="FILE", help="travel matrix the plan runs on (matrix mode)")
     common(save, author=True)
     save.set_defaults(handler=_cmd_save)
 

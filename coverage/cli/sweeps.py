@@ -28,13 +28,22 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         store = open_store(args)
     sweep = load_sweep(args.sweep, store)
     communities, sites = _data(args, store, sweep)
+    from coverage.cli.common import load_matrix
+
+    matrix = load_matrix(args, communities, sites)
+    if matrix is None and store is not None and sweep.base_reference.startswith("store:"):
+        from coverage.store import parse_reference
+        from coverage.store.data import open_matrix
+
+        identifier, version = parse_reference(sweep.base_reference)
+        matrix = open_matrix(store, store.get(identifier, version).data, communities, sites)
     if store is not None:
         from coverage.store.data import data_ref, keep
 
         for kind, path, frame in (("communities", args.communities, communities), ("sites", args.sites, sites)):
             if path:
                 keep(store, kind, frame, Path(path).name, Path(path).read_bytes())
-        results = StoreResults(store, sweep, data_ref(communities, sites))
+        results = StoreResults(store, sweep, data_ref(communities, sites, matrix))
     else:
         results = FileResults(args.results, sweep)
     runs = len(sweep.runs())
@@ -48,7 +57,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     try:
         outcome = run_sweep(sweep, communities, sites, results, scheduler=args.scheduler, workers=args.workers,
-                            serial=args.serial, progress=progress)
+                            serial=args.serial, progress=progress, matrix=matrix)
     finally:
         bar.close()
     frame = table(results.rows(), sweep.vary)
@@ -98,6 +107,9 @@ def add_commands(commands) -> None:
     sweep.add_argument("--out", metavar="FILE", help="write the results table (.csv or .xlsx)")
     sweep.add_argument("--communities", metavar="FILE", help="communities file (default: the base's data)")
     sweep.add_argument("--sites", metavar="FILE", help="candidate sites file")
+    from coverage.cli.common import matrix_option
+
+    matrix_option(sweep)
     sweep.add_argument("--json", action="store_true", help="print the rows as one JSON list")
     store_option(sweep)
     sweep.set_defaults(handler=_cmd_sweep)

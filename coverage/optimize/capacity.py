@@ -98,7 +98,7 @@ class CapacityProblem:
             rows.append(communities[reach])
             cols.append(np.full(int(reach.sum()), column))
             same_flags.append(keys[reach] <= same_limit)
-            minutes.append(travel.drive_minutes(engine.layout.miles(keys[reach])))
+            minutes.append(engine.minutes_of(keys[reach], travel))
         self.pair_community = np.concatenate(rows) if rows else np.zeros(0, np.int64)
         self.pair_site = np.concatenate(cols) if cols else np.zeros(0, np.int64)
         self.pair_same = np.concatenate(same_flags) if same_flags else np.zeros(0, bool)

@@ -42,7 +42,8 @@ class OptimizeResult:
 
 def optimize(scenario, communities=None, sites=None, *, budget: float | None = None, time_limit: float = 60.0,
              replan: bool = False, greedy: bool = False, progress: Callable[[Progress], None] | None = None,
-             stop: threading.Event | None = None, engine: CoverageEngine | None = None) -> OptimizeResult:
+             stop: threading.Event | None = None, engine: CoverageEngine | None = None,
+             matrix=None) -> OptimizeResult:
     """Propose hubs that maximise people served (or, without capacity, reached) within the budget.
 
     ``budget`` (USD) replaces the scenario's total budget; the optimiser spends what the
@@ -70,7 +71,7 @@ def optimize(scenario, communities=None, sites=None, *, budget: float | None = N
         from coverage.dataset import default_communities
 
         communities = default_communities()
-    engine = engine or engine_for(communities, sites, scenario.travel)
+    engine = engine or engine_for(communities, sites, scenario.travel, matrix)
     kept = [hub for hub in scenario.hubs if hub.locked or not replan]
     removed = [hub for hub in scenario.hubs if not (hub.locked or not replan)]
     kept_sites = [hub_site(hub, engine, i) for i, hub in enumerate(kept)]

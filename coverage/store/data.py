@@ -28,9 +28,30 @@ def default_fingerprint() -> str:
     return fingerprint(default_communities())
 
 
-def data_ref(communities: pd.DataFrame, sites: pd.DataFrame | None = None) -> DataRef:
-    """The fingerprints of a data set (sites None when every community is a site)."""
-    return DataRef(fingerprint(communities), fingerprint(sites) if sites is not None else None)
+def data_ref(communities: pd.DataFrame, sites: pd.DataFrame | None = None, matrix=None) -> DataRef:
+    """The fingerprints of a data set (sites None when every community is a site; matrix when one is used)."""
+    return DataRef(fingerprint(communities), fingerprint(sites) if sites is not None else None,
+                   matrix.fingerprint if matrix is not None else None)
+
+
+def keep_matrix(store: ScenarioStore, matrix, content: bytes, author: str = "local") -> str:
+    """Keep a travel matrix's bytes in the store under its fingerprint."""
+    store.put_dataset(matrix.fingerprint, "matrix", matrix.source, len(matrix), content, author=author)
+    return matrix.fingerprint
+
+
+def open_matrix(store: ScenarioStore, ref: DataRef, communities: pd.DataFrame, sites: pd.DataFrame | None):
+    """The travel matrix a version was made with, from the store; MissingData when it is not there."""
+    from coverage.travel.matrix import load_travel_matrix
+
+    if not ref.matrix:
+        return None
+    kept = store.get_dataset(ref.matrix)
+    if kept is None:
+        raise MissingData([("travel matrix", ref.matrix)])
+    site_ids = (sites["site_id"] if sites is not None else communities["community_id"]).astype(str).to_numpy()
+    return load_travel_matrix(kept.content, name=kept.name, site_ids=site_ids,
+                              community_ids=communities["community_id"].astype(str).to_numpy())
 
 
 def is_default(ref: DataRef) -> bool:

@@ -129,7 +129,7 @@ def connect(scheduler: str | None, workers: int | None):
 
 
 def run_sweep(sweep: Sweep, communities: pd.DataFrame, sites: pd.DataFrame | None, results, *,
-              scheduler: str | None = None, workers: int | None = None, serial: bool = False,
+              scheduler: str | None = None, workers: int | None = None, serial: bool = False, matrix=None,
               progress: Callable[[int, int, int], None] | None = None, stop: threading.Event | None = None) -> dict:
     """Run every missing run of the sweep and write each as it finishes; returns counts and where they went.
 
@@ -150,7 +150,8 @@ def run_sweep(sweep: Sweep, communities: pd.DataFrame, sites: pd.DataFrame | Non
             if stop is not None and stop.is_set():
                 break
             try:
-                row = work.run(sweep.base, run.settings, (communities, sites), sweep.time_limit_s, sweep.replan)
+                row = work.run(sweep.base, run.settings, (communities, sites, matrix), sweep.time_limit_s,
+                               sweep.replan)
             except Exception as error:  # a run that fails is recorded as failed; the sweep goes on
                 row, failed = {"error": f"{type(error).__name__}: {error}", **{k: None for k in ROW_KEYS}}, failed + 1
                 row["status"] = "failed"
@@ -164,7 +165,7 @@ def run_sweep(sweep: Sweep, communities: pd.DataFrame, sites: pd.DataFrame | Non
 
     client, cluster = connect(scheduler, workers)
     try:
-        data = client.scatter((communities, sites), broadcast=True, hash=False)
+        data = client.scatter((communities, sites, matrix), broadcast=True, hash=False)
         futures = {client.submit(work.run, sweep.base, run.settings, data, sweep.time_limit_s, sweep.replan,
                                  key=f"run-{sweep.identity[:8]}-{run.key}", pure=False, retries=1): run
                    for run in missing}

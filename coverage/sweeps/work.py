@@ -17,15 +17,18 @@ _ENGINES: dict = {}
 _LOCK = threading.Lock()
 
 
-def engine(communities: pd.DataFrame, sites: pd.DataFrame | None, travel):
-    """This process's engine for the data and reach (built on first use)."""
-    from coverage.evaluation import fingerprint, radius_for
+def engine(communities: pd.DataFrame, sites: pd.DataFrame | None, travel, matrix=None):
+    """This process's engine for the data and reach, or the travel matrix (built on first use)."""
     from coverage.engine import CoverageEngine
+    from coverage.evaluation import check_matrix, fingerprint, radius_for
 
-    key = (fingerprint(communities), fingerprint(sites) if sites is not None else None, radius_for(travel))
+    check_matrix(travel, matrix)
+    reach = matrix.fingerprint if matrix is not None else radius_for(travel)
+    key = (fingerprint(communities), fingerprint(sites) if sites is not None else None, reach)
     with _LOCK:
         if key not in _ENGINES:
-            _ENGINES[key] = CoverageEngine(communities, sites, radius_miles=key[2])
+            _ENGINES[key] = (CoverageEngine(communities, sites, matrix=matrix) if matrix is not None else
+                             CoverageEngine(communities, sites, radius_miles=key[2]))
             while len(_ENGINES) > 4:
                 _ENGINES.pop(next(iter(_ENGINES)))
         return _ENGINES[key]
@@ -38,10 +41,11 @@ def run(base: dict, settings: dict, data: tuple, time_limit: float, replan: bool
     from coverage.scenario import parse_scenario
     from coverage.sweeps.spec import apply
 
-    communities, sites = data
+    communities, sites, *rest = data
+    matrix = rest[0] if rest else None
     started = time.monotonic()
     scenario = parse_scenario(apply(base, settings), source="sweep run")
-    built = engine(communities, sites, scenario.travel)
+    built = engine(communities, sites, scenario.travel, matrix)
     result = optimize(scenario, communities, sites, time_limit=time_limit, replan=replan, engine=built)
     evaluation = evaluate(result.scenario, engine=built)
     covered, served = evaluation.coverage.totals()["population"], evaluation.served().totals()["population"]

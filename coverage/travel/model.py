@@ -1,6 +1,6 @@
-"""The travel model: how far a hub reaches in the same-day and next-day windows.
+"""The travel model's settings: how far a hub reaches in the same-day and next-day windows.
 
-Two modes, both set per scenario (see ``coverage/defaults.py`` for the calibrated
+Three modes, set per scenario (see ``coverage/defaults.py`` for the calibrated
 defaults and their sources):
 
 ``drive``
@@ -9,10 +9,17 @@ defaults and their sources):
     threshold in minutes is a great-circle radius: ``minutes * speed / 60 / circuity``.
 ``radius``
     great-circle miles compared with ``same_day_miles`` and ``next_day_miles``.
+``matrix``
+    minutes from a travel-time matrix (the planner's own, or one built from an
+    OpenStreetMap road network), compared with the thresholds in minutes; a pair the
+    matrix does not list is unreachable.  ``matrix`` holds the fingerprint of the matrix
+    the plan was made with, so that it never silently meets another.
 
-Either way the engine only ever compares great-circle miles with two radii, which is
-what lets it tier 4,000 communities in microseconds.  No road, no coverage: a hub
-never covers a community on another landmass (``coverage/landmass.py``).
+Whatever the mode, the engine compares one number per (site, community) pair with two
+limits (:attr:`TravelModel.limits`): great-circle miles for ``drive`` and ``radius``,
+minutes for ``matrix``.  That is what lets it tier 4,000 communities in microseconds.
+No road, no coverage: in the geometric modes a hub never covers a community on
+another landmass (``coverage/landmass.py``); in matrix mode that is the matrix's business.
 """
 
 from __future__ import annotations
@@ -23,15 +30,16 @@ import numpy as np
 
 from coverage import defaults
 
-MODES = ("drive", "radius")
+MODES = ("drive", "radius", "matrix")
 TIERS = ("same_day", "next_day", "none")
 #: Where each setting lives in the scenario document, and what a planner calls it.
 FIELDS = {"mode": "travel.mode", "circuity": "travel.circuity", "speed_mph": "travel.speed_mph",
           "same_day_minutes": "thresholds.same_day_minutes", "next_day_minutes": "thresholds.next_day_minutes",
-          "same_day_miles": "travel.same_day_miles", "next_day_miles": "travel.next_day_miles"}
+          "same_day_miles": "travel.same_day_miles", "next_day_miles": "travel.next_day_miles",
+          "matrix": "travel.matrix"}
 LABELS = {"mode": "travel mode", "circuity": "circuity", "speed_mph": "average road speed",
           "same_day_minutes": "same-day threshold", "next_day_minutes": "next-day threshold",
-          "same_day_miles": "same-day radius", "next_day_miles": "next-day radius"}
+          "same_day_miles": "same-day radius", "next_day_miles": "next-day radius", "matrix": "travel matrix"}
 
 
 class TravelError(ValueError):
@@ -53,6 +61,7 @@ class TravelModel:
     next_day_minutes: float = defaults.NEXT_DAY_MINUTES
     same_day_miles: float = defaults.SAME_DAY_MILES
     next_day_miles: float = defaults.NEXT_DAY_MILES
+    matrix: str | None = None  # fingerprint of the travel-time matrix (matrix mode)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -62,6 +71,8 @@ class TravelModel:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
                 raise TravelError(FIELDS[name], f"the {LABELS[name]} must be a positive number, not {value!r}")
+        if self.matrix is not None and not (isinstance(self.matrix, str) and 0 < len(self.matrix) <= 64):
+            raise TravelError("travel.matrix", f"{self.matrix!r} is not a matrix fingerprint")
         if self.circuity < 1:
             raise TravelError("travel.circuity", f"circuity is road miles per great-circle mile, so it cannot be "
                               f"below 1 (not {self.circuity:g})")
@@ -81,6 +92,18 @@ class TravelModel:
     def drive_minutes(self, miles):
         """The drive model's minutes for great-circle ``miles`` (array or scalar)."""
         return np.asarray(miles, dtype=float) * self.circuity / self.speed_mph * 60.0
+
+    @property
+    def limits(self) -> tuple[float, float]:
+        """(same-day, next-day) limits in what the engine compares: miles, or minutes in matrix mode."""
+        if self.mode == "matrix":
+            return float(self.same_day_minutes), float(self.next_day_minutes)
+        return self.threshold_miles
+
+    @property
+    def unit(self) -> str:
+        """What the engine's pair values are in: ``miles`` (drive, radius) or ``minutes`` (matrix)."""
+        return "minutes" if self.mode == "matrix" else "miles"
 
     @property
     def threshold_miles(self) -> tuple[float, float]:
