@@ -18,7 +18,7 @@ What is inside
 ``sweeps.py``
     ``sweep``: grids of optimiser runs on a Dask cluster.
 ``data.py``
-    ``build-data``.
+    ``build-data`` and ``travel-matrix``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``build-data``: rebuild the default data set from the packages that ship its sources."""
+"""``build-data`` (the default data set from its sources) and ``travel-matrix`` (drive times from OSM roads)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,85 @@ def _cmd_build_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_travel_matrix(args: argparse.Namespace) -> int:
+    import io
+
+    from tqdm import tqdm
+
+    from coverage.cli.common import load_data, print_json
+    from coverage.errors import InputError, Problem
+    from coverage.exports import write_bytes
+    from coverage.travel.roads import build_matrix, read_graph, speed_overrides
+
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise InputError(Problem("unsupported output type; a matrix is written as .parquet or .csv", file=args.out,
+                                 column="--out"))
+    if not 0 < args.limit_minutes <= 48 * 60:
+        raise InputError(f"--limit-minutes {args.limit_minutes:g}: give minutes between 0 and 2,880")
+    if not 0 < args.max_snap_km <= 100:
+        raise InputError(f"--max-snap-km {args.max_snap_km:g}: give kilometres between 0 and 100")
+    speeds = speed_overrides(args.speed)
+    communities, sites = load_data(args)
+    sites = sites if sites is not None else communities.rename(columns={"community_id": "site_id"})
+    print(f"reading the roads of {args.osm}...", file=sys.stderr)
+    graph = read_graph(args.osm, speeds)
+    bar = tqdm(total=1, unit="site", file=sys.stderr, disable=not sys.stderr.isatty(), desc="shortest times")
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        frame, summary = build_matrix(graph, sites, communities, args.limit_minutes, args.max_snap_km, progress)
+    finally:
+        bar.close()
+    buffer = io.BytesIO()
+    if suffix == ".parquet":
+        frame.to_parquet(buffer, index=False)
+    else:
+        frame.to_csv(buffer, index=False)
+    write_bytes(args.out, buffer.getvalue())
+    summary["out"] = args.out
+    if args.json:
+        print_json(summary)
+    else:
+        print(f"wrote {args.out}: {summary['pairs']:,} pairs within {args.limit_minutes:g} minutes by road, from "
+              f"{summary['sites_snapped']:,} of {summary['sites']:,} sites to {summary['communities_snapped']:,} of "
+              f"{summary['communities']:,} communities ({summary['nodes']:,} road nodes, {summary['edges']:,} edges)")
+        print(f"snap distance: median {summary['snap_km_median']} km, largest {summary['snap_km_max']} km")
+        if summary["refused_communities_count"] or summary["refused_sites_count"]:
+            print(f"refused, farther than {args.max_snap_km:g} km from any road of the extract (no pairs): "
+                  f"{summary['refused_communities_count']:,} communities, {summary['refused_sites_count']:,} sites; "
+                  f"for example {', '.join(summary['refused_communities'][:5])}")
+    return EXIT_OK
+
+
 def add_commands(commands) -> None:
-    """Add build-data."""
+    """Add build-data and travel-matrix."""
+    matrix = commands.add_parser(
+        "travel-matrix", help="drive times from an OpenStreetMap road network, as a travel matrix",
+        description="Build a travel matrix (site_id, community_id, minutes) from an OpenStreetMap extract: the drive "
+        "graph (speeds by highway class, or maxspeed), communities and sites snapped to the nearest road node "
+        "(refused beyond --max-snap-km), shortest times from each site up to --limit-minutes. Use it with "
+        "travel.mode 'matrix' and --travel-matrix. Extracts: download.geofabrik.de (North America > US > a state).",
+        epilog="example: python -m coverage travel-matrix --osm kansas-latest.osm.pbf --communities kansas.csv "
+               "--out kansas.parquet",
+    )
+    matrix.add_argument("--osm", required=True, metavar="FILE.osm.pbf", help="OpenStreetMap extract")
+    matrix.add_argument("--communities", metavar="FILE", help="communities file (default: the bundled 4,000)")
+    matrix.add_argument("--sites", metavar="FILE", help="candidate sites file (default: every community)")
+    matrix.add_argument("--out", required=True, metavar="M.parquet", help="the matrix (.parquet or .csv)")
+    matrix.add_argument("--limit-minutes", type=float, default=240.0, metavar="MIN",
+                        help="longest drive kept (default %(default)s: the default next-day threshold)")
+    matrix.add_argument("--max-snap-km", type=float, default=5.0, metavar="KM",
+                        help="refuse points farther than this from any road (default %(default)s)")
+    matrix.add_argument("--speed", action="append", metavar="CLASS=MPH",
+                        help="override a highway class's speed, as in motorway=70 (repeatable)")
+    matrix.add_argument("--json", action="store_true", help="print the summary as JSON")
+    matrix.set_defaults(handler=_cmd_travel_matrix)
+
     from coverage.dataset import DATA_DIR
 
     build_data = commands.add_parser(
