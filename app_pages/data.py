@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from coverage.loaders import load_communities, load_sites
 from coverage.scenario import load_scenario
 from coverage.workspace import HubsNotInData
 from ui import fmt, storage
+from ui.sidebar import travel_in_force
 from ui.state import apply, show_messages, workspace
 
 ws = workspace()
@@ -126,6 +128,41 @@ if source != "default" or sites is not None:
     if st.button("Go back to the bundled 4,000 communities", icon=":material/restart_alt:", key="data-default"):
         switch(default_communities(), None, "go back to the bundled data", "Using the bundled 4,000 communities.")
         st.rerun()
+
+st.subheader("Travel model")
+st.markdown(f"In force: **{fmt.markdown_text(travel_in_force(ws.scenario.travel, ws.matrix))}**. Bring your own drive "
+            "times as a **travel matrix**: a CSV or Parquet table of `site_id, community_id, minutes` from your GIS "
+            "or routing engine (a pair it does not list is unreachable), or build one from OpenStreetMap roads with "
+            "`python -m coverage travel-matrix --osm EXTRACT.osm.pbf --out matrix.parquet`. The thresholds apply to "
+            "its minutes as to the drive-time model's.")
+matrix_upload = st.file_uploader("Travel matrix", type=["csv", "parquet"], key="upload-matrix")
+if matrix_upload is not None and st.session_state.get("done-matrix") != matrix_upload.file_id:
+    st.session_state["done-matrix"] = matrix_upload.file_id
+    from coverage.travel.matrix import load_travel_matrix
+
+    site_ids = (ws.sites["site_id"] if ws.sites is not None else ws.communities["community_id"]).astype(str)
+    try:
+        with st.spinner("Reading and checking the matrix..."):
+            matrix = load_travel_matrix(matrix_upload.getvalue(), name=matrix_upload.name,
+                                        site_ids=site_ids.to_numpy(),
+                                        community_ids=ws.communities["community_id"].astype(str).to_numpy())
+            ws.set_matrix(matrix)
+        storage.keep_matrix_upload(matrix, matrix_upload.getvalue())
+        st.session_state.pop("matrix-problems", None)
+        st.session_state["messages"] = [("success", f"Using {matrix_upload.name}: {len(matrix):,} pairs of drive "
+                                         "times (one undo step).")]
+        st.rerun()
+    except InputError as error:
+        st.session_state["matrix-problems"] = (matrix_upload.name, [str(p) for p in error.problems])
+problems = st.session_state.get("matrix-problems")
+if problems:
+    st.error(f"{problems[0]} was not used; the current travel model and scenario are unchanged. "
+             f"{len(problems[1])} problem(s):")
+    st.code("\n".join(problems[1]), language=None, wrap_lines=True)
+if ws.scenario.travel.mode == "matrix":
+    back = dataclasses.replace(ws.scenario.travel, mode="drive", matrix=None)
+    st.button("Back to the drive-time model (circuity)", key="matrix-off", icon=":material/undo:",
+              on_click=apply, args=(ws.set_travel, back), kwargs={"done": "Back to the drive-time model"})
 
 st.subheader("Scenario file")
 st.markdown("A scenario is the hubs plus every assumption, as `rural-coverage/scenario@1` JSON: the same file "

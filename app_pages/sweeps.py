@@ -84,7 +84,7 @@ with st.expander("New sweep from the current plan", icon=":material/add_chart:",
             from coverage.store.data import data_ref
 
             base = store.save(ws.scenario.to_dict(), figures=ws.evaluation.key_figures(),
-                              data=data_ref(ws.communities, ws.sites),
+                              data=data_ref(ws.communities, ws.sites, storage.matrix_in_use()),
                               scenario_id=f"sweep-base-{int(time.time())}", author=storage.author(),
                               note="the base of a sweep")
             document = {"schema": "rural-coverage/sweep@1", "name": name, "base": f"store:{base.id}@{base.version}",

@@ -13,6 +13,7 @@ twice in one workspace, so ``h3`` always names the same hub.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -27,7 +28,7 @@ from coverage.quarters import parse_quarter
 from coverage.scenario import HUB_TYPES, Hub, Scenario, parse_scenario
 from coverage.travel import TravelModel
 
-EngineFactory = Callable[[pd.DataFrame, "pd.DataFrame | None", TravelModel], CoverageEngine]
+EngineFactory = Callable[..., CoverageEngine]  # (communities, sites, travel, matrix)
 HUB_FIELDS = ("name", "type", "open_quarter", "locked")
 
 
@@ -60,6 +61,7 @@ class _State:
     communities: pd.DataFrame
     sites: pd.DataFrame | None
     origin: str | None = None       # the stored scenario this plan continues (None: never saved)
+    matrix: object = None           # the travel matrix at hand (used when the travel mode is 'matrix')
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,11 @@ class Workspace:
     @property
     def sites(self) -> pd.DataFrame | None:
         return self._state.sites
+
+    @property
+    def matrix(self):
+        """The travel matrix at hand (None until one is uploaded or opened)."""
+        return self._state.matrix if hasattr(self, "_state") else None
 
     @property
     def origin(self) -> str | None:
@@ -182,7 +189,7 @@ class Workspace:
 
     def _step(self, scenario: Scenario, coverage: Coverage, label: str) -> _State:
         """A state on the current data and engine."""
-        return _State(scenario, self.engine, coverage, label, self.communities, self.sites, self.origin)
+        return _State(scenario, self.engine, coverage, label, self.communities, self.sites, self.origin, self.matrix)
 
     def undo(self) -> bool:
         """Step back; False when there is nothing to undo."""
@@ -204,11 +211,13 @@ class Workspace:
 
     # -- building states ---------------------------------------------------------------
     def _evaluated(self, scenario: Scenario, label: str, communities: pd.DataFrame, sites: pd.DataFrame | None,
-                   origin: str | None = None, engine: CoverageEngine | None = None) -> _State:
-        """A state evaluated from scratch (checking every hub's site)."""
-        engine = engine or self._engine_factory(communities, sites, scenario.travel)
+                   origin: str | None = None, engine: CoverageEngine | None = None, matrix=...) -> _State:
+        """A state evaluated from scratch (checking every hub's site); the matrix at hand is kept unless given."""
+        matrix = self.matrix if matrix is ... else matrix
+        in_use = matrix if scenario.travel.mode == "matrix" else None
+        engine = engine or self._engine_factory(communities, sites, scenario.travel, in_use)
         coverage = evaluate(scenario, engine=engine).coverage
-        return _State(scenario, engine, coverage, label, communities, sites, origin)
+        return _State(scenario, engine, coverage, label, communities, sites, origin, matrix)
 
     def _position(self, hub_id: str) -> int:
         for position, hub in enumerate(self.scenario.hubs):
@@ -369,6 +378,10 @@ class Workspace:
         """New thresholds or travel settings; the engine is rebuilt only when it must reach farther."""
         if travel == self.scenario.travel:
             return
+        if travel.mode == "matrix" and self.matrix is None:
+            raise InputError(Problem("upload a travel matrix on the Data page first", column="travel.mode"))
+        if travel.mode == "matrix" and self.matrix is not None:
+            travel = dataclasses.replace(travel, matrix=self.matrix.fingerprint)
         scenario = self.scenario.replace(travel=travel)
         try:
             self.engine.check_travel(travel)
@@ -376,6 +389,20 @@ class Workspace:
         except ValueError:
             state = self._evaluated(scenario, "change travel settings", self.communities, self.sites, self.origin)
         self._commit(state)
+
+    def set_matrix(self, matrix) -> None:
+        """Use a travel matrix's drive times (travel mode 'matrix', the plan naming it): one undo step.
+
+        A hub placed at coordinates has no times in a matrix, so the plan is refused then.
+        """
+        placed = [hub for hub in self.scenario.hubs if hub.site_id is None]
+        if placed:
+            raise InputError(Problem(f"{len(placed)} hub(s) stand at coordinates, not on candidate sites, and a "
+                                     "travel matrix holds times between sites and communities only: "
+                                     + ", ".join(f"{h.id} ({h.name})" for h in placed[:5]), column="hubs"))
+        travel = dataclasses.replace(self.scenario.travel, mode="matrix", matrix=matrix.fingerprint)
+        self._commit(self._evaluated(self.scenario.replace(travel=travel), f"use travel matrix {matrix.source}",
+                                     self.communities, self.sites, self.origin, matrix=matrix))
 
     def set_settings(self, sections: dict, label: str = "change settings") -> None:
         """Change whole sections of the scenario document (``costs``, ``budget``, ``optimizer``, ``name``).
@@ -446,12 +473,15 @@ class Workspace:
             gone = {hub.id for hub in missing}
             scenario = scenario.replace(hubs=tuple(hub for hub in scenario.hubs if hub.id not in gone))
             label = f"{label} (dropping {len(missing)} hubs it has no site for)"
-        self._commit(self._evaluated(scenario, label, communities, sites, self.origin))
+        if scenario.travel.mode == "matrix":  # a matrix belongs to its data: new data goes back to drive times
+            scenario = scenario.replace(travel=dataclasses.replace(scenario.travel, mode="drive", matrix=None))
+            label += " (back to the drive-time model: the travel matrix was for the old data)"
+        self._commit(self._evaluated(scenario, label, communities, sites, self.origin, matrix=None))
 
     # -- the store -------------------------------------------------------------------------------
     def open_stored(self, scenario: Scenario, communities: pd.DataFrame, sites: pd.DataFrame | None,
                     scenario_id: str | None, version: int | None, document: dict | None = None,
-                    label: str | None = None, drop_missing: bool = False) -> None:
+                    label: str | None = None, drop_missing: bool = False, matrix=None) -> None:
         """Open a stored version (with the data it was made on) as one undo step.
 
         ``scenario_id`` None opens it as an unsaved copy (a shared link).  Hubs whose
@@ -466,7 +496,7 @@ class Workspace:
             gone = {hub.id for hub in missing}
             scenario = scenario.replace(hubs=tuple(hub for hub in scenario.hubs if hub.id not in gone))
         label = label or (f"open {scenario.name} v{version}" if scenario_id else f"open {scenario.name}")
-        state = self._evaluated(scenario, label, communities, sites, scenario_id)
+        state = self._evaluated(scenario, label, communities, sites, scenario_id, matrix=matrix)
         if scenario_id is not None and version is not None:
             self.saved[scenario_id] = Saved(version, document if document is not None else scenario.to_dict(),
                                             (fingerprint(communities),

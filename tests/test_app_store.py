@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -283,3 +285,46 @@ def test_a_sweep_launched_from_the_page_runs_on_and_draws_its_frontier(isolated_
     run(app)
     assert workspace(app).scenario.budget.total_usd == 2e8 and workspace(app).scenario.hubs
     assert kept.list() == []  # sweep plans stay out of the scenario list
+
+
+def dodge_matrix_csv() -> bytes:
+    """The circuity model's minutes from Dodge City and Hays to everything they reach next-day, as a matrix."""
+    from coverage.evaluation import evaluate as run
+    from coverage.scenario import Scenario
+
+    scenario = Scenario()
+    engine = run(scenario).engine
+    rows = []
+    for site_id in (DODGE, HAYS):
+        communities, keys = engine._row(engine.site_index[site_id])
+        keep = keys <= engine.layout.tier_limits(scenario.travel)[1]
+        for community, key in zip(communities[keep], keys[keep]):
+            rows.append(f"{site_id},{engine.communities['community_id'].iloc[community]},"
+                        f"{float(scenario.travel.drive_minutes(engine.layout.miles(np.array([key])))[0])!r}")
+    return ("site_id,community_id,minutes\n" + "\n".join(rows) + "\n").encode()
+
+
+def test_a_travel_matrix_uploaded_on_the_data_page_drives_the_plan(isolated_store):
+    app = new_session(browser="browser-matrix")
+    add(app, "Dodge City, KS")
+    circuity = dict(figures(app))
+    go(app, "data")
+    app.file_uploader(key="upload-matrix").set_value(("bad.csv", b"site_id,community_id,minutes\nx,y,-1\n", "text/csv"))
+    run(app)
+    assert any("bad.csv was not used" in e.value for e in app.error)
+    assert workspace(app).scenario.travel.mode == "drive"
+    app.file_uploader(key="upload-matrix").set_value(("dodge.csv", dodge_matrix_csv(), "text/csv"))
+    run(app)
+    travel = workspace(app).scenario.travel
+    assert travel.mode == "matrix" and travel.matrix == workspace(app).matrix.fingerprint
+    assert figures(app)["Same-day communities"] == circuity["Same-day communities"]
+    assert "Travel matrix dodge\\.csv" in " ".join(c.value for c in app.sidebar.caption)  # escaped markdown
+    go(app, "map_hubs")
+    spec = app.get("deck_gl_json_chart")[0].proto.json
+    assert '"outlines"' in spec and '"rings"' not in spec
+    reloaded = new_session(browser="browser-matrix")  # the matrix was kept in the store with the draft
+    assert workspace(reloaded).scenario.travel.mode == "matrix" and workspace(reloaded).matrix is not None
+    assert figures(reloaded)["Same-day communities"] == circuity["Same-day communities"]
+    app.sidebar.button[0].click()  # undo: back to the drive-time model
+    run(app)
+    assert workspace(app).scenario.travel.mode == "drive"

@@ -170,6 +170,18 @@ def ring_layer_data(hubs: pd.DataFrame, travel) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
+def outline_layer_data(evaluation: Evaluation) -> pd.DataFrame:
+    """Next-day and same-day reach outlines of every hub (matrix mode), as polygon rings of [lon, lat]."""
+    from coverage.reach import reach_outlines
+
+    rows = []
+    for tier in ("next_day", "same_day"):
+        for outline in reach_outlines(evaluation, tier):
+            rows.append({"polygon": [[round(x, 5), round(y, 5)] for x, y in outline.exterior.coords],
+                         "colour": [*RING_COLOURS[tier], 28], "line": [*RING_COLOURS[tier], 170]})
+    return pd.DataFrame(rows, columns=["polygon", "colour", "line"])
+
+
 def deck(evaluation: Evaluation, view: pdk.ViewState, *, basemap: bool = False, rings: bool = True,
          highlight: set[str] | frozenset = frozenset(), communities: pd.DataFrame | None = None,
          hubs: pd.DataFrame | None = None, by_utilisation: bool = False) -> pdk.Deck:
@@ -184,7 +196,11 @@ def deck(evaluation: Evaluation, view: pdk.ViewState, *, basemap: bool = False, 
                   get_fill_color=[*LAND, 90] if basemap else list(LAND), get_line_color=list(OUTLINE),
                   line_width_min_pixels=1),
     ]
-    if rings:
+    if rings and evaluation.scenario.travel.mode == "matrix":  # roads, not circles: outline what each hub reaches
+        layers.append(pdk.Layer("PolygonLayer", outline_layer_data(evaluation), id="outlines",
+                                get_polygon="polygon", stroked=True, filled=True, get_fill_color="colour",
+                                get_line_color="line", line_width_min_pixels=1, pickable=False))
+    elif rings:
         layers.append(pdk.Layer("ScatterplotLayer", ring_layer_data(hubs, evaluation.scenario.travel), id="rings",
                                 get_position=["lon", "lat"], get_radius="radius", stroked=True, filled=True,
                                 get_fill_color="colour", get_line_color="line", line_width_min_pixels=1,
@@ -251,11 +267,16 @@ def legend_markdown(evaluation: Evaluation) -> str:
     """A legend in the map's colours (Streamlit's colour badges are limited, so swatches are text)."""
     same, nxt = evaluation.scenario.travel.threshold_miles
     travel = evaluation.scenario.travel
-    limits = (f"≤ {travel.same_day_minutes:g} min", f"≤ {travel.next_day_minutes:g} min") if travel.mode == "drive" \
+    limits = (f"≤ {travel.same_day_minutes:g} min", f"≤ {travel.next_day_minutes:g} min") if travel.mode != "radius" \
         else (f"≤ {travel.same_day_miles:g} mi", f"≤ {travel.next_day_miles:g} mi")
-    rings = (f"rings: great-circle radius of {same:.0f} and {nxt:.0f} mi, the distance the drive-time thresholds "
-             f"reach at {travel.speed_mph:g} mph and circuity {travel.circuity:g}" if travel.mode == "drive" else
-             f"rings: the {same:g} and {nxt:g} mi radii")
+    if travel.mode == "matrix":
+        rings = ("outlines: around each hub and the communities its travel matrix reaches within the same-day and "
+                 "next-day thresholds (roads, not circles)")
+    elif travel.mode == "drive":
+        rings = (f"rings: great-circle radius of {same:.0f} and {nxt:.0f} mi, the distance the drive-time thresholds "
+                 f"reach at {travel.speed_mph:g} mph and circuity {travel.circuity:g}")
+    else:
+        rings = f"rings: the {same:g} and {nxt:g} mi radii"
     return (f":blue[●] **same-day** ({limits[0]})  :orange[●] **next-day** ({limits[1]})  "
             f":gray[●] **not covered**  ·  ⬤ hub, :violet[◯] locked hub  ·  {rings}")
 

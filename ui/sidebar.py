@@ -72,7 +72,7 @@ def _travel_changed(name: str) -> None:
     ws = workspace()
     value = st.session_state[_travel_key(name)]
     if name == "mode":
-        value = "drive" if value.startswith("Drive") else "radius"
+        value = MODE_NAMES[value]
     try:
         travel = dataclasses.replace(ws.scenario.travel, **{name: value})
     except TravelError as error:
@@ -81,7 +81,20 @@ def _travel_changed(name: str) -> None:
                                          f"{LABELS[name]} stays at {current:g}.")]
         st.session_state["travel-refusals"] = st.session_state.get("travel-refusals", 0) + 1
         return
-    apply(ws.set_travel, travel)
+    if not apply(ws.set_travel, travel):  # refused (no matrix yet, say): the field goes back to what is in force
+        st.session_state["travel-refusals"] = st.session_state.get("travel-refusals", 0) + 1
+
+
+MODE_NAMES = {"Drive time": "drive", "Radius (miles)": "radius", "Travel matrix": "matrix"}
+
+
+def travel_in_force(travel, matrix) -> str:
+    """The travel model in force, in words."""
+    if travel.mode == "matrix" and matrix is not None:
+        return f"Travel matrix {matrix.source} ({len(matrix):,} pairs, fingerprint {matrix.fingerprint})"
+    if travel.mode == "radius":
+        return f"Plain radius: {travel.same_day_miles:g} and {travel.next_day_miles:g} great-circle miles"
+    return (f"Drive time: great-circle miles × circuity {travel.circuity:g} at {travel.speed_mph:g} mph")
 
 
 def travel_settings() -> None:
@@ -89,18 +102,21 @@ def travel_settings() -> None:
     ws = workspace()
     travel = ws.scenario.travel
     same, nxt = travel.threshold_miles
-    drive = travel.mode == "drive"
+    drive = travel.mode == "drive"  # circuity and speed apply to the drive-time model only
     with st.expander("Thresholds and travel", icon=":material/tune:", key="travel-expander"):
         def field(name: str) -> dict:
             return dict(key=_travel_key(name), on_change=_travel_changed, args=(name,))
 
-        st.radio("Mode", ["Drive time", "Radius (miles)"], index=0 if drive else 1, horizontal=True,
-                 help="Drive time: great-circle miles × circuity ÷ speed. Radius: plain great-circle miles.",
+        names = list(MODE_NAMES)
+        st.radio("Mode", names, index=list(MODE_NAMES.values()).index(travel.mode), horizontal=True,
+                 help="Drive time: great-circle miles × circuity ÷ speed. Radius: plain great-circle miles. Travel "
+                      "matrix: drive times from your own GIS or OpenStreetMap roads (upload it on the Data page).",
                  **field("mode"))
+        minutes_mode = travel.mode in ("drive", "matrix")
         st.number_input("Same-day threshold (minutes)", 5.0, 24 * 60.0, float(travel.same_day_minutes), 5.0,
-                        disabled=not drive, **field("same_day_minutes"))
+                        disabled=not minutes_mode, **field("same_day_minutes"))
         st.number_input("Next-day threshold (minutes)", 5.0, 48 * 60.0, float(travel.next_day_minutes), 10.0,
-                        disabled=not drive, **field("next_day_minutes"))
+                        disabled=not minutes_mode, **field("next_day_minutes"))
         st.number_input("Circuity (road ÷ great-circle miles)", 1.0, 5.0, float(travel.circuity), 0.05,
                         disabled=not drive, **field("circuity"),
                         help=f"Default {defaults.CIRCUITY}: Ballou et al. (2002) give 1.20 for US roads; "
@@ -110,10 +126,12 @@ def travel_settings() -> None:
                         help=f"Default {defaults.SPEED_MPH:.0f} mph: NHTSA free-flow means are 70 mph on "
                              "freeways, 56 on major arterials, 50 on minor arterials and collectors.")
         st.number_input("Same-day radius (miles)", 1.0, 3000.0, float(travel.same_day_miles), 5.0,
-                        disabled=drive, **field("same_day_miles"))
+                        disabled=travel.mode != "radius", **field("same_day_miles"))
         st.number_input("Next-day radius (miles)", 1.0, 3000.0, float(travel.next_day_miles), 5.0,
-                        disabled=drive, **field("next_day_miles"))
-        st.caption(f"Reach: same-day {same:.1f} mi, next-day {nxt:.1f} mi great-circle.")
+                        disabled=travel.mode != "radius", **field("next_day_miles"))
+        if travel.mode != "matrix":
+            st.caption(f"Reach: same-day {same:.1f} mi, next-day {nxt:.1f} mi great-circle.")
+    st.caption(f":material/route: {fmt.markdown_text(travel_in_force(travel, ws.matrix))}")
 
 
 def render() -> None:

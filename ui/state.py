@@ -22,15 +22,22 @@ from coverage.workspace import Workspace
 
 
 @st.cache_resource(show_spinner="Building the coverage engine...", max_entries=8)
-def _engine(communities_key: str, sites_key: str | None, radius: float,
-            _communities: pd.DataFrame, _sites: pd.DataFrame | None) -> CoverageEngine:
-    return CoverageEngine(_communities, _sites, radius_miles=radius)
+def _engine(communities_key: str, sites_key: str | None, reach: float | str,
+            _communities: pd.DataFrame, _sites: pd.DataFrame | None, _matrix=None) -> CoverageEngine:
+    if _matrix is not None:
+        return CoverageEngine(_communities, _sites, matrix=_matrix)
+    return CoverageEngine(_communities, _sites, radius_miles=reach)
 
 
-def shared_engine(communities: pd.DataFrame, sites: pd.DataFrame | None, travel: TravelModel) -> CoverageEngine:
-    """An engine for this data set and reach, shared by every session."""
-    return _engine(data_key(communities), data_key(sites) if sites is not None else None, radius_for(travel),
-                   communities, sites)
+def shared_engine(communities: pd.DataFrame, sites: pd.DataFrame | None, travel: TravelModel,
+                  matrix=None) -> CoverageEngine:
+    """An engine for this data set and reach (or travel matrix), shared by every session."""
+    from coverage.evaluation import check_matrix
+
+    check_matrix(travel, matrix)
+    reach = matrix.fingerprint if matrix is not None else radius_for(travel)
+    return _engine(data_key(communities), data_key(sites) if sites is not None else None, reach, communities, sites,
+                   matrix)
 
 
 def data_key(frame: pd.DataFrame) -> str:

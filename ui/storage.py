@@ -23,7 +23,7 @@ import streamlit as st
 from coverage.errors import InputError
 from coverage.scenario import Scenario, parse_scenario
 from coverage.store import ScenarioStore, StoreUnavailable, store_url
-from coverage.store.data import MissingData, data_ref, keep, open_data
+from coverage.store.data import MissingData, data_ref, keep, keep_matrix, open_data, open_matrix
 from coverage.workspace import HubsNotInData
 from ui.state import workspace
 
@@ -117,6 +117,20 @@ def keep_upload(kind: str, table, name: str, content: bytes) -> None:
         keep(opened, kind, table, name, content, author=author())
 
 
+def matrix_in_use():
+    """The workspace's travel matrix when the plan uses it (travel mode 'matrix'), else None."""
+    ws = workspace()
+    return ws.matrix if ws.scenario.travel.mode == "matrix" else None
+
+
+def keep_matrix_upload(matrix, content: bytes) -> None:
+    """Keep an uploaded travel matrix in the store (so plans made on it reopen with it)."""
+    st.session_state.setdefault("matrix-uploads", {})[matrix.fingerprint] = (matrix, content)
+    opened = store()
+    if opened is not None and opened.writable:
+        keep_matrix(opened, matrix, content, author=author())
+
+
 def save(as_new: bool = False) -> None:
     """Save the working plan as a new version of its scenario (or, ``as_new``, a new scenario)."""
     ws, opened = workspace(), store()
@@ -126,8 +140,10 @@ def save(as_new: bool = False) -> None:
     try:
         for kind, table, name, content in st.session_state.get("uploads", {}).values():
             keep(opened, kind, table, name, content, author=author())
+        for matrix, content in st.session_state.get("matrix-uploads", {}).values():
+            keep_matrix(opened, matrix, content, author=author())
         result = opened.save(ws.scenario.to_dict(), figures=ws.evaluation.key_figures(),
-                             data=data_ref(ws.communities, ws.sites),
+                             data=data_ref(ws.communities, ws.sites, matrix_in_use()),
                              scenario_id=None if as_new else ws.origin,
                              based_on=None if as_new else ws.origin_version, author=author())
     except InputError as error:
@@ -149,11 +165,12 @@ def open_version(scenario_id: str, version: int | None = None, *, copy: bool = F
         saved = opened.get(scenario_id, version)
         scenario = parse_scenario(saved.document, source=f"store:{saved.scenario_id}@{saved.version}")
         if on_current_data:
-            communities, sites = ws.communities, ws.sites
+            communities, sites, matrix = ws.communities, ws.sites, ws.matrix
         else:
             communities, sites = open_data(opened, saved.data)
+            matrix = open_matrix(opened, saved.data, communities, sites)
         ws.open_stored(scenario, communities, sites, None if copy else saved.scenario_id,
-                       None if copy else saved.version, saved.document, drop_missing=drop_missing,
+                       None if copy else saved.version, saved.document, drop_missing=drop_missing, matrix=matrix,
                        label=f"open {scenario.name} v{saved.version}" + (" (a copy)" if copy else ""))
     except MissingData as error:
         st.session_state["open-problem"] = {"id": scenario_id, "version": version, "copy": copy,
@@ -186,7 +203,9 @@ def evaluate_version(scenario_id: str, version: int):
         saved = opened.get(scenario_id, version)
         scenario = parse_scenario(saved.document, source=f"store:{scenario_id}@{version}")
         communities, sites = open_data(opened, saved.data)
-        cache[(scenario_id, version)] = evaluate(scenario, engine=shared_engine(communities, sites, scenario.travel))
+        matrix = open_matrix(opened, saved.data, communities, sites)
+        cache[(scenario_id, version)] = evaluate(scenario, engine=shared_engine(communities, sites, scenario.travel,
+                                                                                 matrix))
         while len(cache) > 16:
             cache.pop(next(iter(cache)))
     return cache[(scenario_id, version)]
@@ -271,9 +290,10 @@ def _restore(opened: ScenarioStore, draft, label: str = "restore your unsaved pl
     try:
         scenario = parse_scenario(draft.document, source="draft")
         communities, sites = open_data(opened, draft.data)
+        matrix = open_matrix(opened, draft.data, communities, sites)
         saved = opened.get(draft.origin_id, draft.origin_version) if draft.origin_id else None
         ws.open_stored(scenario, communities, sites, draft.origin_id, draft.origin_version,
-                       saved.document if saved else None, label=label)
+                       saved.document if saved else None, label=label, matrix=matrix)
     except InputError as error:
         st.session_state["messages"] = [("error", f"Your unsaved plan from {draft.updated_at[:16].replace('T', ' ')} "
                                          f"UTC could not be restored: {p}") for p in error.problems]
@@ -310,7 +330,7 @@ def autosave() -> None:
     if st.session_state.get("draft-saved") == marker:
         return
     try:
-        opened.save_draft(key, ws.scenario.to_dict(), data_ref(ws.communities, ws.sites), ws.origin,
+        opened.save_draft(key, ws.scenario.to_dict(), data_ref(ws.communities, ws.sites, matrix_in_use()), ws.origin,
                           ws.origin_version)
     except InputError:
         return  # the banner says why saving is off; the plan stays in the session

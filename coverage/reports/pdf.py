@@ -147,10 +147,15 @@ def pdf_bytes(content: ReportContent) -> bytes:
                   f"ordered; {shipped:,.0f} shipped), assigned to maximise same-day parcels plus "
                   f"{scenario.next_day_weight:g} x next-day parcels.", size=7, colour=GREY)
 
-    pdf.picture(figures.coverage_map(content.communities(), content.hubs(), scenario.travel))
+    matrix = content.evaluation.engine.matrix
+    pdf.picture(figures.coverage_map(content.communities(), content.hubs(), scenario.travel,
+                                     rings=matrix is None))
     travel = scenario.travel
     same, nxt = travel.threshold_miles
-    reach = (f"same-day within {travel.same_day_minutes:g} drive minutes ({same:.1f} great-circle miles at "
+    reach = (f"same-day within {travel.same_day_minutes:g} and next-day within {travel.next_day_minutes:g} minutes "
+             f"by the travel matrix {matrix.source} ({len(matrix):,} pairs; no rings: drive times follow the roads)"
+             if matrix is not None else
+             f"same-day within {travel.same_day_minutes:g} drive minutes ({same:.1f} great-circle miles at "
              f"{travel.speed_mph:g} mph and circuity {travel.circuity:g}), next-day within {travel.next_day_minutes:g} "
              f"({nxt:.1f} miles)" if travel.mode == "drive" else
              f"same-day within {travel.same_day_miles:g} great-circle miles, next-day within {travel.next_day_miles:g}")
