@@ -85,25 +85,59 @@ def unknown_ids(site_categories, site_codes, community_categories, community_cod
     return problems
 
 
-def _read(data: bytes, label: str) -> pd.DataFrame:
+def _columns(names: list[str], label: str) -> dict[str, str]:
+    """Which header holds each of site_id, community_id, minutes (InputError naming what is missing)."""
+    headers = {str(c).strip().lower(): c for c in names}
+    chosen, problems = {}, []
+    for column, aliases in COLUMNS.items():
+        found = next((headers[a] for a in aliases if a in headers), None)
+        if found is None:
+            problems.append(Problem(f"missing column {column!r} (found: {', '.join(map(str, names))}; a matrix has "
+                                    "site_id, community_id, minutes)", file=label, row=1, column=column))
+        chosen[column] = found
+    if problems:
+        raise InputError(problems)
+    return chosen
+
+
+def _read(data: bytes, label: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The three columns: ids as categoricals (cheap for tens of millions of rows), minutes as read."""
     suffix = Path(label).suffix.lower()
     if suffix == ".parquet" or data[:4] == b"PAR1":
         import pyarrow.parquet as pq
 
         try:
-            return pq.read_table(io.BytesIO(data)).to_pandas()
+            schema = pq.read_schema(io.BytesIO(data))
+            chosen = _columns(schema.names, label)
+            table = pq.read_table(io.BytesIO(data), columns=list(chosen.values()),
+                                  read_dictionary=[chosen["site_id"], chosen["community_id"]])
+        except InputError:
+            raise
         except Exception as error:  # pyarrow's errors name the damage; the planner needs the file named
             raise InputError(Problem(f"is not a readable Parquet file ({error})", file=label)) from None
+        frame = table.to_pandas()
+        sites, communities = frame[chosen["site_id"]], frame[chosen["community_id"]]
+        for series in (sites, communities):
+            if not isinstance(series.dtype, pd.CategoricalDtype):
+                series = series.astype(str).astype("category")
+        return (sites.astype("category"), communities.astype("category"), frame[chosen["minutes"]])
     if suffix not in (".csv", ".txt", ".gz", ""):
         raise InputError(Problem(f"unsupported matrix type '{suffix}': use .csv or .parquet", file=label))
     if not data.strip():
         raise InputError(Problem("is empty", file=label))
     try:
-        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[],
-                           engine="c", compression="infer" if suffix == ".gz" else None)
+        header = pd.read_csv(io.BytesIO(data), nrows=0, compression="infer" if suffix == ".gz" else None)
+        chosen = _columns(list(header.columns), label)
+        frame = pd.read_csv(io.BytesIO(data), usecols=list(chosen.values()), keep_default_na=False, na_values=[],
+                            dtype={chosen["site_id"]: "category", chosen["community_id"]: "category",
+                                   chosen["minutes"]: str}, engine="c",
+                            compression="infer" if suffix == ".gz" else None)
+    except InputError:
+        raise
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
         raise InputError(Problem(f"is not a well-formed CSV table ({str(error).splitlines()[0]})",
                                  file=label)) from None
+    return frame[chosen["site_id"]], frame[chosen["community_id"]], frame[chosen["minutes"]]
 
 
 def load_travel_matrix(source: str | Path | bytes | BinaryIO, name: str | None = None,
@@ -123,26 +157,18 @@ def load_travel_matrix(source: str | Path | bytes | BinaryIO, name: str | None =
     else:
         data = source.getvalue() if hasattr(source, "getvalue") else source.read()
         label = name or getattr(source, "name", None) or "matrix"
-    frame = _read(data, label)
-    headers = {str(c).strip().lower(): c for c in frame.columns}
-    chosen, problems = {}, []
-    for column, aliases in COLUMNS.items():
-        found = next((headers[a] for a in aliases if a in headers), None)
-        if found is None:
-            problems.append(Problem(f"missing column {column!r} (found: {', '.join(map(str, frame.columns))}; a "
-                                    "matrix has site_id, community_id, minutes)", file=label, row=1, column=column))
-        chosen[column] = found
-    if problems:
-        raise InputError(problems)
-    if frame.empty:
+    sites, communities, raw = _read(data, label)
+    if len(raw) == 0:
         raise InputError(Problem("has a header but no pairs", file=label))
-    sites = frame[chosen["site_id"]].astype(str).str.strip()
-    communities = frame[chosen["community_id"]].astype(str).str.strip()
-    raw = frame[chosen["minutes"]]
-    minutes = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-    rows = np.arange(len(frame)) + 2  # the header is row 1
+    minutes = (raw.to_numpy(dtype=float) if pd.api.types.is_numeric_dtype(raw)
+               else pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float))
+    rows = np.arange(len(raw)) + 2  # the header is row 1
+    problems = []
     for label_column, values in (("site_id", sites), ("community_id", communities)):
-        for i in np.flatnonzero((values == "").to_numpy())[:MAX_PROBLEMS].tolist():
+        categories = values.cat.categories.astype(str)
+        blank = np.flatnonzero(categories.str.strip() == "")
+        for i in np.flatnonzero(np.isin(values.cat.codes.to_numpy(), blank) | (values.cat.codes.to_numpy() < 0))[
+                :MAX_PROBLEMS].tolist():
             problems.append(Problem("is empty", file=label, row=int(rows[i]), column=label_column))
     bad = ~np.isfinite(minutes)
     for i in np.flatnonzero(bad)[:MAX_PROBLEMS].tolist():
@@ -152,18 +178,22 @@ def load_travel_matrix(source: str | Path | bytes | BinaryIO, name: str | None =
     for i in np.flatnonzero(~bad & (minutes < 0))[:MAX_PROBLEMS].tolist():
         problems.append(Problem(f"{minutes[i]:g} is negative: minutes of driving cannot be", file=label,
                                 row=int(rows[i]), column="minutes"))
-    site_codes, site_categories = pd.factorize(sites, sort=False)
-    community_codes, community_categories = pd.factorize(communities, sort=False)
-    pair = site_codes.astype(np.int64) * max(len(community_categories), 1) + community_codes
-    order = np.argsort(pair, kind="stable")
-    repeated = order[1:][pair[order][1:] == pair[order][:-1]]
-    first_of = {}
-    for i in order[np.searchsorted(pair[order], pair[repeated])].tolist() if len(repeated) else []:
-        first_of.setdefault(int(pair[i]), i)
-    for i in repeated[:MAX_PROBLEMS].tolist():
-        problems.append(Problem(f"repeats the pair of row {int(rows[first_of[int(pair[i])]])} "
-                                f"({sites.iloc[i]!r} to {communities.iloc[i]!r})", file=label, row=int(rows[i]),
-                                column="site_id"))
+    site_codes, site_categories = sites.cat.codes.to_numpy(), sites.cat.categories.astype(str).str.strip()
+    community_codes = communities.cat.codes.to_numpy()
+    community_categories = communities.cat.categories.astype(str).str.strip()
+    pair = pd.Series(site_codes.astype(np.int64) * max(len(community_categories), 1) + community_codes)
+    repeated = np.flatnonzero(pair.duplicated().to_numpy())  # hashing: fast for tens of millions of pairs
+    if len(repeated):
+        wanted = set(pair.iloc[repeated[:MAX_PROBLEMS]].tolist())
+        first_of = {}
+        for i, value in enumerate(pair.tolist()):
+            if value in wanted:
+                first_of.setdefault(value, i)
+        for i in repeated[:MAX_PROBLEMS].tolist():
+            problems.append(Problem(f"repeats the pair of row {int(rows[first_of[int(pair.iloc[i])]])} "
+                                    f"({str(site_categories[site_codes[i]])!r} to "
+                                    f"{str(community_categories[community_codes[i]])!r})", file=label,
+                                    row=int(rows[i]), column="site_id"))
     if site_ids is not None and community_ids is not None:  # every problem at once, unknown ids too
         problems += unknown_ids(np.asarray(site_categories, dtype=object).astype(str), site_codes,
                                 np.asarray(community_categories, dtype=object).astype(str), community_codes,
@@ -172,7 +202,7 @@ def load_travel_matrix(source: str | Path | bytes | BinaryIO, name: str | None =
         problems.sort(key=lambda p: p.row or 0)
         raise InputError(problems[:MAX_PROBLEMS] + ([Problem("... and more problems", file=label)]
                                                      if len(problems) > MAX_PROBLEMS else []))
-    fingerprint = f"matrix:{hashlib.sha256(data).hexdigest()[:20]}:{len(frame)}"
+    fingerprint = f"matrix:{hashlib.sha256(data).hexdigest()[:20]}:{len(minutes)}"
     matrix = TravelMatrix(np.asarray(site_categories, dtype=object).astype(str), site_codes.astype(np.int32),
                           np.asarray(community_categories, dtype=object).astype(str),
                           community_codes.astype(np.int32), minutes, fingerprint, label)
