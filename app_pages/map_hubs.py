@@ -40,10 +40,13 @@ hub_at_site = {hub.site_id: hub for hub in scenario.hubs if hub.site_id is not N
 
 # -- the map ----------------------------------------------------------------------------
 hubs_table = evaluation.hub_table()  # one table for the map and the hub editor below
-options = st.columns([1.1, 1.1, 0.9, 3.0, 0.9])
-ring_label = "Drive-time rings" if scenario.travel.mode == "drive" else "Radius rings"
-show_rings = options[0].toggle(ring_label, value=True, key="show-rings")
-by_utilisation = options[1].toggle("Hub utilisation", value=False, key="hub-utilisation",
+options = st.columns([1.0, 1.15, 1.1, 2.75, 1.0])
+ring_label, ring_help = {
+    "drive": ("Rings", "Circles of the great-circle distance the drive-time thresholds reach."),
+    "radius": ("Rings", "Circles of the radius mode's same-day and next-day miles."),
+}.get(scenario.travel.mode, ("Outlines", "Around each hub and the communities its travel matrix reaches."))
+show_rings = options[0].toggle(ring_label, value=True, key="show-rings", help=ring_help)
+by_utilisation = options[1].toggle("Utilisation", value=False, key="hub-utilisation",
                                    help="Fill each hub by the share of its daily capacity it ships: sky blue up to "
                                         "50%, yellow to 90%, orange below 100%, vermillion at capacity.")
 basemap = options[2].toggle("Basemap", value=False, key="basemap",
