@@ -6,7 +6,11 @@ What is inside
     The budgeted two-tier coverage model (stated in full there), how a plan is scored,
     and the exact reductions (dominated sites, the cardinality cut).
 ``relaxation.py``
-    The LP relaxation by warm-started column generation, and the bound it proves.
+    The LP relaxation by warm-started column generation, and the bound it proves;
+    optionally a root loop of cluster cuts.
+``cuts.py``
+    Cutting planes: the cluster cuts' separation, and what each idea tried for the
+    hard band ($1.25B-$3.5B) did to the root bound at $2B, measured.
 ``heuristics.py``
     Greedy, rounding, swap search and regional search.
 ``mip.py``
@@ -14,6 +18,9 @@ What is inside
 ``solve.py``
     The solve loop: greedy, relaxation, search, reduced-cost fixing, the proving MIP;
     progress reports and Stop.
+``capacity.py``
+    The capacity-aware model (served, not just covered) with its own greedy, swap
+    search, relaxation and proving MIP, on the same structure.
 ``problem.py``
     :class:`CoverageProblem`, the model with all of the above.
 ``plan.py``

@@ -117,7 +117,7 @@ class Heuristics:
 
     def regional_search(self, budget: float, plan: Sequence[int], deadline: float, active: np.ndarray | None = None,
                         target: float = math.inf, sub_limit: float = 5.0,
-                        on_better: Callable[[list[int], float], None] | None = None) -> list[int]:
+                        on_better: Callable[[list[int], float], None] | None = None, seed: int = 7) -> list[int]:
         """Large-neighbourhood search: re-plan one region of the map at a time, exactly.
 
         Each round cuts the map into regions around randomly drawn hubs of the plan (every
@@ -125,9 +125,9 @@ class Heuristics:
         of the plan's hubs.  Within a region the hubs may move anywhere among the
         region's sites, for the money they cost; every other hub stays, its coverage
         counted as given.  The small MIP is solved exactly (``sub_limit`` seconds at most)
-        and a better plan is kept.  Regions, rather than windows around one site, let a
-        dozen neighbouring hubs shift together, which is what the LP's spread-out
-        fractional solutions need.
+        and a better plan is kept; ``seed`` draws the centres.  Regions, rather than
+        windows around one site, let a dozen neighbouring hubs shift together, which is
+        what the LP's spread-out fractional solutions need.
         """
         from scipy.spatial import cKDTree
 
@@ -135,7 +135,7 @@ class Heuristics:
         if not plan or self.points is None:
             return plan
         active = np.ones(self.near.shape[1], bool) if active is None else active
-        rng = np.random.default_rng(7)
+        rng = np.random.default_rng(seed)
         best = self.value(plan)
         for round_ in itertools.count():
             hubs_per_region = (10, 14, 20)[round_ % 3]
