@@ -10,12 +10,15 @@ problem when every column left out was shown unable to beat a plan it contains
 from __future__ import annotations
 
 import math
+import time
 from typing import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
 from coverage.optimize.model import MIP_GAP
+
+OVERRUN_S = 0.25  # past its time limit, a MIP is interrupted from the simplex callback
 
 
 class Mip:
@@ -67,8 +70,7 @@ class Mip:
         if on_event is not None:
             highs.cbMipImprovingSolution.subscribe(on_event)
             highs.cbMipInterrupt.subscribe(on_event)
-        else:
-            self._interrupt_on_stop(highs)
+        self._interrupt_on_stop(highs, time.monotonic() + max(0.05, time_limit) + OVERRUN_S)
         highs.run()
         info = highs.getInfo()
         solution = highs.getSolution()
