@@ -66,7 +66,10 @@ SITE_COLUMNS = (
 
 
 # -- reading raw tables ------------------------------------------------------------------
-def _read_bytes(source: str | Path | bytes | BinaryIO, name: str | None) -> tuple[bytes, str]:
+def read_bytes(source: str | Path | bytes | BinaryIO, name: str | None,
+               default: str = "upload") -> tuple[bytes, str]:
+    """The bytes of a path, bytes or file object, and the label its messages use (``name``, the file's
+    name, or ``default``); a path that cannot be read is an InputError naming it."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         label = name or path.name
@@ -79,9 +82,9 @@ def _read_bytes(source: str | Path | bytes | BinaryIO, name: str | None) -> tupl
         except OSError as error:
             raise InputError(Problem(f"cannot be read ({error.strerror})", file=str(path))) from None
     if isinstance(source, bytes):
-        return source, name or "upload"
+        return source, name or default
     data = source.getvalue() if hasattr(source, "getvalue") else source.read()
-    return data, name or getattr(source, "name", None) or "upload"
+    return data, name or getattr(source, "name", None) or default
 
 
 def _sniff(data: bytes) -> str:
@@ -227,7 +230,7 @@ def _read_geo(data: bytes, label: str, kind: str) -> tuple[pd.DataFrame, list]:
 
 def read_table(source: str | Path | bytes | BinaryIO, name: str | None = None) -> tuple[pd.DataFrame, list, str]:
     """Raw table of a file in any supported format: (frame, row number of each row, label)."""
-    data, label = _read_bytes(source, name)
+    data, label = read_bytes(source, name)
     suffix = Path(label).suffix.lower()
     kind = FORMATS.get(suffix)
     if kind is None:

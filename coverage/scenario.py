@@ -357,14 +357,9 @@ def load_scenario(source: str | Path | bytes, *, name: str | None = None) -> Sce
     """Read a scenario from a path, or from JSON bytes/text (``name`` labels messages)."""
     label = name
     if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
-        path = Path(source)
-        label = label or path.name
-        try:
-            source = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(Problem("file not found", file=str(path))) from None
-        except OSError as error:
-            raise InputError(Problem(f"cannot be read ({error.strerror})", file=str(path))) from None
+        from coverage.loaders import read_bytes
+
+        source, label = read_bytes(Path(source), label)
     label = label or "scenario"
     try:
         text = source.decode("utf-8-sig") if isinstance(source, bytes) else source

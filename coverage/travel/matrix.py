@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from coverage.errors import InputError, Problem
+from coverage.loaders import read_bytes
 
 COLUMNS = {"site_id": ("site_id", "site", "origin", "origin_id", "from_id", "hub_id"),
            "community_id": ("community_id", "community", "destination", "destination_id", "to_id"),
@@ -143,20 +144,7 @@ def _read(data: bytes, label: str) -> tuple[pd.Series, pd.Series, pd.Series]:
 def load_travel_matrix(source: str | Path | bytes | BinaryIO, name: str | None = None,
                        site_ids: np.ndarray | None = None, community_ids: np.ndarray | None = None) -> TravelMatrix:
     """Read and check a matrix; with the data's ids, also that every id is the data's (every problem listed)."""
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        label = name or path.name
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(Problem("file not found", file=str(path))) from None
-        except OSError as error:
-            raise InputError(Problem(f"cannot be read ({error.strerror})", file=str(path))) from None
-    elif isinstance(source, bytes):
-        data, label = source, name or "matrix"
-    else:
-        data = source.getvalue() if hasattr(source, "getvalue") else source.read()
-        label = name or getattr(source, "name", None) or "matrix"
+    data, label = read_bytes(source, name, default="matrix")
     sites, communities, raw = _read(data, label)
     if len(raw) == 0:
         raise InputError(Problem("has a header but no pairs", file=label))
