@@ -13,8 +13,16 @@ from pathlib import Path
 
 import pandas as pd
 
-#: Folder of the committed data set (``data/`` at the repository root).
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+def _data_dir() -> Path:
+    """``data/`` at the repository root in a checkout; ``coverage/bundled/`` in an installed package."""
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "data"
+    return checkout if (checkout / "communities.csv").is_file() else package / "bundled"
+
+
+#: Folder of the committed data set (``data/`` at the repository root; see ``pyproject.toml``).
+DATA_DIR = _data_dir()
 COMMUNITIES_FILE = DATA_DIR / "communities.csv"
 STATES_FILE = DATA_DIR / "states.geojson"
 
