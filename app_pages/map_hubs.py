@@ -11,7 +11,7 @@ from coverage.quarters import quarter_range
 from coverage.scenario import HUB_TYPES, Hub
 from coverage.workspace import LockedHubsRemoved
 from ui import fmt, mapview
-from ui.state import apply, data_key, show_messages, workspace
+from ui.state import apply, data_key, show_messages, tell, tell_problems, workspace
 
 ws = workspace()
 evaluation = ws.evaluation
@@ -85,7 +85,7 @@ if picked_hub and any(h.id == picked_hub.get("hub_id") for h in scenario.hubs):
         st.text(hub.name)
         left, right = st.columns(2)
         left.button("Remove this hub", icon=":material/delete:", on_click=apply, args=(ws.remove_hub, hub.id),
-                    kwargs={"done": f"Removed {hub.name}"})
+                    kwargs={"done": ("Removed {name}", {"name": hub.name})})
         right.button("Unlock" if hub.locked else "Lock", icon=":material/lock:",
                      on_click=apply, args=(ws.update_hub, hub.id), kwargs={"locked": not hub.locked})
 elif picked_community:
@@ -98,7 +98,7 @@ elif picked_community:
         if here is not None:
             left, right = st.columns(2)
             left.button("Remove the hub here", icon=":material/delete:", on_click=apply,
-                        args=(ws.remove_hub, here.id), kwargs={"done": f"Removed {here.name}"})
+                        args=(ws.remove_hub, here.id), kwargs={"done": ("Removed {name}", {"name": here.name})})
             right.button("Unlock the hub here" if here.locked else "Lock the hub here", icon=":material/lock:",
                          on_click=apply, args=(ws.update_hub, here.id), kwargs={"locked": not here.locked})
         elif community_id in ws.engine.site_index:
@@ -121,11 +121,12 @@ with search_tab:
         locked = columns[3].checkbox("Locked", key="search-locked")
         if st.form_submit_button("Add hub", type="primary", icon=":material/add:"):
             if choice is None:
-                st.session_state["messages"] = [("error", "Choose a candidate site first.")]
+                tell("error", "Choose a candidate site first.", where="add-by-name")
             else:
                 apply(ws.add_hub, site_id_of(choice), type=kind, open_quarter=quarter, locked=locked,
-                      done=f"Hub added at {choice}")
+                      done=("Hub added at {place}", {"place": choice}), where="add-by-name")
             st.rerun()
+    show_messages(where="add-by-name")  # next to the control that caused them
 with coordinates_tab:
     with st.form("add-by-coordinates", border=False):
         columns = st.columns([1, 1, 1, 1, 1])
@@ -140,11 +141,12 @@ with coordinates_tab:
         locked = columns[4].checkbox("Locked", key="coordinates-locked")
         if st.form_submit_button("Add hub at these coordinates", icon=":material/add_location_alt:"):
             if lat is None or lon is None:
-                st.session_state["messages"] = [("error", "Give both a latitude and a longitude.")]
+                tell("error", "Give both a latitude and a longitude.", where="add-by-coordinates")
             else:
                 apply(ws.add_hub, lat=lat, lon=lon, type=kind, open_quarter=quarter, locked=locked,
-                      done=f"Hub added at {lat:.4f}, {lon:.4f}")
+                      done=f"Hub added at {lat:.4f}, {lon:.4f}", where="add-by-coordinates")
             st.rerun()
+    show_messages(where="add-by-coordinates")
 
 # -- the hub table --------------------------------------------------------------------------
 st.subheader(f"Hubs ({len(scenario.hubs)})")
@@ -202,14 +204,14 @@ def apply_table_edits(edited: pd.DataFrame) -> None:
     if not problems:
         try:
             ws.set_hubs(hubs, label="edit the hub table")
-            st.session_state["messages"] = [("success", "Hub table saved")]
+            tell("success", "Hub table saved")
             return
         except LockedHubsRemoved as error:  # ask first; the table shows the hubs until the planner answers
             st.session_state["confirm-locked"] = {"hubs": hubs, "locked": [(h.id, h.name) for h in error.hubs]}
         except InputError as error:
             problems = error.problems
     if problems:
-        st.session_state["messages"] = [("error", f"Hub table: {p}") for p in problems]
+        tell_problems(InputError(problems), "Hub table: {problem}", where="hub-table")
     # a refused edit must not come back on the next run: start the editor afresh
     st.session_state["hub-table-resets"] = st.session_state.get("hub-table-resets", 0) + 1
 
@@ -217,19 +219,21 @@ def apply_table_edits(edited: pd.DataFrame) -> None:
 def confirm_locked(remove: bool) -> None:
     pending = st.session_state.pop("confirm-locked", None)
     if pending and remove:
-        apply(ws.set_hubs, pending["hubs"], label="edit the hub table", remove_locked=True, done="Hub table saved")
+        apply(ws.set_hubs, pending["hubs"], label="edit the hub table", remove_locked=True, done="Hub table saved",
+              where="hub-table")
 
 
 pending_locked = st.session_state.get("confirm-locked")
 if pending_locked:
     with st.container(border=True, key="confirm-locked"):
         names = ", ".join(f"{hub_id} ({name})" for hub_id, name in pending_locked["locked"])
-        st.warning(f"This edit removes {len(pending_locked['locked'])} locked hub(s): {names}. Locked hubs are the "
-                   "ones the plan must keep.", icon=":material/lock:")
+        st.warning(fmt.say("This edit removes {count} locked hub(s): {names}. Locked hubs are the ones the plan must "
+                           "keep.", count=len(pending_locked["locked"]), names=names), icon=":material/lock:")
         yes, no = st.columns(2)
         yes.button("Remove the locked hubs too", key="confirm-locked-yes", on_click=confirm_locked, args=(True,))
         no.button("Keep them", key="confirm-locked-no", type="primary", on_click=confirm_locked, args=(False,))
 
+show_messages(where="hub-table")
 editable = ["id", "name", "place", "type", "open_quarter", "locked"]
 edited = st.data_editor(
     table, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",

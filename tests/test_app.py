@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
@@ -31,6 +32,24 @@ def workspace(app: AppTest):
 
 def figures(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.get("metric")}
+
+
+class Said(str):
+    """A message as the planner reads it (its Markdown escapes taken out), with ``value`` as elements have."""
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+def plain(markdown: str) -> str:
+    """What escaped Markdown reads as: backslash escapes, character references and invisible word joiners removed."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", markdown)).replace("\u2060", "")
+
+
+def said(elements) -> list[Said]:
+    """Messages (errors, warnings, toasts...) as the planner reads them."""
+    return [Said(plain(element.value)) for element in elements]
 
 
 def run(app: AppTest) -> None:
@@ -84,7 +103,7 @@ def test_bad_coordinates_give_a_message_and_leave_the_scenario(app, lat, lon, me
     app.number_input(key="add-lon").set_value(lon)
     app.button(key="FormSubmitter:add-by-coordinates-Add hub at these coordinates").click()
     run(app)
-    assert any(message in e.value for e in app.error)
+    assert any(message in e.value for e in said(app.error))
     assert workspace(app).scenario == before
 
 
@@ -103,7 +122,7 @@ def test_add_lock_and_remove_in_the_hub_table(app):
     assert workspace(app).scenario.hubs[0].locked and workspace(app).scenario.hubs[0].name == "Hays pilot"
     edit_table(app, deleted_rows=[0])  # a locked hub: the page asks first
     assert len(workspace(app).scenario.hubs) == 1
-    assert "removes 1 locked hub(s): h1 (Hays pilot)" in app.warning[0].value
+    assert "removes 1 locked hub(s): h1 (Hays pilot)" in said(app.warning)[0].value
     app.button(key="confirm-locked-yes").click()
     run(app)
     assert workspace(app).scenario.hubs == ()
@@ -111,7 +130,7 @@ def test_add_lock_and_remove_in_the_hub_table(app):
 
 def test_a_table_row_without_a_place_is_named(app):
     edit_table(app, added_rows=[{"type": "new"}])
-    assert any("Hub table: 1:place: choose a place" in e.value for e in app.error)
+    assert any("Hub table: 1:place: choose a place" in e.value for e in said(app.error))
     assert workspace(app).scenario.hubs == ()
 
 
@@ -174,7 +193,7 @@ def test_a_refused_threshold_reverts_and_later_changes_still_apply(app):
     app.sidebar.number_input[0].set_value(300.0)  # same-day longer than next-day (240): refused
     run(app)
     assert any("The same-day threshold (300 min) cannot be longer than the next-day threshold (240 min); "
-               "same-day threshold stays at 90." in e.value for e in app.error), [e.value for e in app.error]
+               "same-day threshold stays at 90." in e.value for e in said(app.error)), [e.value for e in said(app.error)]
     assert workspace(app).scenario.travel.same_day_minutes == 90
     assert app.sidebar.number_input[0].value == 90.0  # the field shows the value in force
     app.sidebar.number_input[2].set_value(1.25)  # circuity
@@ -208,7 +227,7 @@ def test_uploading_a_bad_file_lists_problems_and_keeps_the_data(app):
     app.file_uploader(key="upload-communities").set_value(
         ("towns.csv", b"id,name,lat,lon,population\n1,A,40,-100,500\n2,B,95,-99,x\n", "text/csv"))
     run(app)
-    assert "unchanged" in app.error[0].value
+    assert "unchanged" in said(app.error)[0].value
     assert "towns.csv:3:lat: 95 is outside" in app.code[0].value
     assert len(workspace(app).communities) == 4000
 
@@ -227,7 +246,7 @@ def test_budget_page_warns_over_budget_and_shows_the_cli_figures(app, tmp_path):
     from .test_budget import THREE_HUBS
 
     open_budget(app)
-    assert any("over the" in w.value and "budget" in w.value for w in app.warning)
+    assert any("over the" in w.value and "budget" in w.value for w in said(app.warning))
     assert not app.error
     shown = {m.label: m.value for m in app.get("metric")}
     path = tmp_path / "three.json"
@@ -265,8 +284,8 @@ def test_assumptions_form_applies_and_names_bad_fields(app):
     horizon.select("2025Q4")  # before hub c opens in 2026Q2
     next(b for b in app.button if b.label == "Apply assumptions").click()
     run(app)
-    assert any("hubs[1].open_quarter" in e.value or "hubs[2].open_quarter" in e.value for e in app.error), \
-        [e.value for e in app.error]
+    assert any("hubs[1].open_quarter" in e.value or "hubs[2].open_quarter" in e.value for e in said(app.error)), \
+        [e.value for e in said(app.error)]
     assert workspace(app).scenario.budget.horizon_end == "2026Q4"
 
 
@@ -280,7 +299,7 @@ def test_the_optimiser_page_proposes_and_accepts_a_plan_as_one_undo_step(app):
     job = app.session_state["optimiser-job"]
     assert job.wait(120)
     run(app)
-    assert any("proved optimal" in s.value for s in app.success), [s.value for s in app.success]
+    assert any("proved optimal" in s.value for s in said(app.success)), [s.value for s in said(app.success)]
     proposed = len(job.result.added)
     assert proposed == 42
     next(b for b in app.button if b.label == "Accept the plan").click()
@@ -301,7 +320,7 @@ def test_the_optimiser_page_shows_a_greedy_preview_with_its_gap(app):
     run(app)
     assert app.session_state["optimiser-job"].wait(60)
     run(app)
-    message = next(i.value for i in app.info if "greedy preview, not proved" in i.value)
+    message = next(i.value for i in said(app.info) if "greedy preview, not proved" in i.value)
     result = app.session_state["optimiser-job"].result
     assert f"at most {result.bound - result.objective:,.0f} more weighted people" in message
 

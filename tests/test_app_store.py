@@ -14,7 +14,7 @@ from coverage.scenario import load_scenario
 from coverage.store import ScenarioStore
 
 from .conftest import ROOT
-from .test_app import DODGE, HAYS, add_by_search, figures, run, workspace
+from .test_app import DODGE, HAYS, said, add_by_search, figures, run, workspace
 
 PILOT = ROOT / "examples" / "plains_pilot.json"
 
@@ -41,6 +41,13 @@ def add(app: AppTest, town: str) -> None:
     """Add a hub by name on the Map & hubs page."""
     go(app, "map_hubs")
     add_by_search(app, town)
+
+
+def pick(app: AppTest, table: str, row: int = 0) -> None:
+    """Select a row of one of the Scenarios page's lists (keyed afresh after every delete, restore or rename)."""
+    generation = app.session_state["scenario-lists"] if "scenario-lists" in app.session_state else 0
+    app.session_state[f"{table}-{generation}"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    run(app)
 
 
 def sidebar_text(app: AppTest) -> str:
@@ -83,8 +90,7 @@ def test_two_tabs_saving_the_same_plan_are_both_kept_and_the_later_is_told(isola
     scenario_id = store(isolated_store).list()[0].id
     second = new_session()
     go(second, "scenarios")
-    second.session_state["scenario-list"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
-    run(second)
+    pick(second, "scenario-list")
     second.button(key="open-latest").click()
     run(second)
     assert workspace(second).origin == scenario_id
@@ -93,7 +99,7 @@ def test_two_tabs_saving_the_same_plan_are_both_kept_and_the_later_is_told(isola
         go(app, "scenarios")
         app.button(key="save").click()
         run(app)
-    assert "another save came in between; yours is version 3" in " ".join(w.value for w in second.warning)
+    assert "another save came in between; yours is version 3" in " ".join(w.value for w in said(second.warning))
     assert [v.version for v in store(isolated_store).history(scenario_id)] == [1, 2, 3]
 
 
@@ -108,8 +114,7 @@ def test_open_a_saved_version_is_one_undo_step(isolated_store):
     app = new_session()
     add(app, "Hays, KS")
     go(app, "scenarios")
-    app.session_state["scenario-list"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
-    run(app)
+    pick(app, "scenario-list")
     app.button(key="open-latest").click()
     run(app)
     assert workspace(app).scenario == scenario and workspace(app).origin == saved.id
@@ -125,13 +130,11 @@ def test_rename_delete_and_restore_from_the_page(isolated_store):
     go(app, "scenarios")
     app.button(key="save").click()
     run(app)
-    app.session_state["scenario-list"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
-    run(app)
+    pick(app, "scenario-list")
     app.button(key="delete-scenario").click()
     run(app)
     assert store(isolated_store).list() == [] and len(store(isolated_store).list(deleted=True)) == 1
-    app.session_state["bin-list"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
-    run(app)
+    pick(app, "bin-list")
     app.button(key="restore-scenario").click()
     run(app)
     assert len(store(isolated_store).list()) == 1
@@ -145,7 +148,7 @@ def test_a_reload_restores_the_unsaved_plan_and_says_so(isolated_store):
     assert [h["site_id"] for h in draft.document["hubs"]] == [DODGE, HAYS]
     reloaded = new_session(browser="browser-one-key")
     assert [h.site_id for h in workspace(reloaded).scenario.hubs] == [DODGE, HAYS]
-    assert any("Restored your unsaved plan" in t.value for t in reloaded.toast)
+    assert any("Restored your unsaved plan" in t.value for t in said(reloaded.success))
     other_browser = new_session(browser="browser-two-key")
     assert workspace(other_browser).scenario.hubs == ()
 
@@ -179,7 +182,7 @@ def test_a_share_link_opens_as_an_unsaved_copy(isolated_store):
 ])
 def test_a_bad_share_link_gives_a_message_and_changes_nothing(isolated_store, value, message):
     app = new_session(query={"scenario": value})
-    assert any(message in e.value and "unchanged" in e.value for e in app.error), [e.value for e in app.error]
+    assert any(message in e.value and "unchanged" in e.value for e in said(app.error)), [e.value for e in said(app.error)]
     assert workspace(app).scenario.hubs == ()
 
 
@@ -189,7 +192,7 @@ def test_a_link_too_long_for_streamlit_is_named_not_silently_dropped(isolated_st
     assert workspace(app).scenario.hubs == () and not app.error  # Streamlit passed nothing on
     app.session_state["browser"] = {"key": "browser-long-link", "query_length": 10 * 1024 * 1024 + 10}
     run(app)
-    assert any("10,485,770 characters long" in e.value and "unchanged" in e.value for e in app.error)
+    assert any("10,485,770 characters long" in e.value and "unchanged" in e.value for e in said(app.error))
 
 
 def test_a_link_to_a_stored_version_opens_it_for_colleagues(isolated_store):
@@ -209,7 +212,7 @@ def test_without_a_store_the_app_works_with_saving_off(tmp_path, monkeypatch):
     corrupt.write_bytes(b"not a database" * 100)
     monkeypatch.setenv("COVERAGE_STORE_URL", f"sqlite:///{corrupt}")
     app = new_session()
-    assert any("Saving is off" in w.value for w in app.warning)
+    assert any("Saving is off" in w.value for w in said(app.warning))
     add(app, "Dodge City, KS")
     go(app, "scenarios")
     assert app.button(key="save").disabled
@@ -241,15 +244,14 @@ def test_a_version_whose_data_is_gone_says_so_and_never_drops_hubs_silently(isol
     saved = kept.save(document, figures={"hubs": 4}, data=DataRef("999:30"))
     app = new_session()
     go(app, "scenarios")
-    app.session_state["scenario-list"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
-    run(app)
+    pick(app, "scenario-list")
     app.button(key="open-latest").click()
     run(app)
-    assert any("not in the scenario store" in e.value for e in app.error)
+    assert any("not in the scenario store" in e.value for e in said(app.error))
     assert workspace(app).scenario.hubs == ()
     app.button(key="open-on-current").click()
     run(app)
-    assert any("1 of its hubs sit on sites the data lacks" in e.value for e in app.error)
+    assert any("1 of its hubs sit on sites the data lacks" in e.value for e in said(app.error))
     missing = next(t.value for t in app.dataframe if "site" in t.value.columns)
     assert missing["hub"].tolist() == ["h9"] and missing["site"].tolist() == ["t7"]
     assert workspace(app).scenario.hubs == ()
@@ -257,34 +259,6 @@ def test_a_version_whose_data_is_gone_says_so_and_never_drops_hubs_silently(isol
     run(app)
     assert [h.id for h in workspace(app).scenario.hubs] == ["h1", "h2", "h3"]
     assert workspace(app).origin == saved.id and workspace(app).unsaved  # three of its four hubs: not the version
-
-
-def test_a_sweep_launched_from_the_page_runs_on_and_draws_its_frontier(isolated_store):
-    app = new_session()
-    go(app, "sweeps")
-    app.text_input(key="sweep-budget.total_usd").input("100, 200")
-    app.button(key="FormSubmitter:sweep-form-Launch the sweep").click()
-    run(app)
-    assert not app.error, [e.value for e in app.error]
-    kept = store(isolated_store)
-    deadline = time.monotonic() + 240  # its own process: the page could be closed meanwhile
-    while not (kept.sweeps() and kept.sweeps()[0]["finished"] == 2) and time.monotonic() < deadline:
-        time.sleep(1)
-    (sweep,) = kept.sweeps()
-    assert sweep["runs"] == 2
-    assert kept.sweeps()[0]["finished"] == 2
-    run(app)
-    chart = next(c for c in app.get("plotly_chart"))
-    assert "Weighted people" in chart.proto.spec
-    rows = kept.sweep_runs(sweep["id"])
-    assert all(r["status"] in ("optimal", "time_limit") for r in rows)
-    app.session_state[f"frontier-{sweep['id']}"] = {"selection": {"points": [{"curve_number": 0, "point_index": 1}],
-                                                                  "point_indices": [1], "box": [], "lasso": []}}
-    run(app)
-    app.button(key="open-sweep-run").click()
-    run(app)
-    assert workspace(app).scenario.budget.total_usd == 2e8 and workspace(app).scenario.hubs
-    assert kept.list() == []  # sweep plans stay out of the scenario list
 
 
 def dodge_matrix_csv() -> bytes:
@@ -311,7 +285,7 @@ def test_a_travel_matrix_uploaded_on_the_data_page_drives_the_plan(isolated_stor
     go(app, "data")
     app.file_uploader(key="upload-matrix").set_value(("bad.csv", b"site_id,community_id,minutes\nx,y,-1\n", "text/csv"))
     run(app)
-    assert any("bad.csv was not used" in e.value for e in app.error)
+    assert any("bad.csv was not used" in e.value for e in said(app.error))
     assert workspace(app).scenario.travel.mode == "drive"
     app.file_uploader(key="upload-matrix").set_value(("dodge.csv", dodge_matrix_csv(), "text/csv"))
     run(app)
