@@ -362,3 +362,63 @@ def test_the_optimiser_page_respects_capacity_by_default_and_chooses_types(app):
     run(app)
     served = workspace(app).evaluation.served().totals()["weighted_population"]
     assert served == pytest.approx(result.objective, rel=1e-6)  # what it optimised is what the plan serves
+
+
+def test_the_optimiser_table_shows_served_and_warns_when_a_plan_serves_fewer(app):
+    """Issue 21.1: accepting a capacity-off re-plan dropped served from 18.8M to 17.1M with nothing on screen saying so."""
+    workspace(app).load(load_scenario(ROOT / "examples" / "national_served.json"))
+    app.switch_page("app_pages/optimiser.py")
+    run(app)
+    next(n for n in app.number_input if n.label == "Budget ($ million)").set_value(1000.0)
+    next(c for c in app.checkbox if c.label == "Respect capacity").uncheck()
+    next(c for c in app.checkbox if c.label == "Keep unlocked hubs").uncheck()  # re-plan
+    next(s for s in app.slider if s.label == "Time limit (s)").set_value(10)
+    app.button(key="FormSubmitter:optimiser-settings-Run optimiser").click()
+    run(app)
+    assert app.session_state["optimiser-job"].wait(120)
+    run(app)
+    table = table_with(app, "figure", "now", "proposed", "change")
+    rows = dict(zip(table["figure"], table["change"]))
+    assert "People served within capacity (same-day or next-day)" in rows
+    assert "Weighted people in reach (the objective with capacity off) ← what this run maximised" in rows
+    assert rows["People served within capacity (same-day or next-day)"].startswith("-")
+    assert any("would lower the people served within capacity" in w.value and "capacity off" in w.value
+               for w in said(app.warning)), said(app.warning)
+
+
+def test_a_negative_optimiser_budget_is_named_next_to_the_form(app):
+    """Issue 21.21: -500 made Run do nothing, with only a red border."""
+    app.switch_page("app_pages/optimiser.py")
+    run(app)
+    next(n for n in app.number_input if n.label == "Budget ($ million)").set_value(-500.0)
+    app.button(key="FormSubmitter:optimiser-settings-Run optimiser").click()
+    run(app)
+    assert any("Budget ($ million): -500 is not a budget; give 0 or more." in e.value for e in said(app.error))
+    assert "optimiser-job" not in app.session_state
+
+
+def test_the_budget_page_speaks_of_each_hubs_catchment_and_the_demand_in_reach(app):
+    """Issue 21.2: 'ships 30,000 of the 1,864,778 parcels a day its communities order' was the whole country's demand."""
+    from .test_budget import THREE_HUBS
+
+    document = {**THREE_HUBS, "costs": {**THREE_HUBS["costs"], "parcels_per_person_per_year": 36.5,
+                                        "capacity_parcels_per_day": {"conversion": 5000, "new": 10**6}}}
+    open_budget(app, document)
+    from coverage import budget
+
+    rollout = budget.plan(workspace(app).evaluation)
+    hubs = rollout.hubs.set_index("hub_id")
+    served = workspace(app).evaluation.served().totals()
+    in_reach = hubs["parcels_per_day"].sum()
+    assert rollout.summary["demand_in_reach_parcels_per_day"] == pytest.approx(in_reach, abs=0.1)
+    warning = next(w.value for w in said(app.warning) if "catchment" in w.value)
+    assert (f"a ships {hubs.loc['a', 'load_parcels_per_day']:,.0f} of the {hubs.loc['a', 'parcels_per_day']:,.0f} its "
+            "catchment orders") in warning
+    assert f"of the {in_reach:,.0f} parcels a day that the communities in reach order" in warning
+    assert f"{served['demand_parcels_per_day']:,.0f}" not in warning  # the whole country's demand is not theirs
+    tiles = {m.label: m for m in app.get("metric")}
+    within = served["population"]["same_day"] + served["population"]["next_day"]
+    from ui import fmt
+
+    assert tiles["Served within capacity"].value == f"{fmt.people(within)} people"
+    assert "in reach" in tiles["Served within capacity"].proto.delta

@@ -302,3 +302,270 @@ def test_a_travel_matrix_uploaded_on_the_data_page_drives_the_plan(isolated_stor
     app.sidebar.button[0].click()  # undo: back to the drive-time model
     run(app)
     assert workspace(app).scenario.travel.mode == "drive"
+
+
+# -- issue 21: the Scenarios page ----------------------------------------------------------------------------
+def saved_versions(url: str, name: str, count: int, hubs: str = DODGE) -> str:
+    """A scenario saved ``count`` times (versions 1..count); its id."""
+    from coverage.evaluation import evaluate
+    from coverage.scenario import Hub, Scenario
+    from coverage.store.data import data_ref
+
+    kept = ScenarioStore(url)
+    scenario_id = None
+    for number in range(1, count + 1):
+        scenario = Scenario(name=name, hubs=(Hub(id="h1", name=f"Hub {number}", site_id=hubs),))
+        evaluation = evaluate(scenario)
+        scenario_id = kept.save(scenario.to_dict(), figures=evaluation.key_figures(),
+                                data=data_ref(evaluation.engine.communities), scenario_id=scenario_id,
+                                based_on=number - 1 if scenario_id else None).id
+    return scenario_id
+
+
+def row_of(app: AppTest, scenario_id: str) -> int:
+    table = next(t.value for t in app.dataframe if "id" in t.value.columns and "served" in t.value.columns)
+    return table["id"].tolist().index(scenario_id)
+
+
+def pick_version(app: AppTest, scenario_id: str, row: int) -> None:
+    generation = app.session_state["scenario-lists"] if "scenario-lists" in app.session_state else 0
+    app.session_state[f"version-list-{scenario_id}-{generation}"] = {
+        "selection": {"rows": [row], "columns": [], "cells": []}}
+    run(app)
+
+
+def test_switching_scenarios_or_deleting_with_a_version_ticked_resets_the_selection(isolated_store):
+    """Issue 21.4-5: an IndexError (and no sidebar) after ticking version 5 and choosing a 1-version scenario; after
+    a delete, row 0 stayed selected (another scenario) with its Delete popover ready."""
+    five = saved_versions(isolated_store, "Five versions", 5)
+    one = saved_versions(isolated_store, "One version", 1, HAYS)
+    app = new_session()
+    go(app, "scenarios")
+    pick(app, "scenario-list", row_of(app, five))
+    pick_version(app, five, 4)
+    assert app.button(key="open-version").label == "Open version 1"
+    pick(app, "scenario-list", row_of(app, one))
+    assert [b.label for b in app.button if b.key == "open-version"] == []  # nothing ticked in the new list
+    assert figures(app)["Cost of 0 hubs"]  # the sidebar is there
+    pick(app, "scenario-list", row_of(app, five))
+    pick_version(app, five, 4)
+    app.button(key="delete-scenario").click()
+    run(app)
+    assert any("Five versions moved to the bin" in t.value for t in said(app.toast))
+    assert [b for b in app.button if b.key in ("open-latest", "delete-scenario", "open-version")] == []  # no row chosen
+    assert [s.id for s in ScenarioStore(isolated_store).list()] == [one]
+    pick(app, "bin-list")
+    app.button(key="restore-scenario").click()
+    run(app)
+    assert [b for b in app.button if b.key in ("restore-scenario", "open-latest")] == []
+    assert {s.id for s in ScenarioStore(isolated_store).list()} == {one, five}
+
+
+def test_renaming_the_open_scenario_renames_the_plan_and_the_next_save_carries_it(isolated_store):
+    """Issue 21.6: the next save carried the old name and said another save came in between."""
+    scenario_id = saved_versions(isolated_store, "Old name", 1)
+    app = new_session()
+    go(app, "scenarios")
+    pick(app, "scenario-list", row_of(app, scenario_id))
+    app.button(key="open-latest").click()
+    run(app)
+    pick(app, "scenario-list", row_of(app, scenario_id))
+    app.text_input(key=f"rename-{scenario_id}").input("New name")
+    app.button(key="rename-scenario").click()
+    run(app)
+    assert workspace(app).scenario.name == "New name" and not workspace(app).unsaved
+    assert "New name" in sidebar_text(app) and "version 2" in sidebar_text(app)
+    add(app, "Hays, KS")
+    go(app, "scenarios")
+    assert app.button(key="save").label == "Save version 3"
+    app.button(key="save").click()
+    run(app)
+    assert not app.warning, said(app.warning)
+    latest = ScenarioStore(isolated_store).get(scenario_id)
+    assert (latest.version, latest.name, latest.document["name"]) == (3, "New name", "New name")
+
+
+def test_save_after_opening_an_old_version_says_what_it_saves_on_top_of(isolated_store):
+    """Issue 21.7: 'Save version 2' after opening v1 of five, then 'another save came in between; yours is 6'."""
+    scenario_id = saved_versions(isolated_store, "Five versions", 5)
+    app = new_session()
+    go(app, "scenarios")
+    pick(app, "scenario-list", row_of(app, scenario_id))
+    pick_version(app, scenario_id, 4)
+    app.button(key="open-version").click()
+    run(app)
+    assert workspace(app).origin_version == 1
+    assert app.button(key="save").label == "Save as version 6"
+    assert any("Saving on top of version 5; this plan was opened from version 1." in c.value for c in said(app.caption))
+    app.button(key="save").click()
+    run(app)
+    assert not app.warning, said(app.warning)
+    assert any("saved as version 6, on top of version 5 (this plan was opened from version 1)" in t.value
+               for t in said(app.toast)), said(app.toast)
+    assert app.button(key="save").label == "Save version 7"
+
+
+def test_your_name_is_kept_on_every_page_and_in_the_browser(isolated_store):
+    """Issue 21.8: the name emptied when leaving Scenarios, so later saves were recorded as 'local'."""
+    app = new_session(browser="browser-name")
+    go(app, "scenarios")
+    app.text_input(key="author-input").input("Ada Lovelace")
+    run(app)
+    add(app, "Dodge City, KS")  # another page
+    go(app, "scenarios")
+    assert app.text_input(key="author-input").value == "Ada Lovelace"
+    app.button(key="save").click()
+    run(app)
+    (saved,) = ScenarioStore(isolated_store).list()
+    assert saved.updated_by == "Ada Lovelace"
+    component = app.get("bidi_component") or []
+    assert any('"author": "Ada Lovelace"' in str(c.proto) or "Ada Lovelace" in str(c.proto) for c in component), \
+        "the name is handed to the browser to keep"
+    later = new_session()  # the browser says the name it kept
+    later.session_state["browser"] = {"key": "browser-name", "author": "Ada Lovelace"}
+    run(later)
+    go(later, "scenarios")
+    assert later.text_input(key="author-input").value == "Ada Lovelace"
+
+
+def test_the_store_is_announced_as_created_only_by_the_session_that_created_it(isolated_store):
+    """Issue 21.9: every new session toasted 'created a new scenario store' even when it held plans."""
+    first = new_session()
+    assert any("created a new scenario store" in t.value for t in said(first.toast))
+    add(first, "Dodge City, KS")
+    go(first, "scenarios")
+    first.button(key="save").click()
+    run(first)
+    second = new_session()
+    assert not any("scenario store" in t.value for t in said(second.toast)), said(second.toast)
+
+
+# -- issue 21: drafts, links and messages ----------------------------------------------------------------------
+def tab(browser: str, name: str, tabs: list[str], query: dict | None = None) -> AppTest:
+    """A tab of a browser, as the key component reports it (its own key, and every tab the browser knows)."""
+    test = new_session(query=query)
+    test.session_state["browser"] = {"key": browser, "tab": name, "tabs": tabs}
+    run(test)
+    return test
+
+
+def test_two_tabs_keep_their_own_drafts_and_a_reload_offers_the_other(isolated_store):
+    """Issue 21.10: tab 1's hub was gone after tab 2 added another and tab 1 reloaded."""
+    first = tab("browser-tabs", "tab-one", ["tab-one"])
+    add(first, "Dodge City, KS")
+    second = tab("browser-tabs", "tab-two", ["tab-one", "tab-two"])  # a new tab starts from the newest plan
+    assert [h.site_id for h in workspace(second).scenario.hubs] == [DODGE]
+    add(second, "Hays, KS")
+    add(first, "Garden City, KS")
+    reloaded = tab("browser-tabs", "tab-one", ["tab-one", "tab-two"])  # tab 1, reloaded
+    sites = [h.site_id for h in workspace(reloaded).scenario.hubs]
+    assert sites[0] == DODGE and HAYS not in sites and len(sites) == 2  # its own plan, not tab 2's
+    offer = [i for i in said(reloaded.info) if "Another tab of this browser" in i.value]
+    assert offer and "2 hubs" in offer[0].value
+    reloaded.button(key="other-tab-open").click()
+    run(reloaded)
+    assert [h.site_id for h in workspace(reloaded).scenario.hubs] == [DODGE, HAYS]  # tab 2's, one undo step
+    reloaded.sidebar.button[0].click()
+    run(reloaded)
+    assert [h.site_id for h in workspace(reloaded).scenario.hubs] == sites
+    again = tab("browser-tabs", "tab-two", ["tab-one", "tab-two"])  # tab 2 kept its own all along
+    assert [h.site_id for h in workspace(again).scenario.hubs] == [DODGE, HAYS]
+
+
+def test_a_link_whose_hubs_the_data_lacks_says_which_and_opens_without_them(isolated_store):
+    """Issue 21.23: it opened as an empty 'Untitled scenario' with no message."""
+    from coverage.scenario import Hub
+
+    scenario = load_scenario(PILOT)
+    scenario = scenario.replace(hubs=scenario.hubs + (Hub(id="h9", name="Hub at an uploaded town", site_id="t7"),))
+    app = new_session(browser="browser-missing", query={"scenario": encode(scenario)})
+    assert any("could not be opened as it is" in e.value and "h9 (Hub at an uploaded town)" in e.value
+               for e in said(app.error)), said(app.error)
+    missing = next(t.value for t in app.dataframe if "site" in t.value.columns)
+    assert missing["hub"].tolist() == ["h9"] and missing["site"].tolist() == ["t7"]
+    assert workspace(app).scenario.hubs == () and dict(app.query_params) == {}
+    app.button(key="link-dropping").click()
+    run(app)
+    assert [h.id for h in workspace(app).scenario.hubs] == ["h1", "h2", "h3"]
+    assert workspace(app).scenario.name == scenario.name
+    assert any("without the 1 hub(s)" in s.value for s in said(app.success))
+
+
+def test_what_a_link_did_stays_until_the_planner_acts(isolated_store):
+    """Issue 21.24: 'Opened the shared plan' was gone as soon as the figures arrived."""
+    app = new_session(query={"scenario": encode(load_scenario(PILOT))})
+    for _ in range(3):  # the browser answers, the page reruns: the message stays
+        assert any("Opened the shared plan “Plains pilot”" in s.value for s in said(app.success))
+        app.session_state["browser"] = {"key": "browser-stay", "tab": "t-one", "tabs": ["t-one"]}
+        run(app)
+    go(app, "coverage_tables")
+    assert any("Opened the shared plan" in s.value for s in said(app.success))
+    add(app, "Hays, KS")  # the planner acts
+    assert not any("Opened the shared plan" in s.value for s in said(app.success))
+
+
+# -- issue 22: hostile input in the address bar and in uploads -------------------------------------------------
+def deflated(text: str) -> str:
+    import base64
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return base64.urlsafe_b64encode(packer.compress(text.encode()) + packer.flush()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("document", ["[" * 100_000, '{"schema": "rural-coverage/scenario@1", "hubs": [], '
+                                                       '"budget": {"total_usd": ' + "9" * 5000 + "}}"])
+def test_a_hostile_link_gives_a_message_and_is_cleared(isolated_store, document):
+    """Issue 22.1: a short link holding deeply nested JSON showed a traceback with server paths, and again on reload."""
+    value = deflated(document)
+    assert len(value) < 600
+    app = new_session(query={"scenario": value})
+    errors = said(app.error)
+    assert any("share link" in e.value for e in errors), errors
+    assert not any("/" + "work" in e.value or ".py" in e.value or "Traceback" in e.value for e in errors)
+    assert dict(app.query_params) == {} and workspace(app).scenario.hubs == ()
+
+
+@pytest.mark.parametrize("uploader, name, content", [
+    ("upload-scenario", "deep.json", b"[" * 100_000),
+    ("upload-communities", "deep.geojson", b'{"type": "FeatureCollection", "features": ' + b"[" * 100_000),
+    ("upload-scenario", "huge.json", b'{"schema": "rural-coverage/scenario@1", "budget": {"total_usd": '
+     + b"9" * 5000 + b"}}"),
+])
+def test_a_hostile_upload_gives_a_message_and_changes_nothing(isolated_store, uploader, name, content):
+    """Issue 22.1: Data-page uploads of such files showed tracebacks."""
+    app = new_session()
+    go(app, "data")
+    app.file_uploader(key=uploader).set_value((name, content, "application/json"))
+    run(app)
+    assert any(name in e.value and ("was not loaded" in e.value or "was not used" in e.value)
+               for e in said(app.error)), said(app.error)
+    assert len(workspace(app).communities) == 4000 and workspace(app).scenario.hubs == ()
+
+
+def test_compare_keeps_its_comparison_and_makes_the_workbook_on_request(isolated_store, monkeypatch):
+    """Issue 21.18: every click of a report button reran the whole Compare page (4.5-13.8 s)."""
+    import coverage.compare
+
+    app = new_session()
+    add(app, "Dodge City, KS")
+    go(app, "scenarios")
+    app.button(key="save").click()
+    run(app)
+    add(app, "Hays, KS")
+    calls = []
+    real = coverage.compare.compare
+    monkeypatch.setattr(coverage.compare, "compare", lambda plans: calls.append(1) or real(plans))
+    go(app, "compare")
+    assert len(calls) == 1
+    table = next(t.value for t in app.dataframe if "Figure" in t.value.columns)
+    assert "People served within capacity (same-day or next-day)" in table["Figure"].tolist()
+    assert "Weighted people served (the optimiser's objective)" in table["Figure"].tolist()
+    app.sidebar.selectbox(key="report-format").select(".xlsx")
+    app.sidebar.button(key="report-make").click()
+    run(app)
+    assert len(calls) == 1  # the report control did not redo the comparison
+    buttons = {b.proto.label: b for b in app.get("download_button")}
+    assert {"Download the comparison (.xlsx)", "Download the comparison (.pdf)"} <= set(buttons)
+    for label in ("Download the comparison (.xlsx)", "Download the comparison (.pdf)"):
+        assert buttons[label].proto.deferred_file_id and buttons[label].proto.ignore_rerun  # made when clicked

@@ -225,6 +225,18 @@ HUB_CHANGE_OUTLINES = {"added": (0, 158, 115), "removed": (213, 94, 0), "changed
                        "moved": (204, 121, 167), "kept": (255, 255, 255)}
 
 
+def changed_places(comparison, index: int) -> tuple[np.ndarray, np.ndarray]:
+    """Latitudes and longitudes of what differs between plan A and plan ``index``: communities whose tier changes,
+    hubs added, removed, moved or changed (empty when nothing does), for a difference map fitted to them."""
+    table = comparison.evaluations[0].coverage.table()
+    changed = comparison.tier_change(index) != "same"
+    points = comparison.hub_points(index)
+    points = points[points["change"] != "kept"]
+    lat = np.concatenate([table["lat"].to_numpy(dtype=float)[changed], points["lat"].to_numpy(dtype=float)])
+    lon = np.concatenate([table["lon"].to_numpy(dtype=float)[changed], points["lon"].to_numpy(dtype=float)])
+    return lat, lon
+
+
 def difference_deck(comparison, index: int, view: pdk.ViewState) -> pdk.Deck:
     """Plan A against plan ``index``: communities coloured by their tier change, hubs by added/removed/moved."""
     a, b = comparison.evaluations[0], comparison.evaluations[index]

@@ -107,8 +107,8 @@ def tell_problems(error: InputError, template: str = "{problem}", *, where: str 
 def unexpected(error: BaseException, what: str, *, where: str | None = None) -> None:
     """Something that should not happen: the details to the server's log, a plain sentence to the page."""
     LOG.error("%s failed", what, exc_info=error)
-    tell("error", what + " failed on the server (an unexpected {kind}); the details are in the server's log. Your "
-         "plan is unchanged.", where=where, kind=type(error).__name__)
+    tell("error", what + " failed on the server (an unexpected {error}); the details are in the server's log. Your "
+         "plan is unchanged.", where=where, error=type(error).__name__)
 
 
 _SHOW = {"error": (st.error, ":material/error:"), "warning": (st.warning, ":material/warning:"),
