@@ -44,7 +44,7 @@ options = st.columns([1.0, 1.15, 1.1, 2.75, 1.0])
 ring_label, ring_help = {
     "drive": ("Rings", "Circles of the great-circle distance the drive-time thresholds reach."),
     "radius": ("Rings", "Circles of the radius mode's same-day and next-day miles."),
-}.get(scenario.travel.mode, ("Outlines", "Around each hub and the communities its travel matrix reaches."))
+}.get(scenario.travel.mode, ("Reach", "A line from each hub to every community its travel matrix reaches."))
 show_rings = options[0].toggle(ring_label, value=True, key="show-rings", help=ring_help)
 by_utilisation = options[1].toggle("Utilisation", value=False, key="hub-utilisation",
                                    help="Fill each hub by the share of its daily capacity it ships: sky blue up to "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import numpy as np
@@ -295,7 +296,7 @@ def test_a_travel_matrix_uploaded_on_the_data_page_drives_the_plan(isolated_stor
     assert "Travel matrix dodge\\.csv" in " ".join(c.value for c in app.sidebar.caption)  # escaped markdown
     go(app, "map_hubs")
     spec = app.get("deck_gl_json_chart")[0].proto.json
-    assert '"outlines"' in spec and '"rings"' not in spec
+    assert '"reach"' in spec and '"LineLayer"' in spec and '"rings"' not in spec  # lines enclose nothing
     reloaded = new_session(browser="browser-matrix")  # the matrix was kept in the store with the draft
     assert workspace(reloaded).scenario.travel.mode == "matrix" and workspace(reloaded).matrix is not None
     assert figures(reloaded)["Same-day communities"] == circuity["Same-day communities"]
@@ -569,3 +570,30 @@ def test_compare_keeps_its_comparison_and_makes_the_workbook_on_request(isolated
     assert {"Download the comparison (.xlsx)", "Download the comparison (.pdf)"} <= set(buttons)
     for label in ("Download the comparison (.xlsx)", "Download the comparison (.pdf)"):
         assert buttons[label].proto.deferred_file_id and buttons[label].proto.ignore_rerun  # made when clicked
+
+
+def test_matrix_mode_draws_what_each_hub_reaches_and_bins_the_matrix_minutes(isolated_store):
+    """Issue 21.20: hull outlines took in communities a hub does not reach; the histogram binned great-circle miles
+    at radius thresholds, coloured by tiers the matrix never produced."""
+    from coverage import charts
+    from coverage.reach import reach_pairs
+
+    app = new_session(browser="browser-matrix-reach")
+    add(app, "Dodge City, KS")
+    go(app, "data")
+    app.file_uploader(key="upload-matrix").set_value(("dodge.csv", dodge_matrix_csv(), "text/csv"))
+    run(app)
+    evaluation = workspace(app).evaluation
+    pairs = reach_pairs(evaluation)
+    tiers = evaluation.coverage.table().set_index("community_id")["tier"]
+    ids = evaluation.engine.communities["community_id"].to_numpy()
+    assert set(tiers.loc[ids[pairs["community"]]]) <= {"same_day", "next_day"}  # every line ends where it reaches
+    assert len(pairs) == (tiers != "none").sum()  # one hub: one line to each community covered, nothing more
+    bins, note = charts.drive_time_bins(evaluation.coverage)
+    assert note["unit"] == "minutes" and note["thresholds"] == (90, 240)
+    totals = evaluation.coverage.totals()["communities"]
+    assert bins.loc[bins["tier"] == "same_day", "communities"].sum() == totals["same_day"]
+    assert bins.loc[bins["tier"] == "next_day", "communities"].sum() == totals["next_day"]
+    go(app, "coverage_tables")
+    chart = json.loads(next(c for c in app.get("plotly_chart") if "to the nearest hub" in c.proto.spec).proto.spec)
+    assert chart["layout"]["xaxis"]["title"]["text"] == "minutes to the nearest hub"
