@@ -52,12 +52,12 @@ columns[2].metric(f"Covered by {target['quarter']}", f"{target['achieved_share']
                   help="Share of communities within next-day (or same-day) drive time of a hub open by then.")
 within = served["population"]["same_day"] + served["population"]["next_day"]
 covered = sum(v for t, v in ws.coverage.totals()["population"].items() if t != "none")
-columns[3].metric("Served within capacity", f"{fmt.people(within)} people",
-                  f"of {fmt.people(covered)} in reach · weighted {fmt.people(served['weighted_population'])}",
+columns[3].metric("People served", fmt.people(within), f"of {fmt.people(covered)} in reach",
                   delta_color="off" if within >= covered - 0.5 else "inverse", delta_arrow="off",
-                  help="What the hubs can ship within their daily capacity, once all are open, beside what they "
-                       "reach. Weighted: same-day people plus the next-day weight times next-day people, served (the "
-                       "optimiser's objective with capacity respected).")
+                  help="People the hubs can serve within their daily capacity, once all are open, beside the people "
+                       f"they reach. Weighted by tier ({fmt.people(served['weighted_population'])}: same-day people "
+                       "plus the next-day weight times next-day people), this is what the optimiser maximises with "
+                       "capacity respected.")
 columns[4].metric("Parcel costs (apart)", fmt.usd(summary["parcel_cost_usd"]),
                   f"${scenario.costs.cost_per_parcel_usd:.2f} a parcel", delta_color="off", delta_arrow="off",
                   help="Per-parcel delivery cost through the horizon, reported apart from the budget's cost.")

@@ -58,6 +58,9 @@ if options[4].button("Reset view", key="map-reset", icon=":material/center_focus
                      help="Back to the chosen view after panning or zooming"):
     st.session_state["map-resets"] = st.session_state.get("map-resets", 0) + 1
 view = mapview.named_view(view_name, ws.communities, hubs_table, st.session_state.get("map-resets", 0))
+# what to do with a click on the map sits right above it, where the planner is looking (filled in once the map's
+# selection is known)
+actions = st.container(border=True, key="map-actions")
 community_layer = mapview.community_layer_data(evaluation)
 community_labels = dict(zip(community_layer["community_id"], community_layer["label"]))
 event = st.pydeck_chart(mapview.deck(evaluation, view, basemap=basemap, rings=show_rings,
@@ -74,38 +77,44 @@ if view_name == "Lower 48" and away:
 if basemap:
     st.caption(":material/wifi: The basemap loads from CARTO over the internet; offline, only the state outlines show.")
 
-# -- acting on a selection ----------------------------------------------------------------
+# -- acting on a selection (in the bar above the map) ----------------------------------------------------
 selected = (event or {}).get("selection", {}).get("objects", {}) if isinstance(event, dict) else {}
 picked_community = (selected.get("communities") or [None])[0]
 picked_hub = (selected.get("hubs") or [None])[0]
-if picked_hub and any(h.id == picked_hub.get("hub_id") for h in scenario.hubs):
-    hub = scenario.hub(picked_hub["hub_id"])
-    with st.container(border=True, key="selected-hub"):
-        st.markdown(f"**Selected hub {hub.id}**")
-        st.text(hub.name)
-        left, right = st.columns(2)
-        left.button("Remove this hub", icon=":material/delete:", on_click=apply, args=(ws.remove_hub, hub.id),
-                    kwargs={"done": ("Removed {name}", {"name": hub.name})})
-        right.button("Unlock" if hub.locked else "Lock", icon=":material/lock:",
-                     on_click=apply, args=(ws.update_hub, hub.id), kwargs={"locked": not hub.locked})
-elif picked_community:
-    community_id = str(picked_community.get("community_id"))
-    current = community_labels.get(community_id, picked_community.get("label", ""))
-    with st.container(border=True, key="selected-community"):
-        st.markdown("**Selected community**")
-        st.text(current)  # st.text never renders markup
-        here = hub_at_site.get(community_id)
-        if here is not None:
-            left, right = st.columns(2)
-            left.button("Remove the hub here", icon=":material/delete:", on_click=apply,
-                        args=(ws.remove_hub, here.id), kwargs={"done": ("Removed {name}", {"name": here.name})})
-            right.button("Unlock the hub here" if here.locked else "Lock the hub here", icon=":material/lock:",
-                         on_click=apply, args=(ws.update_hub, here.id), kwargs={"locked": not here.locked})
-        elif community_id in ws.engine.site_index:
-            st.button("Add a hub here", type="primary", icon=":material/add_location:", on_click=apply,
-                      args=(ws.add_hub, community_id), kwargs={"done": "Hub added"})
-        else:
-            st.caption("This community is not a candidate site; add a hub by its coordinates below.")
+with actions:
+    if picked_hub and any(h.id == picked_hub.get("hub_id") for h in scenario.hubs):
+        hub = scenario.hub(picked_hub["hub_id"])
+        with st.container(key="selected-hub"):
+            text, left, right = st.columns([5, 2, 2], vertical_alignment="center")
+            text.text(f"Selected hub {hub.id}: {hub.name}")  # st.text never renders markup
+            left.button("Remove this hub", icon=":material/delete:", on_click=apply, args=(ws.remove_hub, hub.id),
+                        kwargs={"done": ("Removed {name}", {"name": hub.name})}, width="stretch")
+            right.button("Unlock" if hub.locked else "Lock", icon=":material/lock:", width="stretch",
+                         on_click=apply, args=(ws.update_hub, hub.id), kwargs={"locked": not hub.locked})
+    elif picked_community:
+        community_id = str(picked_community.get("community_id"))
+        current = community_labels.get(community_id, picked_community.get("label", ""))
+        with st.container(key="selected-community"):
+            text, left, right = st.columns([5, 2, 2], vertical_alignment="center")
+            text.text("Selected: " + " · ".join(line for line in str(current).splitlines() if line))
+            here = hub_at_site.get(community_id)
+            if here is not None:
+                left.button("Remove the hub here", icon=":material/delete:", on_click=apply, width="stretch",
+                            args=(ws.remove_hub, here.id), kwargs={"done": ("Removed {name}", {"name": here.name})})
+                right.button("Unlock the hub here" if here.locked else "Lock the hub here", icon=":material/lock:",
+                             on_click=apply, args=(ws.update_hub, here.id), kwargs={"locked": not here.locked},
+                             width="stretch")
+            elif community_id in ws.engine.site_index:
+                left.button("Add a hub here", type="primary", icon=":material/add_location:", on_click=apply,
+                            args=(ws.add_hub, community_id), kwargs={"done": "Hub added"}, width="stretch")
+            else:
+                right.caption("Not a candidate site: add a hub by its coordinates below.")
+    else:  # the same row as a selection's, so the map does not move when the planner clicks
+        text, left, right = st.columns([5, 2, 2], vertical_alignment="center")
+        text.markdown(":material/touch_app: Click a community on the map to add a hub there, or a hub to remove or "
+                      "lock it. Or add hubs by name or coordinates below the map.")
+        left.button("No community selected", icon=":material/add_location:", disabled=True, key="map-actions-idle",
+                    width="stretch", help="Click a community on the map: this becomes Add a hub here")
 
 # -- adding hubs ------------------------------------------------------------------------------
 # a key keeps the chosen tab when a message appears above it or goes away

@@ -16,7 +16,7 @@ from coverage.quarters import quarter_range
 from coverage.scenario import HUB_TYPES
 from ui import fmt, mapview
 from ui.jobs import Job
-from ui.state import apply, show_messages, tell, workspace
+from ui.state import apply, clear_messages, show_messages, tell, workspace
 
 ws = workspace()
 scenario = ws.scenario
@@ -65,6 +65,7 @@ if (start or greedy) and not budget >= 0:
          where="optimiser-settings")
     st.rerun()
 elif start or greedy:
+    clear_messages("optimiser-settings")  # a new run: what the last one was told about is done with
     planned = scenario.replace(next_day_weight=float(weight), proposed_hub_type=hub_type, proposed_open_quarter=opens,
                                respect_capacity=bool(respect))
     engine, communities, sites = ws.engine, ws.communities, ws.sites
@@ -155,22 +156,21 @@ if job is not None and not job.running:
                        + (" It was optimised with capacity off (people in reach); turn Respect capacity on to "
                           "optimise what the hubs can serve." if result.stats.get("model") != "capacity" else ""),
                        icon=":material/warning:")
-        left, right = st.columns([5, 4])
-        left.dataframe(comparison_table, hide_index=True, key="optimiser-comparison", width="stretch",
-                       height=38 + 35 * len(comparison_table),
-                       column_config={"figure": st.column_config.TextColumn("Figure", width="large"),
-                                      "now": st.column_config.TextColumn("Now", width="small"),
-                                      "proposed": st.column_config.TextColumn("Proposed", width="small"),
-                                      "change": st.column_config.TextColumn("Change", width="small")})
+        st.dataframe(comparison_table, hide_index=True, key="optimiser-comparison", width="stretch",
+                     height=38 + 35 * len(comparison_table),
+                     column_config={"figure": st.column_config.TextColumn("Figure", width="large"),
+                                    "now": st.column_config.TextColumn("Now", width="small"),
+                                    "proposed": st.column_config.TextColumn("Proposed", width="small"),
+                                    "change": st.column_config.TextColumn("Change", width="small")})
         added = {hub.id for hub in result.added}
-        with right:
-            # sized for the right-hand column of a wide page
-            view = mapview.view_for(ws.communities["lat"], ws.communities["lon"], width_px=600, height_px=420)
+        left, right = st.columns([4, 3])
+        with left:
+            view = mapview.view_for(ws.communities["lat"], ws.communities["lon"], width_px=640, height_px=420)
             st.pydeck_chart(mapview.deck(after, view, highlight=added), height=420, key="optimiser-map")
             st.caption("Proposed hubs in vermillion; " + mapview.legend_markdown(after))
-        st.dataframe(pd.DataFrame([{"id": h.id, "name": h.name, "site": h.site_id, "type": h.type,
-                                    "opens": h.open_quarter} for h in result.added]),
-                     hide_index=True, key="optimiser-added")
+        right.dataframe(pd.DataFrame([{"id": h.id, "name": h.name, "site": h.site_id, "type": h.type,
+                                       "opens": h.open_quarter} for h in result.added]),
+                        hide_index=True, key="optimiser-added", height=420)
         if stale:
             st.warning("The scenario changed since this plan was proposed; run the optimiser again to accept one.")
         def accept() -> None:

@@ -106,9 +106,9 @@ with st.expander("Share this plan", icon=":material/share:", key="share"):
 
 earlier = storage.earlier_draft() if store is not None else None
 if earlier is not None:
-    st.info(fmt.say("Your earlier unsaved plan “{name}” ({count} hubs) in this tab was kept aside when another plan "
+    st.info(fmt.say("Your earlier unsaved plan “{name}” ({count}) in this tab was kept aside when another plan "
                     "replaced it (a share link, say).", name=earlier.document.get("name", ""),
-                    count=len(earlier.document.get("hubs", []))), icon=":material/history:")
+                    count=fmt.count(len(earlier.document.get("hubs", [])), "hub")), icon=":material/history:")
     st.button("Bring it back", key="restore-earlier", on_click=storage.restore_earlier)
 
 
@@ -213,7 +213,7 @@ else:
         event = st.dataframe(listing(scenarios), hide_index=True, key=f"scenario-list-{generation}",
                              on_select="rerun", selection_mode="single-row", width="stretch", column_config=COLUMNS)
         rows = [row for row in (event.selection.rows if event else []) if row < len(scenarios)]
-        st.caption(f"{len(scenarios):,} scenarios. Select one to open, rename, delete it or see its versions. "
+        st.caption(f"{fmt.count(len(scenarios), 'scenario')}. Select one to open, rename, delete it or see its versions. "
                    "Click a column header to sort.")
         if rows:
             chosen_scenario(scenarios[rows[0]])

@@ -23,7 +23,8 @@ import streamlit as st
 
 from coverage.errors import InputError
 from coverage.sweeps.frontier import BUDGET, frontiers, table
-from coverage.sweeps.planner import BASES, SETTINGS, describe, plan_sweep
+from coverage.sweeps.planner import BASES, SETTINGS, base_of, describe, parse_values, plan_sweep
+from coverage.sweeps.spec import kept_cost_usd
 from ui import fmt, storage
 from ui.state import LOG, show_messages, tell, workspace
 
@@ -63,13 +64,15 @@ def launch(sweep, workers: int) -> str:
 
 def new_sweep() -> None:
     """The form: name, the base, the settings to vary and their values (in the planner's units), limits."""
-    locked = sum(hub.locked for hub in ws.scenario.hubs)
     name = st.text_input("Name", f"{ws.scenario.name}: frontier", max_chars=200, key="sweep-name")
     options = list(BASES)
-    counts = {"empty": 0, "locked": locked, "all": len(ws.scenario.hubs), "replan": len(ws.scenario.hubs)}
+    bases = {base: base_of(ws.scenario, base) for base in options}
+    kept = {base: kept_cost_usd(*bases[base]) for base in options}  # (hubs every run keeps, their cost)
+    smallest = min(parse_values(SETTINGS[BUDGET].example, SETTINGS[BUDGET]))
     base = st.radio("Each run starts from", options, key="sweep-base",
-                    index=options.index("all" if ws.scenario.hubs else "empty"),
-                    format_func=lambda b: f"{BASES[b]} · {counts[b]} hub{'' if counts[b] == 1 else 's'}",
+                    index=options.index("all" if ws.scenario.hubs and kept["all"][1] <= smallest else "empty"),
+                    format_func=lambda b: f"{BASES[b]} · {fmt.count(len(bases[b][0]['hubs']), 'hub')}"
+                    + (f", {fmt.usd(kept[b][1])} kept in every run" if kept[b][0] else ""),
                     help="What the optimiser keeps of the plan you are working on. Every budget must cover the "
                          "hubs a run keeps: that is checked before the sweep starts.")
     chosen = st.multiselect("Settings to vary", list(SETTINGS), default=["budget.total_usd"], key="sweep-settings",

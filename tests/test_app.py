@@ -420,5 +420,5 @@ def test_the_budget_page_speaks_of_each_hubs_catchment_and_the_demand_in_reach(a
     within = served["population"]["same_day"] + served["population"]["next_day"]
     from ui import fmt
 
-    assert tiles["Served within capacity"].value == f"{fmt.people(within)} people"
-    assert "in reach" in tiles["Served within capacity"].proto.delta
+    assert tiles["People served"].value == fmt.people(within)
+    assert "in reach" in tiles["People served"].proto.delta

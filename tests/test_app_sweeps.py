@@ -79,9 +79,10 @@ def test_every_budget_is_checked_against_the_hubs_the_runs_keep(isolated_store, 
     assert f"Budget ($ million): $20.0M is below the ${cost / 1e6:,.1f}M that the 3 hub(s) every run keeps" in problems
     assert "500" not in problems  # the budget that covers them is fine
     assert everything_stored(isolated_store) == ([], [])
-    assert [o for o in app.radio(key="sweep-base").options] == [
+    radio = app.radio(key="sweep-base")
+    assert list(radio.options) == [
         "An empty plan (the optimiser places every hub) · 0 hubs", "The plan's locked hubs (the optimiser adds the rest) "
-        "· 0 hubs", "All the plan's hubs (the optimiser adds to them) · 3 hubs",
+        "· 0 hubs", f"All the plan's hubs (the optimiser adds to them) · 3 hubs, ${cost / 1e6:.1f}M kept in every run",
         "Re-plan: keep the locked hubs; the optimiser may drop the others · 3 hubs"]
 
 

@@ -25,6 +25,11 @@ def usd(n: float) -> str:
     return f"{sign}${n:,.0f}"
 
 
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """1 -> '1 hub', 3 -> '3 hubs' (thousands separated)."""
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
 def share(part: float, whole: float) -> str:
     """Part of a whole as a percentage with one decimal."""
     return f"{part / whole:.1%}" if whole else "0.0%"

@@ -143,5 +143,10 @@ def show_messages(where: str | None = None) -> None:
     st.session_state["messages"] = kept
 
 
+def clear_messages(where: str | None = None) -> None:
+    """Drop the messages shown at one place (the planner acted there again)."""
+    st.session_state["messages"] = [m for m in st.session_state.get("messages", []) if m["where"] != where]
+
+
 def _dismiss(message: dict) -> None:
-    st.session_state["messages"] = [m for m in st.session_state.get("messages", []) if m is not message]
+    st.session_state["messages"] = [m for m in st.session_state.get("messages", []) if m != message]

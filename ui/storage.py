@@ -522,8 +522,10 @@ def start() -> None:
     found = browser()
     if found is None or st.session_state.get("draft-ready"):
         return
-    if found["author"] and "author-name" not in st.session_state:
+    if found["author"] and not st.session_state.get("author-name"):
         st.session_state["author-name"] = found["author"]
+        if not st.session_state.get("author-input"):
+            st.session_state["author-input"] = found["author"]  # the field shows it, on whichever page it is
     too_long = _dropped_query()
     if too_long and not st.session_state["linked"]:
         from coverage.links import MAX_LINK_CHARS
@@ -590,7 +592,7 @@ def _restore(opened: ScenarioStore, draft, label: str = "restore your unsaved pl
         tell_problems(error, f"Your unsaved plan from {when} UTC could not be restored: {{problem}}")
         return False
     if ws.scenario.to_dict() != Scenario().to_dict() or draft.origin_id:
-        tell("success", f"Restored your unsaved plan “{{name}}” ({len(ws.scenario.hubs)} hubs) from {when} UTC.",
+        tell("success", f"Restored your unsaved plan “{{name}}” ({fmt.count(len(ws.scenario.hubs), 'hub')}) from {when} UTC.",
              stay=True, name=ws.scenario.name)
     return True
 
@@ -611,9 +613,10 @@ def _other_tab() -> None:
         return
     with st.container(border=True, key="other-tab"):
         left, middle, right = st.columns([6, 1.4, 1], vertical_alignment="center")
-        left.info(fmt.say("Another tab of this browser has a different unsaved plan, “{name}” ({count} hubs, "
-                          "{when} UTC). Both are kept.", name=draft.document.get("name", ""),
-                          count=len(draft.document.get("hubs", [])), when=draft.updated_at[:16].replace("T", " ")),
+        left.info(fmt.say("Another tab of this browser has a different unsaved plan, “{name}” ({count}, {when} UTC). "
+                          "Both are kept.", name=draft.document.get("name", ""),
+                          count=fmt.count(len(draft.document.get("hubs", [])), "hub"),
+                          when=draft.updated_at[:16].replace("T", " ")),
                   icon=":material/tab:")
         middle.button("Open it here", key="other-tab-open", on_click=_open_other_tab, args=(key,),
                       help="One undo step; the other tab keeps its plan")
