@@ -148,7 +148,7 @@ COLUMNS = {
 
 
 def chosen_scenario(chosen) -> None:
-    """The selected scenario: open, rename, delete, and its versions (each list keyed by it, so nothing carries over)."""
+    """The selected scenario: open, rename, delete, and its versions (keyed by it, so nothing carries over)."""
     with st.container(border=True, key="chosen-scenario"):
         st.markdown(fmt.say("**{name}** · {id} · " + f"version {chosen.latest_version}", name=chosen.name,
                             id=chosen.id))
@@ -213,8 +213,8 @@ else:
         event = st.dataframe(listing(scenarios), hide_index=True, key=f"scenario-list-{generation}",
                              on_select="rerun", selection_mode="single-row", width="stretch", column_config=COLUMNS)
         rows = [row for row in (event.selection.rows if event else []) if row < len(scenarios)]
-        st.caption(f"{fmt.count(len(scenarios), 'scenario')}. Select one to open, rename, delete it or see its versions. "
-                   "Click a column header to sort.")
+        st.caption(f"{fmt.count(len(scenarios), 'scenario')}. Select one to open, rename, delete it or see its "
+                   "versions. Click a column header to sort.")
         if rows:
             chosen_scenario(scenarios[rows[0]])
     with st.expander("Bin", icon=":material/delete:", key="bin"):

@@ -122,7 +122,8 @@ def frontier_chart(frame: pd.DataFrame, vary: dict, runs_planned: list) -> tuple
     colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000"]
     series = frontiers(frame, vary, x_path)
     for (label, part), colour in zip(series, colours * 10):
-        figure.add_scatter(x=part[x_path] / scale, y=part["objective"] / 1e6, mode="lines+markers", name=label or "runs",
+        figure.add_scatter(x=part[x_path] / scale, y=part["objective"] / 1e6, mode="lines+markers",
+                           name=label or "runs",
                            line=dict(color=colour), marker=dict(size=9),
                            error_y=dict(type="data", symmetric=False, array=(part["bound"] - part["objective"]) / 1e6,
                                         arrayminus=[0] * len(part), color=colour, thickness=1),

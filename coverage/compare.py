@@ -72,8 +72,9 @@ class Comparison:
             figures[f"served_population_{tier}"] = served["population"][tier]
         figures["served_population"] = served["population"]["same_day"] + served["population"]["next_day"]
         figures["served_weighted_population"] = served["weighted_population"]
+        population = totals["population"]
         figures["covered_weighted_population"] = round(
-            totals["population"]["same_day"] + evaluation.scenario.next_day_weight * totals["population"]["next_day"], 3)
+            population["same_day"] + evaluation.scenario.next_day_weight * population["next_day"], 3)
         figures["target_achieved_share"] = rollout.summary["target"]["achieved_share"]
         return figures
 

@@ -365,7 +365,7 @@ def test_the_optimiser_page_respects_capacity_by_default_and_chooses_types(app):
 
 
 def test_the_optimiser_table_shows_served_and_warns_when_a_plan_serves_fewer(app):
-    """Issue 21.1: accepting a capacity-off re-plan dropped served from 18.8M to 17.1M with nothing on screen saying so."""
+    """Issue 21.1: accepting a capacity-off re-plan dropped served from 18.8M to 17.1M, and nothing said so."""
     workspace(app).load(load_scenario(ROOT / "examples" / "national_served.json"))
     app.switch_page("app_pages/optimiser.py")
     run(app)
@@ -398,7 +398,7 @@ def test_a_negative_optimiser_budget_is_named_next_to_the_form(app):
 
 
 def test_the_budget_page_speaks_of_each_hubs_catchment_and_the_demand_in_reach(app):
-    """Issue 21.2: 'ships 30,000 of the 1,864,778 parcels a day its communities order' was the whole country's demand."""
+    """Issue 21.2: 'ships 30,000 of the 1,864,778 parcels a day its communities order': the whole country's."""
     from .test_budget import THREE_HUBS
 
     document = {**THREE_HUBS, "costs": {**THREE_HUBS["costs"], "parcels_per_person_per_year": 36.5,

@@ -11,11 +11,11 @@ import numpy as np
 
 from coverage.dataset import default_communities
 from coverage.links import encode
-from coverage.scenario import Hub, Scenario, load_scenario
+from coverage.scenario import load_scenario
 from ui.mapview import view_for
 
 from .conftest import ARTIFACTS, ROOT
-from .test_browser import loneliest, map_canvas, map_pixels, metric, open_app, pixel_of, wait_for
+from .test_browser import click_on_map, loneliest, map_canvas, map_pixels, metric, open_app, pixel_of, wait_for
 
 PILOT = ROOT / "examples" / "plains_pilot.json"
 HOSTILE = "[link](http://evil.example/x) ![x](http://evil.example/i.png) www.evil.example :red[red] a@evil.example"
@@ -35,9 +35,9 @@ def test_first_visit_says_how_to_add_a_hub_and_a_click_acts_in_view(served_app, 
     assert in_view(page, hint)
     communities = default_communities()
     target = loneliest(communities)
-    page.mouse.click(*pixel_of(page, target.lat, target.lon, view_for(communities["lat"], communities["lon"])))
     add = page.get_by_role("button", name="Add a hub here")
-    add.wait_for(timeout=20_000)
+    click_on_map(page, *pixel_of(page, target.lat, target.lon, view_for(communities["lat"], communities["lon"])),
+                 then=add)
     assert in_view(page, add) and target["name"] in page.locator(".st-key-selected-community").inner_text()
     page.screenshot(path=str(ARTIFACTS / "walk-map-selected.png"))
     page.get_by_role("tab", name="Add by coordinates").click()

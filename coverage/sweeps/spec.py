@@ -183,9 +183,10 @@ def parse_sweep(document: Any, base: dict, base_reference: str, source: str = "s
         document = apply(base, run.settings)
         count, cost = kept_cost_usd(document, replan)
         if cost > document["budget"]["total_usd"]:
+            budget = document["budget"]["total_usd"]
             problems.append(Problem(f"run {run.position + 1} ({json.dumps(run.settings)}): the {count} hub(s) it "
-                                    f"keeps already cost ${cost:,.0f}, more than its ${document['budget']['total_usd']:,.0f} "
-                                    "budget (raise the budget, or start from fewer hubs)", file=source,
+                                    f"keeps already cost ${cost:,.0f}, more than its ${budget:,.0f} budget (raise "
+                                    "the budget, or start from fewer hubs)", file=source,
                                     column="vary.budget.total_usd" if "budget.total_usd" in run.settings else "base"))
     if problems:
         raise InputError(problems)
