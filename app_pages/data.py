@@ -57,6 +57,15 @@ def refused(kind: str, name: str, error: BaseException) -> None:
     st.session_state[f"{kind}-problems"] = (name, lines)
 
 
+def show_refused(kind: str, outcome: str) -> None:
+    """The problems of the last refused upload of this kind, every one listed (``outcome``: what stayed as it was)."""
+    problems = st.session_state.get(f"{kind}-problems")
+    if problems:
+        st.error(fmt.say("{name} " + outcome + " {count} problem(s):", name=problems[0], count=len(problems[1])),
+                 icon=":material/error:")
+        st.code("\n".join(problems[1]), language=None, wrap_lines=True)
+
+
 def take_upload(kind: str, upload) -> None:
     """Check an uploaded file and switch to it, or list every problem and keep the current data."""
     marker = f"done-{kind}"
@@ -133,12 +142,7 @@ with upload_left:
     take_upload("communities", st.file_uploader("Communities file", type=TYPES, key="upload-communities"))
 with upload_right:
     take_upload("sites", st.file_uploader("Candidate sites file", type=TYPES, key="upload-sites"))
-problems = st.session_state.get("upload-problems")
-if problems:
-    name, lines = problems
-    st.error(fmt.say("{name} was not used; the current data and scenario are unchanged. {count} problem(s):",
-                     name=name, count=len(lines)), icon=":material/error:")
-    st.code("\n".join(lines), language=None, wrap_lines=True)
+show_refused("upload", "was not used; the current data and scenario are unchanged.")
 
 if source != "default" or sites is not None:
     if st.button("Go back to the bundled 4,000 communities", icon=":material/restart_alt:", key="data-default"):
@@ -170,11 +174,7 @@ if matrix_upload is not None and st.session_state.get("done-matrix") != matrix_u
         st.rerun()
     except Exception as error:  # bad input (InputError) is listed; anything else is logged, never a traceback
         refused("matrix", matrix_upload.name, error)
-problems = st.session_state.get("matrix-problems")
-if problems:
-    st.error(fmt.say("{name} was not used; the current travel model and scenario are unchanged. {count} problem(s):",
-                     name=problems[0], count=len(problems[1])), icon=":material/error:")
-    st.code("\n".join(problems[1]), language=None, wrap_lines=True)
+show_refused("matrix", "was not used; the current travel model and scenario are unchanged.")
 if ws.scenario.travel.mode == "matrix":
     back = dataclasses.replace(ws.scenario.travel, mode="drive", matrix=None)
     st.button("Back to the drive-time model (circuity)", key="matrix-off", icon=":material/undo:",
@@ -196,11 +196,7 @@ with scenario_left:
             st.rerun()
         except Exception as error:  # bad input (InputError) is listed; anything else is logged, never a traceback
             refused("scenario", upload.name, error)
-    problems = st.session_state.get("scenario-problems")
-    if problems:
-        st.error(fmt.say("{name} was not loaded; the current scenario is unchanged. {count} problem(s):",
-                         name=problems[0], count=len(problems[1])), icon=":material/error:")
-        st.code("\n".join(problems[1]), language=None, wrap_lines=True)
+    show_refused("scenario", "was not loaded; the current scenario is unchanged.")
     examples = sorted(EXAMPLES.glob("*.json"))
     choice = st.selectbox("Or load an example", [e.name for e in examples], index=None, key="example-scenario",
                           placeholder="Choose an example scenario...")

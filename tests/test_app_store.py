@@ -43,6 +43,14 @@ def add(app: AppTest, town: str) -> None:
     add_by_search(app, town)
 
 
+def save_with_a_hub(app: AppTest) -> None:
+    """Add a hub at Dodge City and save the plan from the Scenarios page."""
+    add(app, "Dodge City, KS")
+    go(app, "scenarios")
+    app.button(key="save").click()
+    run(app)
+
+
 def pick(app: AppTest, table: str, row: int = 0) -> None:
     """Select a row of one of the Scenarios page's lists (keyed afresh after every delete, restore or rename)."""
     generation = app.session_state["scenario-lists"] if "scenario-lists" in app.session_state else 0
@@ -83,10 +91,7 @@ def test_save_then_change_then_save_again_makes_versions(isolated_store):
 
 def test_two_tabs_saving_the_same_plan_are_both_kept_and_the_later_is_told(isolated_store):
     first = new_session()
-    add(first, "Dodge City, KS")
-    go(first, "scenarios")
-    first.button(key="save").click()
-    run(first)
+    save_with_a_hub(first)
     scenario_id = store(isolated_store).list()[0].id
     second = new_session()
     go(second, "scenarios")
@@ -126,10 +131,7 @@ def test_open_a_saved_version_is_one_undo_step(isolated_store):
 
 def test_rename_delete_and_restore_from_the_page(isolated_store):
     app = new_session()
-    add(app, "Dodge City, KS")
-    go(app, "scenarios")
-    app.button(key="save").click()
-    run(app)
+    save_with_a_hub(app)
     pick(app, "scenario-list")
     app.button(key="delete-scenario").click()
     run(app)
@@ -197,10 +199,7 @@ def test_a_link_too_long_for_streamlit_is_named_not_silently_dropped(isolated_st
 
 def test_a_link_to_a_stored_version_opens_it_for_colleagues(isolated_store):
     first = new_session()
-    add(first, "Dodge City, KS")
-    go(first, "scenarios")
-    first.button(key="save").click()
-    run(first)
+    save_with_a_hub(first)
     scenario_id = store(isolated_store).list()[0].id
     colleague = new_session(query={"id": scenario_id, "v": "1"})
     assert [h.site_id for h in workspace(colleague).scenario.hubs] == [DODGE]
@@ -220,10 +219,7 @@ def test_without_a_store_the_app_works_with_saving_off(tmp_path, monkeypatch):
 
 def test_compare_page_shows_deltas_against_plan_a(isolated_store):
     app = new_session()
-    add(app, "Dodge City, KS")
-    go(app, "scenarios")
-    app.button(key="save").click()
-    run(app)
+    save_with_a_hub(app)
     add(app, "Hays, KS")
     go(app, "compare")
     table = next(t.value for t in app.dataframe if "Figure" in t.value.columns)
@@ -432,10 +428,7 @@ def test_the_store_is_announced_as_created_only_by_the_session_that_created_it(i
     """Issue 21.9: every new session toasted 'created a new scenario store' even when it held plans."""
     first = new_session()
     assert any("created a new scenario store" in t.value for t in said(first.toast))
-    add(first, "Dodge City, KS")
-    go(first, "scenarios")
-    first.button(key="save").click()
-    run(first)
+    save_with_a_hub(first)
     second = new_session()
     assert not any("scenario store" in t.value for t in said(second.toast)), said(second.toast)
 
@@ -548,10 +541,7 @@ def test_compare_keeps_its_comparison_and_makes_the_workbook_on_request(isolated
     import coverage.compare
 
     app = new_session()
-    add(app, "Dodge City, KS")
-    go(app, "scenarios")
-    app.button(key="save").click()
-    run(app)
+    save_with_a_hub(app)
     add(app, "Hays, KS")
     calls = []
     real = coverage.compare.compare

@@ -107,12 +107,17 @@ def dask_cluster(workers: int = 2):
             client.wait_for_workers(workers, timeout=60)
         yield address, processes[1:]
     finally:
-        for process in reversed(processes):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=20)
+        stop(processes)
+
+
+def stop(processes: list, timeout_s: float = 30) -> None:
+    """End processes this test started (each in its own session, with what it started), newest first."""
+    for process in reversed(processes):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout_s)
 
 
 def sweep_command(path, *extra):
@@ -230,12 +235,7 @@ def test_the_readmes_cluster_set_up_runs_a_sweep(tmp_path, isolated_store):
         result = subprocess.run([os.path.join(scripts, "rural-coverage"), "sweep", str(path), "--scheduler", address,
                                  "--json"], cwd=elsewhere, env=environment, capture_output=True, text=True, timeout=600)
     finally:
-        for process in reversed(started):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in started:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=30)
+        stop(started)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert [row["budget.total_usd"] for row in rows] == [1e8, 2e8]
