@@ -422,3 +422,18 @@ def test_the_budget_page_speaks_of_each_hubs_catchment_and_the_demand_in_reach(a
 
     assert tiles["People served"].value == fmt.people(within)
     assert "in reach" in tiles["People served"].proto.delta
+
+
+@pytest.mark.parametrize("name", ["[link](http://evil.example/x)", "![x](http://evil.example/i.png)", "www.evil.example",
+                                  "mail@evil.example", ":red[red] :material/home: :smile:", "**bold** _it_ `code`",
+                                  "<b>x</b> & $x^2$", "a\nb", "Kīhei, Española (Utqiaġvik)"])
+def test_names_in_messages_read_as_their_characters(name):
+    """Issues 21.19 and 22.13: one function puts untrusted text into Markdown; what it shows is the name itself."""
+    from ui import fmt
+
+    text = fmt.text(name)
+    assert plain(text) == " ".join(name.splitlines())
+    assert not re.search(r"(?<!\\)[\[\]()<>*_`$!#|~]", text.replace("&#58;", ""))  # markup characters escaped
+    assert ":" not in text and "http:" not in text and "www." not in text  # no directive, no link starts
+    assert all(text[i - 1] == fmt.WORD_JOINER for i, c in enumerate(text) if c == "@")  # no address either
+    assert fmt.say("Renamed to {name}.", name=name) == f"Renamed to {text}."

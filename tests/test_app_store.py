@@ -282,6 +282,7 @@ def test_a_travel_matrix_uploaded_on_the_data_page_drives_the_plan(isolated_stor
     app.file_uploader(key="upload-matrix").set_value(("bad.csv", b"site_id,community_id,minutes\nx,y,-1\n", "text/csv"))
     run(app)
     assert any("bad.csv was not used" in e.value for e in said(app.error))
+    assert "-1 is negative: minutes of driving cannot be negative" in app.code[0].value  # issue 21.21: not cut off
     assert workspace(app).scenario.travel.mode == "drive"
     app.file_uploader(key="upload-matrix").set_value(("dodge.csv", dodge_matrix_csv(), "text/csv"))
     run(app)
@@ -586,3 +587,48 @@ def test_matrix_mode_draws_what_each_hub_reaches_and_bins_the_matrix_minutes(iso
     go(app, "coverage_tables")
     chart = json.loads(next(c for c in app.get("plotly_chart") if "to the nearest hub" in c.proto.spec).proto.spec)
     assert chart["layout"]["xaxis"]["title"]["text"] == "minutes to the nearest hub"
+
+
+def test_the_scenarios_list_shows_people_served_beside_covered(isolated_store):
+    """Issue 21.1: the Scenarios list showed only people covered."""
+    app = new_session()
+    save_with_a_hub(app)
+    served = workspace(app).evaluation.served().totals()["population"]
+    table = next(t.value for t in app.dataframe if "served" in t.value.columns and "id" in t.value.columns)
+    assert table["served"].tolist() == [served["same_day"] + served["next_day"]]
+    assert table["same-day people"].tolist() == [workspace(app).coverage.totals()["population"]["same_day"]]
+
+
+def test_the_difference_map_is_fitted_to_what_changed(isolated_store):
+    """Issue 21.18: the map fitted Alaska and Hawaii; the changed communities were invisible."""
+    from ui.mapview import view_for
+
+    app = new_session()
+    save_with_a_hub(app)
+    add(app, "Hays, KS")
+    go(app, "compare")
+    spec = json.loads(next(c for c in app.get("deck_gl_json_chart") if '"changed"' in c.proto.json).proto.json)
+    view = spec["initialViewState"]
+    national = view_for(workspace(app).communities["lat"], workspace(app).communities["lon"], 560, 480)
+    assert view["zoom"] > national.zoom + 1.5  # around Kansas, not the country
+    assert 36 < view["latitude"] < 41 and -102 < view["longitude"] < -97
+
+
+def test_an_unexpected_failure_is_logged_on_the_server_and_said_in_a_sentence(isolated_store, monkeypatch, caplog):
+    """Issue 22.12: with error details turned off, the page must still say what happened, and the server log why."""
+    import logging
+
+    import coverage.links
+
+    def broken(value, source="share link"):
+        raise RuntimeError("boom in /srv/secret/place.py")
+
+    monkeypatch.setattr(coverage.links, "decode", broken)
+    with caplog.at_level(logging.ERROR, logger="coverage.app"):
+        app = new_session(query={"scenario": encode(load_scenario(PILOT))})
+    errors = said(app.error)
+    assert any("Opening this share link failed on the server (an unexpected RuntimeError)" in e.value for e in errors)
+    assert not any("boom" in e.value or "/srv" in e.value for e in errors)
+    (record,) = [r for r in caplog.records if r.name == "coverage.app"]
+    assert record.exc_info and "boom in /srv/secret/place.py" in str(record.exc_info[1])
+    assert dict(app.query_params) == {}
