@@ -147,13 +147,22 @@ def frontier_chart(frame: pd.DataFrame, vary: dict, runs_planned: list) -> tuple
 
 @st.fragment(run_every=3)
 def sweeps_panel() -> None:
-    """The sweeps in the store, the chosen one's progress, frontier, failures and runs (refreshing itself)."""
+    """The sweeps in the store, the chosen one's progress, frontier, failures and runs (refreshing itself).
+
+    It reruns on its own, outside the page's guard in ``app.py``: a store that stops
+    answering is said here, in a sentence.
+    """
     try:
-        sweeps = store.sweeps()
+        panel()
     except storage.StoreUnavailable as error:
         storage.went_away(error)
-        st.warning(fmt.say("The scenario store does not answer: {problem}", problem=error.problems[0]))
-        return
+        st.warning(fmt.say("The scenario store does not answer: {problem}. The sweep goes on in its own process; "
+                           "its runs show here when the store is back.", problem=error.problems[0].message),
+                   icon=":material/cloud_off:")
+
+
+def panel() -> None:
+    sweeps = store.sweeps()
     if not sweeps:
         st.caption("No sweeps yet.")
         return
