@@ -5,13 +5,15 @@ the sidebar on every page), nothing else; each page lives in ``app_pages/`` and 
 figure comes from the engine in ``coverage/``.  (Not ``pages/``: Streamlit treats a
 folder of that name as its old folder-based navigation and serves it, without this
 file, to the first visitor of a page address; see the README.)  Before the page: a share link in the
-address is opened, or this browser's unsaved plan restored; after it: the sidebar,
-and the working plan autosaved as this browser's draft.
+address is opened, or this tab's unsaved plan restored; after it: the sidebar, and
+the working plan autosaved as this tab's draft.  A scenario store that stops
+answering while a page reads it turns saving off with a banner, never a traceback.
 """
 
 import streamlit as st
 
-from ui import sidebar, state, storage
+from coverage.store import StoreUnavailable
+from ui import fmt, sidebar, state, storage
 
 st.set_page_config(page_title="Rural Coverage Planner", page_icon="🚚", layout="wide")
 
@@ -26,8 +28,14 @@ navigation = st.navigation([
     st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
 ])
 state.workspace()
+st.session_state["page-now"] = navigation.url_path  # messages stay on the page they came from
 storage.start()
 storage.banner()
-navigation.run()
+try:
+    navigation.run()
+except StoreUnavailable as error:  # the database went away while the page read it
+    storage.went_away(error)
+    st.warning(fmt.say("The scenario store stopped answering: {reason}. Saving is off until it is back; "
+                       "everything else works.", reason=error.problems[0].message), icon=":material/cloud_off:")
 sidebar.render()  # after the page, so that it shows what the page just changed
 storage.autosave()

@@ -27,17 +27,20 @@ if summary["over_budget"]:
                icon=":material/warning:")
 served = ws.evaluation.served().totals()
 if summary["hubs_over_capacity"]:
-    over = summary["hubs_over_capacity"]
-    named = ", ".join(over[:10]) + (f" and {len(over) - 10} more" if len(over) > 10 else "")
-    shipped = served["parcels_per_day"]["same_day"] + served["parcels_per_day"]["next_day"]
-    st.warning(f"{len(over)} hub(s) have more parcels a day ordered in their catchment than they can ship: {named}. "
-               f"The plan ships {shipped:,.0f} of the {served['demand_parcels_per_day']:,.0f} parcels a day its "
-               f"communities order; {served['unserved_parcels_per_day']:,.0f} go unserved. New builds carry more, or "
-               "more hubs share the demand (the optimiser weighs this when it respects capacity).",
-               icon=":material/warning:")
+    over = hubs[hubs["over_capacity"]]
+    named = "; ".join(f"{row.hub_id} ships {row.load_parcels_per_day:,.0f} of the {row.parcels_per_day:,.0f} its "
+                      f"catchment orders" for row in over.head(5).itertuples())
+    named += f"; and {len(over) - 5} more" if len(over) > 5 else ""
+    in_reach, shipped = summary["demand_in_reach_parcels_per_day"], summary["shipped_parcels_per_day"]
+    st.warning(fmt.say("{count} hub(s) have more parcels a day ordered in their catchment than they can ship: "
+                       "{named}. The hubs ship {shipped} of the {in_reach} parcels a day that the communities in reach "
+                       "order; {unserved} go unserved. New builds carry more, or more hubs share the demand (the "
+                       "optimiser weighs this when it respects capacity).", count=len(over), named=named,
+                       shipped=f"{shipped:,.0f}", in_reach=f"{in_reach:,.0f}",
+                       unserved=f"{max(in_reach - shipped, 0):,.0f}"), icon=":material/warning:")
 
 target = summary["target"]
-columns = st.columns(4)
+columns = st.columns(5)
 columns[0].metric("Cost through " + scenario.budget.horizon_end, fmt.usd(summary["cost_usd"]),
                   f"capex {fmt.usd(summary['capex_usd'])} · opex {fmt.usd(summary['opex_usd'])}",
                   delta_color="off", delta_arrow="off")
@@ -47,7 +50,15 @@ columns[2].metric(f"Covered by {target['quarter']}", f"{target['achieved_share']
                   f"target {target['covered_share']:.0%} · {'met' if target['met'] else 'not met'}",
                   delta_color="normal" if target["met"] else "inverse", delta_arrow="off",
                   help="Share of communities within next-day (or same-day) drive time of a hub open by then.")
-columns[3].metric("Parcel costs (apart)", fmt.usd(summary["parcel_cost_usd"]),
+within = served["population"]["same_day"] + served["population"]["next_day"]
+covered = sum(v for t, v in ws.coverage.totals()["population"].items() if t != "none")
+columns[3].metric("People served", fmt.people(within), f"of {fmt.people(covered)} in reach",
+                  delta_color="off" if within >= covered - 0.5 else "inverse", delta_arrow="off",
+                  help="People the hubs can serve within their daily capacity, once all are open, beside the people "
+                       f"they reach. Weighted by tier ({fmt.people(served['weighted_population'])}: same-day people "
+                       "plus the next-day weight times next-day people), this is what the optimiser maximises with "
+                       "capacity respected.")
+columns[4].metric("Parcel costs (apart)", fmt.usd(summary["parcel_cost_usd"]),
                   f"${scenario.costs.cost_per_parcel_usd:.2f} a parcel", delta_color="off", delta_arrow="off",
                   help="Per-parcel delivery cost through the horizon, reported apart from the budget's cost.")
 

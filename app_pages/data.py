@@ -16,7 +16,7 @@ from coverage.scenario import load_scenario
 from coverage.workspace import HubsNotInData
 from ui import fmt, storage
 from ui.sidebar import travel_in_force
-from ui.state import apply, show_messages, workspace
+from ui.state import LOG, apply, show_messages, tell, workspace
 
 ws = workspace()
 st.title("Data")
@@ -31,8 +31,11 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "scenario"
 
 
-def switch(communities: pd.DataFrame, sites: pd.DataFrame | None, label: str, done: str) -> None:
-    """Use other data; when the plan's hubs do not all fit it, keep the choice for the planner to make."""
+def switch(communities: pd.DataFrame, sites: pd.DataFrame | None, label: str, done: tuple[str, dict]) -> None:
+    """Use other data; when the plan's hubs do not all fit it, keep the choice for the planner to make.
+
+    ``done`` is the message, as (template, untrusted values).
+    """
     try:
         ws.set_data(communities, sites, label=label)
     except HubsNotInData as error:
@@ -40,7 +43,27 @@ def switch(communities: pd.DataFrame, sites: pd.DataFrame | None, label: str, do
                                             "hubs": [(h.id, h.name, h.site_id) for h in error.hubs]}
         return
     st.session_state.pop("pending-data", None)
-    st.session_state["messages"] = [("success", done)]
+    tell("success", done[0] + " One undo step.", stay=True, **done[1])
+
+
+def refused(kind: str, name: str, error: BaseException) -> None:
+    """Keep what is wrong with an upload for the page to list; anything unexpected goes to the server's log."""
+    if isinstance(error, InputError):
+        lines = [str(p) for p in error.problems]
+    else:
+        LOG.error("reading the upload %r failed", name, exc_info=error)
+        lines = [f"{name}: it could not be read (an unexpected {type(error).__name__}; the details are in the "
+                 "server's log)"]
+    st.session_state[f"{kind}-problems"] = (name, lines)
+
+
+def show_refused(kind: str, outcome: str) -> None:
+    """The problems of the last refused upload of this kind, every one listed (``outcome``: what stayed as it was)."""
+    problems = st.session_state.get(f"{kind}-problems")
+    if problems:
+        st.error(fmt.say("{name} " + outcome + " {count} problem(s):", name=problems[0], count=len(problems[1])),
+                 icon=":material/error:")
+        st.code("\n".join(problems[1]), language=None, wrap_lines=True)
 
 
 def take_upload(kind: str, upload) -> None:
@@ -54,14 +77,15 @@ def take_upload(kind: str, upload) -> None:
             table = load_communities(upload.getvalue(), name=upload.name)
             storage.keep_upload(kind, table, upload.name, upload.getvalue())
             switch(table, None, f"use {upload.name}",
-                   f"Using {upload.name}: {len(table):,} communities; every one is a candidate site.")
+                   (f"Using {{name}}: {len(table):,} communities; every one is a candidate site.",
+                    {"name": upload.name}))
         else:
             table = load_sites(upload.getvalue(), name=upload.name)
             storage.keep_upload(kind, table, upload.name, upload.getvalue())
             switch(ws.communities, table, f"use {upload.name} as sites",
-                   f"Using {upload.name}: {len(table):,} candidate sites.")
-    except InputError as error:
-        st.session_state["upload-problems"] = (upload.name, [str(p) for p in error.problems])
+                   (f"Using {{name}}: {len(table):,} candidate sites.", {"name": upload.name}))
+    except Exception as error:  # bad input (InputError) is listed; anything else is logged, never a traceback
+        refused("upload", upload.name, error)
         return
     st.session_state.pop("upload-problems", None)
     st.rerun()  # every figure on the page (and the sidebar) from the new data
@@ -77,7 +101,7 @@ def resolve(choice: str) -> None:
         ws.set_data(pending["communities"], pending["sites"], label=pending["label"])
     else:
         ws.set_data(pending["communities"], pending["sites"], label=pending["label"], drop_missing=True)
-    st.session_state["messages"] = [("success", pending["done"] + " One undo step.")]
+    tell("success", pending["done"][0] + " One undo step.", stay=True, **pending["done"][1])
 
 
 # -- what the plan runs on -----------------------------------------------------------------------------------
@@ -118,19 +142,15 @@ with upload_left:
     take_upload("communities", st.file_uploader("Communities file", type=TYPES, key="upload-communities"))
 with upload_right:
     take_upload("sites", st.file_uploader("Candidate sites file", type=TYPES, key="upload-sites"))
-problems = st.session_state.get("upload-problems")
-if problems:
-    name, lines = problems
-    st.error(f"{name} was not used; the current data and scenario are unchanged. {len(lines)} problem(s):")
-    st.code("\n".join(lines), language=None, wrap_lines=True)
+show_refused("upload", "was not used; the current data and scenario are unchanged.")
 
 if source != "default" or sites is not None:
     if st.button("Go back to the bundled 4,000 communities", icon=":material/restart_alt:", key="data-default"):
-        switch(default_communities(), None, "go back to the bundled data", "Using the bundled 4,000 communities.")
+        switch(default_communities(), None, "go back to the bundled data", ("Using the bundled 4,000 communities.", {}))
         st.rerun()
 
 st.subheader("Travel model")
-st.markdown(f"In force: **{fmt.markdown_text(travel_in_force(ws.scenario.travel, ws.matrix))}**. Bring your own drive "
+st.markdown(f"In force: **{fmt.text(travel_in_force(ws.scenario.travel, ws.matrix))}**. Bring your own drive "
             "times as a **travel matrix**: a CSV or Parquet table of `site_id, community_id, minutes` from your GIS "
             "or routing engine (a pair it does not list is unreachable), or build one from OpenStreetMap roads with "
             "`python -m coverage travel-matrix --osm EXTRACT.osm.pbf --out matrix.parquet`. The thresholds apply to "
@@ -149,16 +169,12 @@ if matrix_upload is not None and st.session_state.get("done-matrix") != matrix_u
             ws.set_matrix(matrix)
         storage.keep_matrix_upload(matrix, matrix_upload.getvalue())
         st.session_state.pop("matrix-problems", None)
-        st.session_state["messages"] = [("success", f"Using {matrix_upload.name}: {len(matrix):,} pairs of drive "
-                                         "times (one undo step).")]
+        tell("success", f"Using {{name}}: {len(matrix):,} pairs of drive times (one undo step).", stay=True,
+             name=matrix_upload.name)
         st.rerun()
-    except InputError as error:
-        st.session_state["matrix-problems"] = (matrix_upload.name, [str(p) for p in error.problems])
-problems = st.session_state.get("matrix-problems")
-if problems:
-    st.error(f"{problems[0]} was not used; the current travel model and scenario are unchanged. "
-             f"{len(problems[1])} problem(s):")
-    st.code("\n".join(problems[1]), language=None, wrap_lines=True)
+    except Exception as error:  # bad input (InputError) is listed; anything else is logged, never a traceback
+        refused("matrix", matrix_upload.name, error)
+show_refused("matrix", "was not used; the current travel model and scenario are unchanged.")
 if ws.scenario.travel.mode == "matrix":
     back = dataclasses.replace(ws.scenario.travel, mode="drive", matrix=None)
     st.button("Back to the drive-time model (circuity)", key="matrix-off", icon=":material/undo:",
@@ -174,18 +190,19 @@ with scenario_left:
         st.session_state["done-scenario"] = upload.file_id
         try:
             ws.load(load_scenario(upload.getvalue(), name=upload.name), label=f"load {upload.name}")
-            st.session_state["messages"] = [("success", f"Loaded {upload.name}: {len(ws.scenario.hubs)} hubs.")]
+            st.session_state.pop("scenario-problems", None)
+            tell("success", f"Loaded {{name}}: {len(ws.scenario.hubs)} hubs (one undo step).", stay=True,
+                 name=upload.name)
             st.rerun()
-        except InputError as error:
-            st.error(f"{upload.name} was not loaded; the current scenario is unchanged. "
-                     f"{len(error.problems)} problem(s):")
-            st.code("\n".join(str(p) for p in error.problems), language=None, wrap_lines=True)
+        except Exception as error:  # bad input (InputError) is listed; anything else is logged, never a traceback
+            refused("scenario", upload.name, error)
+    show_refused("scenario", "was not loaded; the current scenario is unchanged.")
     examples = sorted(EXAMPLES.glob("*.json"))
     choice = st.selectbox("Or load an example", [e.name for e in examples], index=None, key="example-scenario",
                           placeholder="Choose an example scenario...")
     if choice and st.button("Load example", icon=":material/upload_file:", key="load-example"):
-        if apply(ws.load, load_scenario(EXAMPLES / choice), label=f"load {choice}",
-                 done=f"Loaded {choice}"):
+        if apply(ws.load, load_scenario(EXAMPLES / choice), label=f"load {choice}", done=("Loaded {name}",
+                                                                                          {"name": choice})):
             st.rerun()
 with scenario_right:
     st.download_button("Download this scenario (.json)", ws.scenario.to_json().encode("utf-8"),

@@ -11,7 +11,7 @@ from coverage.quarters import quarter_range
 from coverage.scenario import HUB_TYPES, Hub
 from coverage.workspace import LockedHubsRemoved
 from ui import fmt, mapview
-from ui.state import apply, data_key, show_messages, workspace
+from ui.state import apply, data_key, show_messages, tell, tell_problems, workspace
 
 ws = workspace()
 evaluation = ws.evaluation
@@ -44,7 +44,7 @@ options = st.columns([1.0, 1.15, 1.1, 2.75, 1.0])
 ring_label, ring_help = {
     "drive": ("Rings", "Circles of the great-circle distance the drive-time thresholds reach."),
     "radius": ("Rings", "Circles of the radius mode's same-day and next-day miles."),
-}.get(scenario.travel.mode, ("Outlines", "Around each hub and the communities its travel matrix reaches."))
+}.get(scenario.travel.mode, ("Reach", "A line from each hub to every community its travel matrix reaches."))
 show_rings = options[0].toggle(ring_label, value=True, key="show-rings", help=ring_help)
 by_utilisation = options[1].toggle("Utilisation", value=False, key="hub-utilisation",
                                    help="Fill each hub by the share of its daily capacity it ships: sky blue up to "
@@ -58,6 +58,9 @@ if options[4].button("Reset view", key="map-reset", icon=":material/center_focus
                      help="Back to the chosen view after panning or zooming"):
     st.session_state["map-resets"] = st.session_state.get("map-resets", 0) + 1
 view = mapview.named_view(view_name, ws.communities, hubs_table, st.session_state.get("map-resets", 0))
+# what to do with a click on the map sits right above it, where the planner is looking (filled in once the map's
+# selection is known)
+actions = st.container(border=True, key="map-actions")
 community_layer = mapview.community_layer_data(evaluation)
 community_labels = dict(zip(community_layer["community_id"], community_layer["label"]))
 event = st.pydeck_chart(mapview.deck(evaluation, view, basemap=basemap, rings=show_rings,
@@ -74,38 +77,44 @@ if view_name == "Lower 48" and away:
 if basemap:
     st.caption(":material/wifi: The basemap loads from CARTO over the internet; offline, only the state outlines show.")
 
-# -- acting on a selection ----------------------------------------------------------------
+# -- acting on a selection (in the bar above the map) ----------------------------------------------------
 selected = (event or {}).get("selection", {}).get("objects", {}) if isinstance(event, dict) else {}
 picked_community = (selected.get("communities") or [None])[0]
 picked_hub = (selected.get("hubs") or [None])[0]
-if picked_hub and any(h.id == picked_hub.get("hub_id") for h in scenario.hubs):
-    hub = scenario.hub(picked_hub["hub_id"])
-    with st.container(border=True, key="selected-hub"):
-        st.markdown(f"**Selected hub {hub.id}**")
-        st.text(hub.name)
-        left, right = st.columns(2)
-        left.button("Remove this hub", icon=":material/delete:", on_click=apply, args=(ws.remove_hub, hub.id),
-                    kwargs={"done": f"Removed {hub.name}"})
-        right.button("Unlock" if hub.locked else "Lock", icon=":material/lock:",
-                     on_click=apply, args=(ws.update_hub, hub.id), kwargs={"locked": not hub.locked})
-elif picked_community:
-    community_id = str(picked_community.get("community_id"))
-    current = community_labels.get(community_id, picked_community.get("label", ""))
-    with st.container(border=True, key="selected-community"):
-        st.markdown("**Selected community**")
-        st.text(current)  # st.text never renders markup
-        here = hub_at_site.get(community_id)
-        if here is not None:
-            left, right = st.columns(2)
-            left.button("Remove the hub here", icon=":material/delete:", on_click=apply,
-                        args=(ws.remove_hub, here.id), kwargs={"done": f"Removed {here.name}"})
-            right.button("Unlock the hub here" if here.locked else "Lock the hub here", icon=":material/lock:",
-                         on_click=apply, args=(ws.update_hub, here.id), kwargs={"locked": not here.locked})
-        elif community_id in ws.engine.site_index:
-            st.button("Add a hub here", type="primary", icon=":material/add_location:", on_click=apply,
-                      args=(ws.add_hub, community_id), kwargs={"done": "Hub added"})
-        else:
-            st.caption("This community is not a candidate site; add a hub by its coordinates below.")
+with actions:
+    if picked_hub and any(h.id == picked_hub.get("hub_id") for h in scenario.hubs):
+        hub = scenario.hub(picked_hub["hub_id"])
+        with st.container(key="selected-hub"):
+            text, left, right = st.columns([5, 2, 2], vertical_alignment="center")
+            text.text(f"Selected hub {hub.id}: {hub.name}")  # st.text never renders markup
+            left.button("Remove this hub", icon=":material/delete:", on_click=apply, args=(ws.remove_hub, hub.id),
+                        kwargs={"done": ("Removed {name}", {"name": hub.name})}, width="stretch")
+            right.button("Unlock" if hub.locked else "Lock", icon=":material/lock:", width="stretch",
+                         on_click=apply, args=(ws.update_hub, hub.id), kwargs={"locked": not hub.locked})
+    elif picked_community:
+        community_id = str(picked_community.get("community_id"))
+        current = community_labels.get(community_id, picked_community.get("label", ""))
+        with st.container(key="selected-community"):
+            text, left, right = st.columns([5, 2, 2], vertical_alignment="center")
+            text.text("Selected: " + " · ".join(line for line in str(current).splitlines() if line))
+            here = hub_at_site.get(community_id)
+            if here is not None:
+                left.button("Remove the hub here", icon=":material/delete:", on_click=apply, width="stretch",
+                            args=(ws.remove_hub, here.id), kwargs={"done": ("Removed {name}", {"name": here.name})})
+                right.button("Unlock the hub here" if here.locked else "Lock the hub here", icon=":material/lock:",
+                             on_click=apply, args=(ws.update_hub, here.id), kwargs={"locked": not here.locked},
+                             width="stretch")
+            elif community_id in ws.engine.site_index:
+                left.button("Add a hub here", type="primary", icon=":material/add_location:", on_click=apply,
+                            args=(ws.add_hub, community_id), kwargs={"done": "Hub added"}, width="stretch")
+            else:
+                right.caption("Not a candidate site: add a hub by its coordinates below.")
+    else:  # the same row as a selection's, so the map does not move when the planner clicks
+        text, left, right = st.columns([5, 2, 2], vertical_alignment="center")
+        text.markdown(":material/touch_app: Click a community on the map to add a hub there, or a hub to remove or "
+                      "lock it. Or add hubs by name or coordinates below the map.")
+        left.button("No community selected", icon=":material/add_location:", disabled=True, key="map-actions-idle",
+                    width="stretch", help="Click a community on the map: this becomes Add a hub here")
 
 # -- adding hubs ------------------------------------------------------------------------------
 # a key keeps the chosen tab when a message appears above it or goes away
@@ -121,11 +130,12 @@ with search_tab:
         locked = columns[3].checkbox("Locked", key="search-locked")
         if st.form_submit_button("Add hub", type="primary", icon=":material/add:"):
             if choice is None:
-                st.session_state["messages"] = [("error", "Choose a candidate site first.")]
+                tell("error", "Choose a candidate site first.", where="add-by-name")
             else:
                 apply(ws.add_hub, site_id_of(choice), type=kind, open_quarter=quarter, locked=locked,
-                      done=f"Hub added at {choice}")
+                      done=("Hub added at {place}", {"place": choice}), where="add-by-name")
             st.rerun()
+    show_messages(where="add-by-name")  # next to the control that caused them
 with coordinates_tab:
     with st.form("add-by-coordinates", border=False):
         columns = st.columns([1, 1, 1, 1, 1])
@@ -140,11 +150,12 @@ with coordinates_tab:
         locked = columns[4].checkbox("Locked", key="coordinates-locked")
         if st.form_submit_button("Add hub at these coordinates", icon=":material/add_location_alt:"):
             if lat is None or lon is None:
-                st.session_state["messages"] = [("error", "Give both a latitude and a longitude.")]
+                tell("error", "Give both a latitude and a longitude.", where="add-by-coordinates")
             else:
                 apply(ws.add_hub, lat=lat, lon=lon, type=kind, open_quarter=quarter, locked=locked,
-                      done=f"Hub added at {lat:.4f}, {lon:.4f}")
+                      done=f"Hub added at {lat:.4f}, {lon:.4f}", where="add-by-coordinates")
             st.rerun()
+    show_messages(where="add-by-coordinates")
 
 # -- the hub table --------------------------------------------------------------------------
 st.subheader(f"Hubs ({len(scenario.hubs)})")
@@ -202,14 +213,14 @@ def apply_table_edits(edited: pd.DataFrame) -> None:
     if not problems:
         try:
             ws.set_hubs(hubs, label="edit the hub table")
-            st.session_state["messages"] = [("success", "Hub table saved")]
+            tell("success", "Hub table saved")
             return
         except LockedHubsRemoved as error:  # ask first; the table shows the hubs until the planner answers
             st.session_state["confirm-locked"] = {"hubs": hubs, "locked": [(h.id, h.name) for h in error.hubs]}
         except InputError as error:
             problems = error.problems
     if problems:
-        st.session_state["messages"] = [("error", f"Hub table: {p}") for p in problems]
+        tell_problems(InputError(problems), "Hub table: {problem}", where="hub-table")
     # a refused edit must not come back on the next run: start the editor afresh
     st.session_state["hub-table-resets"] = st.session_state.get("hub-table-resets", 0) + 1
 
@@ -217,19 +228,21 @@ def apply_table_edits(edited: pd.DataFrame) -> None:
 def confirm_locked(remove: bool) -> None:
     pending = st.session_state.pop("confirm-locked", None)
     if pending and remove:
-        apply(ws.set_hubs, pending["hubs"], label="edit the hub table", remove_locked=True, done="Hub table saved")
+        apply(ws.set_hubs, pending["hubs"], label="edit the hub table", remove_locked=True, done="Hub table saved",
+              where="hub-table")
 
 
 pending_locked = st.session_state.get("confirm-locked")
 if pending_locked:
     with st.container(border=True, key="confirm-locked"):
         names = ", ".join(f"{hub_id} ({name})" for hub_id, name in pending_locked["locked"])
-        st.warning(f"This edit removes {len(pending_locked['locked'])} locked hub(s): {names}. Locked hubs are the "
-                   "ones the plan must keep.", icon=":material/lock:")
+        st.warning(fmt.say("This edit removes {count} locked hub(s): {names}. Locked hubs are the ones the plan must "
+                           "keep.", count=len(pending_locked["locked"]), names=names), icon=":material/lock:")
         yes, no = st.columns(2)
         yes.button("Remove the locked hubs too", key="confirm-locked-yes", on_click=confirm_locked, args=(True,))
         no.button("Keep them", key="confirm-locked-no", type="primary", on_click=confirm_locked, args=(False,))
 
+show_messages(where="hub-table")
 editable = ["id", "name", "place", "type", "open_quarter", "locked"]
 edited = st.data_editor(
     table, key=editor_key, num_rows="dynamic", hide_index=True, width="stretch",

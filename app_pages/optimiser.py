@@ -16,7 +16,7 @@ from coverage.quarters import quarter_range
 from coverage.scenario import HUB_TYPES
 from ui import fmt, mapview
 from ui.jobs import Job
-from ui.state import apply, show_messages, workspace
+from ui.state import apply, clear_messages, show_messages, tell, workspace
 
 ws = workspace()
 scenario = ws.scenario
@@ -32,9 +32,10 @@ job: Job | None = st.session_state.get("optimiser-job")
 kept_cost = cost_model.total_cost_usd(scenario)
 with st.form("optimiser-settings", border=True):
     left, middle, right = st.columns(3)
-    budget = 1e6 * left.number_input("Budget ($ million)", min_value=0.0, value=scenario.budget.total_usd / 1e6,
-                                     step=100.0, format="%.0f", help=f"The scenario's budget is {fmt.usd(scenario.budget.total_usd)}; "
-                               f"its hubs cost {fmt.usd(kept_cost)}.")
+    # no minimum on the field: a browser would refuse -500 with only a red border; the check below says why
+    budget = 1e6 * left.number_input("Budget ($ million)", value=scenario.budget.total_usd / 1e6, step=100.0,
+                                     format="%.0f", help=f"The scenario's budget is {fmt.usd(scenario.budget.total_usd)}; "
+                                     f"its hubs cost {fmt.usd(kept_cost)}.")
     time_limit = middle.slider("Time limit (s)", 5, 300, 60, 5,
                                help="After this the best plan found is returned with the gap proved so far.")
     weight = right.slider("Next-day weight", 0.0, 1.0, float(scenario.next_day_weight), 0.05,
@@ -58,7 +59,13 @@ with st.form("optimiser-settings", border=True):
     greedy = preview.form_submit_button("Greedy preview (instant)", icon=":material/bolt:",
                                         disabled=bool(job and job.running), width="stretch")
 
-if start or greedy:
+show_messages(where="optimiser-settings")  # next to the form whose input they are about
+if (start or greedy) and not budget >= 0:
+    tell("error", f"Budget ($ million): {budget / 1e6:,.0f} is not a budget; give 0 or more.",
+         where="optimiser-settings")
+    st.rerun()
+elif start or greedy:
+    clear_messages("optimiser-settings")  # a new run: what the last one was told about is done with
     planned = scenario.replace(next_day_weight=float(weight), proposed_hub_type=hub_type, proposed_open_quarter=opens,
                                respect_capacity=bool(respect))
     engine, communities, sites = ws.engine, ws.communities, ws.sites
@@ -111,7 +118,7 @@ if job is not None and not job.running:
     if job.error is not None:
         message = "; ".join(str(p) for p in job.error.problems) if isinstance(job.error, InputError) else \
             f"{type(job.error).__name__}: {job.error}"
-        st.error(f"The optimiser could not run: {message}")
+        st.error(fmt.say("The optimiser could not run: {message}", message=message), icon=":material/error:")
     else:
         result = job.result
         stale = st.session_state.get("optimiser-base") != ws.revision
@@ -125,26 +132,45 @@ if job is not None and not job.running:
             + ("" if result.status == "optimal" else f" No plan within this budget scores above the bound: at most "
                f"{max(result.bound - result.objective, 0):,.0f} more weighted people than this one."))
         after = evaluate(result.scenario, engine=ws.engine)
-        figures = compare([("now", ws.evaluation), ("proposed", after)]).figures_table()
-        figures = figures[figures["key"].isin(["hubs", "cost_usd", "communities_same_day", "communities_next_day",
-                                               "communities_none", "population_same_day", "population_next_day",
-                                               "population_none"])]
-        comparison = pd.DataFrame({"figure": figures["figure"]} | {
+        comparison = compare([("now", ws.evaluation), ("proposed", after)])
+        figures = comparison.figures_table()
+        figures = figures[figures["key"].isin([
+            "hubs", "cost_usd", "communities_same_day", "communities_next_day", "communities_none",
+            "population_same_day", "population_next_day", "population_none", "population_covered",
+            "served_population_same_day", "served_population_next_day", "served_population",
+            "served_weighted_population", "covered_weighted_population"])]
+        objective = ("served_weighted_population" if result.stats.get("model") == "capacity"
+                     else "covered_weighted_population")
+        comparison_table = pd.DataFrame({"figure": [label + (" ← what this run maximised" if key == objective else "")
+                                                    for key, label in zip(figures["key"], figures["figure"])]} | {
             column: [fmt.figure(key, value, delta=column == "change") for key, value in zip(figures["key"],
                                                                                              figures[source])]
             for column, source in (("now", "now"), ("proposed", "proposed"), ("change", "proposed − now"))})
-        left, right = st.columns([2, 3])
-        left.dataframe(comparison, hide_index=True, key="optimiser-comparison", height=38 + 35 * len(comparison),
-                       column_config={"figure": "Figure", "now": "Now", "proposed": "Proposed", "change": "Change"})
+        now, proposed = comparison.key_figures(0), comparison.key_figures(1)
+        if proposed["served_population"] < now["served_population"] - 0.5:
+            st.warning(f"Accepting this plan would lower the people served within capacity from "
+                       f"{fmt.people(now['served_population'])} to {fmt.people(proposed['served_population'])} "
+                       f"({proposed['served_population'] - now['served_population']:+,}), although "
+                       + ("it reaches more people." if proposed["population_covered"] > now["population_covered"]
+                          else "it was optimised for this budget.")
+                       + (" It was optimised with capacity off (people in reach); turn Respect capacity on to "
+                          "optimise what the hubs can serve." if result.stats.get("model") != "capacity" else ""),
+                       icon=":material/warning:")
+        st.dataframe(comparison_table, hide_index=True, key="optimiser-comparison", width="stretch",
+                     height=38 + 35 * len(comparison_table),
+                     column_config={"figure": st.column_config.TextColumn("Figure", width="large"),
+                                    "now": st.column_config.TextColumn("Now", width="small"),
+                                    "proposed": st.column_config.TextColumn("Proposed", width="small"),
+                                    "change": st.column_config.TextColumn("Change", width="small")})
         added = {hub.id for hub in result.added}
-        with right:
-            # sized for the right-hand column of a wide page
-            view = mapview.view_for(ws.communities["lat"], ws.communities["lon"], width_px=600, height_px=420)
+        left, right = st.columns([4, 3])
+        with left:
+            view = mapview.view_for(ws.communities["lat"], ws.communities["lon"], width_px=640, height_px=420)
             st.pydeck_chart(mapview.deck(after, view, highlight=added), height=420, key="optimiser-map")
             st.caption("Proposed hubs in vermillion; " + mapview.legend_markdown(after))
-        st.dataframe(pd.DataFrame([{"id": h.id, "name": h.name, "site": h.site_id, "type": h.type,
-                                    "opens": h.open_quarter} for h in result.added]),
-                     hide_index=True, key="optimiser-added")
+        right.dataframe(pd.DataFrame([{"id": h.id, "name": h.name, "site": h.site_id, "type": h.type,
+                                       "opens": h.open_quarter} for h in result.added]),
+                        hide_index=True, key="optimiser-added", height=420)
         if stale:
             st.warning("The scenario changed since this plan was proposed; run the optimiser again to accept one.")
         def accept() -> None:

@@ -7,15 +7,42 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
+from coverage.errors import InputError
 from coverage.links import scenario_link, stored_link
 from ui import fmt, storage
-from ui.state import apply, show_messages, workspace
+from ui.state import apply, show_messages, tell, tell_problems, workspace
 
 ws = workspace()
 store = storage.store()
 writable = store is not None and store.writable
 st.title("Scenarios")
 show_messages()
+#: Bumped after every delete, restore or rename: the lists start unselected and their popovers closed.
+generation = st.session_state.get("scenario-lists", 0)
+
+
+def lists_changed() -> None:
+    st.session_state["scenario-lists"] = st.session_state.get("scenario-lists", 0) + 1
+
+
+def act(action, scenario_id: str, done: str, name: str) -> None:
+    """Delete or restore a scenario (a callback): the lists then start afresh, with nothing selected."""
+    lists_changed()
+    try:
+        action(scenario_id, author=storage.author())
+    except storage.StoreUnavailable as error:
+        storage.went_away(error)
+        tell_problems(error)
+        return
+    except InputError as error:
+        tell_problems(error)
+        return
+    tell("success", done, name=name)
+
+
+def rename_chosen(scenario_id: str) -> None:
+    lists_changed()
+    storage.rename(scenario_id, st.session_state.get(f"rename-{scenario_id}", ""))
 
 # -- the plan you are working on --------------------------------------------------------------------------
 with st.container(border=True, key="this-plan"):
@@ -23,26 +50,28 @@ with st.container(border=True, key="this-plan"):
     with left:
         name = st.text_input("Scenario name", ws.scenario.name, max_chars=500, key=f"scenario-name-{ws.revision}")
         if name.strip() and name != ws.scenario.name:
-            apply(ws.rename, name, done=f"Renamed to {name}")
+            apply(ws.rename, name, done=("Renamed to {name}", {"name": name.strip()}))
             st.rerun()
         if ws.origin:
             state = "unsaved changes since" if ws.unsaved else "saved as"
-            st.caption(f"Scenario `{ws.origin}` · {state} version {ws.origin_version}")
+            st.caption(fmt.say("Scenario {id} · " + f"{state} version {ws.origin_version}", id=ws.origin))
         else:
             st.caption("Never saved" + (" · unsaved changes" if ws.unsaved else ""))
     with right:
-        st.text_input("Your name", key="author", placeholder="local", max_chars=200,
-                      help="Kept with every save, rename and delete (free text until team login arrives).")
+        storage.author_field()
     buttons = st.columns(4)
-    save_label = f"Save version {ws.origin_version + 1}" if ws.origin else "Save"
+    save_label, save_note = storage.save_label()
     buttons[0].button(save_label, type="primary", icon=":material/save:", disabled=not writable, width="stretch",
                       on_click=storage.save, key="save",
-                      help="Every save is a new version; nothing is overwritten." if writable else storage.problem())
+                      help=(save_note + " Every save is a new version; nothing is overwritten.") if writable
+                      else fmt.text(storage.problem()))
+    if ws.origin and ws.origin_version != ws.origin_latest:
+        st.caption(save_note)
     with buttons[1].popover("Save as new scenario", icon=":material/note_add:", disabled=not writable,
                             width="stretch"):
         with st.form("save-as", border=False):
             new_name = st.text_input("Name of the new scenario", f"{ws.scenario.name} (copy)"
-                                     if ws.origin else ws.scenario.name, max_chars=500)
+                                     if ws.origin else ws.scenario.name, max_chars=500, key=f"save-as-{ws.revision}")
             if st.form_submit_button("Save as new", type="primary"):
                 if apply(ws.rename, new_name):
                     storage.save(as_new=True)
@@ -63,27 +92,6 @@ with st.container(border=True, key="this-plan"):
         st.button("Remove all hubs" + (", locked ones too" if locked else ""), key="clear-all", on_click=apply,
                   args=(ws.clear_hubs,), kwargs={"remove_locked": True, "done": "All hubs removed"})
 
-# -- a version that could not be opened as it was ----------------------------------------------------------
-problem = st.session_state.get("open-problem")
-if problem:
-    with st.container(border=True, key="open-problem"):
-        if problem.get("missing"):
-            st.error("This version was made on data that is not in the scenario store: "
-                     + "; ".join(problem["missing"]), icon=":material/error:")
-            st.button("Open it on the current data instead", key="open-on-current",
-                      on_click=storage.open_version, args=(problem["id"], problem["version"]),
-                      kwargs={"copy": problem["copy"], "on_current_data": True})
-        else:
-            hubs = problem["hubs"]
-            st.error(f"{len(hubs)} of its hubs sit on sites the data lacks; nothing was opened.",
-                     icon=":material/error:")
-            st.dataframe(pd.DataFrame(hubs, columns=["hub", "name", "site"]), hide_index=True, key="missing-hubs")
-            st.button(f"Open it without these {len(hubs)} hubs", key="open-dropping",
-                      on_click=storage.open_version, args=(problem["id"], problem["version"]),
-                      kwargs={"copy": problem["copy"], "on_current_data": problem.get("on_current_data", False),
-                              "drop_missing": True})
-        st.button("Cancel", key="open-cancel", on_click=lambda: st.session_state.pop("open-problem", None))
-
 # -- share ---------------------------------------------------------------------------------------------------
 with st.expander("Share this plan", icon=":material/share:", key="share"):
     address = urlsplit(st.context.url or "http://localhost:8501/")
@@ -98,32 +106,27 @@ with st.expander("Share this plan", icon=":material/share:", key="share"):
 
 earlier = storage.earlier_draft() if store is not None else None
 if earlier is not None:
-    st.info(f"A share link replaced your unsaved plan “{earlier.document.get('name', '')}” "
-            f"({len(earlier.document.get('hubs', []))} hubs) in this browser; it was kept.",
-            icon=":material/history:")
+    st.info(fmt.say("Your earlier unsaved plan “{name}” ({count}) in this tab was kept aside when another plan "
+                    "replaced it (a share link, say).", name=earlier.document.get("name", ""),
+                    count=fmt.count(len(earlier.document.get("hubs", [])), "hub")), icon=":material/history:")
     st.button("Bring it back", key="restore-earlier", on_click=storage.restore_earlier)
 
+
 # -- saved scenarios ------------------------------------------------------------------------------------------
-st.subheader("Saved scenarios")
-if store is None:
-    st.info("The scenario store is not available, so there is nothing to list.")
-    st.stop()
-search = st.text_input("Search", key="scenario-search", placeholder="Name or id", label_visibility="collapsed")
-scenarios = store.list(search=search or None)
-
-
 def listing(items) -> pd.DataFrame:
+    """One row per scenario: its latest version's key figures, covered and served."""
     rows = []
     for info in items:
         figures = info.figures
+        covered, served = figures.get("population", {}), figures.get("served_population")
         rows.append({"id": info.id, "name": info.name, "version": info.latest_version,
                      "saved": pd.Timestamp(info.updated_at).tz_convert(None), "by": info.updated_by,
                      "hubs": figures.get("hubs", 0), "cost": figures.get("cost_usd", 0.0) / 1e6,
-                     "same-day people": figures.get("population", {}).get("same_day", 0),
-                     "next-day people": figures.get("population", {}).get("next_day", 0),
-                     "not covered": figures.get("population", {}).get("none", 0)})
+                     "same-day people": covered.get("same_day", 0), "next-day people": covered.get("next_day", 0),
+                     "served": served["same_day"] + served["next_day"] if served else None,
+                     "not covered": covered.get("none", 0)})
     return pd.DataFrame(rows, columns=["id", "name", "version", "saved", "by", "hubs", "cost", "same-day people",
-                                       "next-day people", "not covered"])
+                                       "next-day people", "served", "not covered"])
 
 
 COLUMNS = {
@@ -137,65 +140,82 @@ COLUMNS = {
     "cost": st.column_config.NumberColumn("Cost ($M)", format="%.1f"),
     "same-day people": st.column_config.NumberColumn("Same-day people", format="localized"),
     "next-day people": st.column_config.NumberColumn("Next-day people", format="localized"),
+    "served": st.column_config.NumberColumn("Served within capacity", format="localized",
+                                            help="People the hubs can serve within their daily capacity (same-day or "
+                                                 "next-day); blank for versions saved before it was recorded"),
     "not covered": st.column_config.NumberColumn("People not covered", format="localized"),
 }
-if not scenarios:
-    st.caption("No saved scenarios yet." if not search else f"No scenario matches “{search}”.")
-    chosen = None
-else:
-    table = listing(scenarios)
-    event = st.dataframe(table, hide_index=True, key="scenario-list", on_select="rerun", selection_mode="single-row",
-                         width="stretch", column_config=COLUMNS)
-    rows = event.selection.rows if event else []
-    chosen = scenarios[rows[0]] if rows else None
-    st.caption(f"{len(scenarios):,} scenarios. Select one to open, rename, delete it or see its versions. "
-               "Click a column header to sort.")
 
-if chosen is not None:
+
+def chosen_scenario(chosen) -> None:
+    """The selected scenario: open, rename, delete, and its versions (keyed by it, so nothing carries over)."""
     with st.container(border=True, key="chosen-scenario"):
-        st.markdown(f"**{fmt.markdown_text(chosen.name)}** · `{chosen.id}` · version {chosen.latest_version}")
+        st.markdown(fmt.say("**{name}** · {id} · " + f"version {chosen.latest_version}", name=chosen.name,
+                            id=chosen.id))
         actions = st.columns(3)
         actions[0].button("Open the latest version", type="primary", icon=":material/file_open:", key="open-latest",
                           on_click=storage.open_version, args=(chosen.id,))
-        with actions[1].popover("Rename", icon=":material/edit:", disabled=not writable):
-            with st.form("rename", border=False):
-                renamed = st.text_input("New name", chosen.name, max_chars=500)
-                if st.form_submit_button("Rename (a new version)"):
-                    apply(store.rename, chosen.id, renamed, author=storage.author(), done="Renamed: a new version")
-                    st.rerun()
-        with actions[2].popover("Delete", icon=":material/delete:", disabled=not writable):
+        with actions[1].popover("Rename", icon=":material/edit:", disabled=not writable,
+                                key=f"rename-popover-{chosen.id}-{generation}"):
+            st.text_input("New name", chosen.name, max_chars=500, key=f"rename-{chosen.id}")
+            st.button("Rename (a new version)", key="rename-scenario", on_click=rename_chosen, args=(chosen.id,))
+        with actions[2].popover("Delete", icon=":material/delete:", disabled=not writable,
+                                key=f"delete-popover-{chosen.id}-{generation}"):
             st.markdown("Move it to the bin; its versions are kept and it can be restored.")
-            if st.button("Move to the bin", key="delete-scenario"):
-                apply(store.delete, chosen.id, author=storage.author(), done=f"{chosen.name} moved to the bin")
-                st.rerun()
+            st.button("Move to the bin", key="delete-scenario", on_click=act,
+                      args=(store.delete, chosen.id, "{name} moved to the bin", chosen.name))
         versions = list(reversed(store.history(chosen.id)))
         history = pd.DataFrame([{"version": v.version, "saved": pd.Timestamp(v.created_at).tz_convert(None),
                                  "by": v.author, "name": v.name, "note": v.note, "hubs": v.figures.get("hubs", 0),
                                  "cost": v.figures.get("cost_usd", 0.0) / 1e6,
                                  "same-day people": v.figures.get("population", {}).get("same_day", 0),
-                                 "next-day people": v.figures.get("population", {}).get("next_day", 0)}
+                                 "next-day people": v.figures.get("population", {}).get("next_day", 0),
+                                 "served": sum(v.figures["served_population"][t] for t in ("same_day", "next_day"))
+                                 if v.figures.get("served_population") else None}
                                 for v in versions])
         st.markdown("**Versions**, newest first")
-        picked = st.dataframe(history, hide_index=True, key="version-list", on_select="rerun",
-                              selection_mode="single-row", width="stretch", column_config=COLUMNS)
-        picked_rows = picked.selection.rows if picked else []
+        picked = st.dataframe(history, hide_index=True, key=f"version-list-{chosen.id}-{generation}",
+                              on_select="rerun", selection_mode="single-row", width="stretch", column_config=COLUMNS)
+        picked_rows = [row for row in (picked.selection.rows if picked else []) if row < len(versions)]
         if picked_rows:
             version = versions[picked_rows[0]].version
             st.button(f"Open version {version}", icon=":material/history:", key="open-version",
                       on_click=storage.open_version, args=(chosen.id, version))
 
-with st.expander("Bin", icon=":material/delete:", key="bin"):
+
+def bin_list() -> None:
     binned = store.list(deleted=True)
     if not binned:
         st.caption("The bin is empty.")
+        return
+    table = listing(binned)
+    table.insert(2, "deleted", [pd.Timestamp(i.deleted_at).tz_convert(None) for i in binned])
+    picked = st.dataframe(table, hide_index=True, key=f"bin-list-{generation}", on_select="rerun",
+                          selection_mode="single-row", width="stretch", column_config=COLUMNS | {
+                              "deleted": st.column_config.DatetimeColumn("Deleted (UTC)", format="YYYY-MM-DD HH:mm")})
+    rows = [row for row in (picked.selection.rows if picked else []) if row < len(binned)]
+    if rows:
+        scenario = binned[rows[0]]
+        st.button(fmt.say("Restore {name}", name=scenario.name), key="restore-scenario", disabled=not writable,
+                  on_click=act, args=(store.restore, scenario.id, "{name} restored", scenario.name))
+
+
+st.subheader("Saved scenarios")
+if store is None:
+    st.info("The scenario store is not available, so there is nothing to list.")
+else:
+    search = st.text_input("Search", key="scenario-search", placeholder="Name or id", label_visibility="collapsed")
+    scenarios = store.list(search=search or None)
+    if not scenarios:
+        st.caption("No saved scenarios yet." if not search else fmt.say("No scenario matches “{search}”.",
+                                                                          search=search))
     else:
-        table = listing(binned)
-        table.insert(2, "deleted", [pd.Timestamp(i.deleted_at).tz_convert(None) for i in binned])
-        picked = st.dataframe(table, hide_index=True, key="bin-list", on_select="rerun", selection_mode="single-row",
-                              width="stretch", column_config=COLUMNS | {
-                                  "deleted": st.column_config.DatetimeColumn("Deleted (UTC)",
-                                                                             format="YYYY-MM-DD HH:mm")})
-        rows = picked.selection.rows if picked else []
-        if rows and st.button(f"Restore {binned[rows[0]].name}", key="restore-scenario", disabled=not writable):
-            apply(store.restore, binned[rows[0]].id, author=storage.author(), done=f"{binned[rows[0]].name} restored")
-            st.rerun()
+        event = st.dataframe(listing(scenarios), hide_index=True, key=f"scenario-list-{generation}",
+                             on_select="rerun", selection_mode="single-row", width="stretch", column_config=COLUMNS)
+        rows = [row for row in (event.selection.rows if event else []) if row < len(scenarios)]
+        st.caption(f"{fmt.count(len(scenarios), 'scenario')}. Select one to open, rename, delete it or see its "
+                   "versions. Click a column header to sort.")
+        if rows:
+            chosen_scenario(scenarios[rows[0]])
+    with st.expander("Bin", icon=":material/delete:", key="bin"):
+        bin_list()

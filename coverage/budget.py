@@ -9,7 +9,9 @@ Demand and capacity
     A hub's catchment is the covered communities (same-day or next-day) it is the
     nearest hub of; they order catchment population x ``parcels_per_person_per_year``
     / 365 x ``peak_factor`` parcels a day (``parcels_per_day``), and a catchment above
-    the hub's capacity is flagged (``over_capacity``).  What the hub actually ships is
+    the hub's capacity is flagged (``over_capacity``).  The catchments add up to what the
+    communities in reach order (``demand_in_reach_parcels_per_day``), never the whole
+    country's demand.  What the hub actually ships is
     its load in the capacity assignment (``coverage/capacity.py``:
     ``load_parcels_per_day``, and ``utilisation`` = load / capacity, never above 1).
     Parcels cost ``cost_per_parcel_usd`` each, for the parcels the hubs ship, reported
@@ -153,6 +155,9 @@ def plan(evaluation) -> Plan:
         "over_budget": cost > budget.total_usd,
         "parcel_cost_usd": float(by_quarter["parcel_cost_usd"].sum()),
         "hubs_over_capacity": hub_table.loc[hub_table["over_capacity"], "hub_id"].tolist(),
+        # what the communities in reach order (the catchments add up to it), and what the hubs ship of it
+        "demand_in_reach_parcels_per_day": round(float(hub_table["parcels_per_day"].sum()), 1) if hubs else 0.0,
+        "shipped_parcels_per_day": round(float(np.asarray(load, dtype=float).sum()), 1) if hubs else 0.0,
         "target": {"quarter": budget.target_quarter, "covered_share": budget.target_covered_share,
                    "achieved_share": round(achieved, 4), "met": achieved >= budget.target_covered_share},
     }

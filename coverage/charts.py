@@ -19,7 +19,8 @@ from coverage.travel import TIERS
 def drive_time_bins(coverage: Coverage, bins_per_segment: int | None = None) -> tuple[pd.DataFrame, dict]:
     """Communities by distance to their nearest reachable hub, in bins whose edges fall on the thresholds.
 
-    Drive minutes in drive mode, great-circle miles in radius mode.  Three segments:
+    Drive minutes in drive mode, the matrix's minutes in matrix mode (the tiers it
+    produced), great-circle miles in radius mode.  Three segments:
     up to the same-day threshold, up to the next-day one, and on to twice the next-day
     one; each is cut into bins of about the same width, so no bin straddles a
     threshold and every bin belongs to one tier.  Returns the bins (``start``, ``end``,
@@ -28,7 +29,7 @@ def drive_time_bins(coverage: Coverage, bins_per_segment: int | None = None) -> 
     """
     travel = coverage.travel
     table = coverage.table()
-    drive = travel.mode == "drive"
+    drive = travel.mode in ("drive", "matrix")  # minutes: the circuity model's, or the matrix's own
     column, unit = ("drive_minutes", "minutes") if drive else ("distance_miles", "miles")
     same, nxt = ((travel.same_day_minutes, travel.next_day_minutes) if drive else
                  (travel.same_day_miles, travel.next_day_miles))

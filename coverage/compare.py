@@ -26,6 +26,12 @@ FIGURES = (
     ("communities_none", "Communities not covered"), ("population_same_day", "Same-day people"),
     ("population_next_day", "Next-day people"), ("population_none", "People not covered"),
     ("population_covered", "People covered (same-day or next-day)"),
+    ("served_population_same_day", "Same-day people served within capacity"),
+    ("served_population_next_day", "Next-day people served within capacity"),
+    ("served_population_none", "People not served"),
+    ("served_population", "People served within capacity (same-day or next-day)"),
+    ("served_weighted_population", "Weighted people served (the optimiser's objective)"),
+    ("covered_weighted_population", "Weighted people in reach (the objective with capacity off)"),
     ("target_achieved_share", "Communities covered by the target quarter (share)"),
 )
 
@@ -40,7 +46,18 @@ class Comparison:
 
     # -- per plan -------------------------------------------------------------------------------
     def key_figures(self, index: int) -> dict:
-        """The figures of one plan, by the keys of :data:`FIGURES`."""
+        """The figures of one plan, by the keys of :data:`FIGURES`: covered and, beside it, served within capacity.
+
+        ``served_weighted_population`` is what the optimiser maximises with capacity
+        respected, ``covered_weighted_population`` what it maximises with capacity off
+        (same-day people plus the next-day weight times next-day people).
+        """
+        cache = self.__dict__.setdefault("_figures", {})
+        if index not in cache:
+            cache[index] = self._key_figures(index)
+        return dict(cache[index])
+
+    def _key_figures(self, index: int) -> dict:
         evaluation, rollout = self.evaluations[index], self.rollouts[index]
         totals = evaluation.coverage.totals()
         figures = {"hubs": len(evaluation.scenario.hubs), "cost_usd": rollout.summary["cost_usd"],
@@ -50,6 +67,14 @@ class Comparison:
         for tier in TIERS:
             figures[f"population_{tier}"] = totals["population"][tier]
         figures["population_covered"] = totals["population"]["same_day"] + totals["population"]["next_day"]
+        served = evaluation.served().totals()
+        for tier in TIERS:
+            figures[f"served_population_{tier}"] = served["population"][tier]
+        figures["served_population"] = served["population"]["same_day"] + served["population"]["next_day"]
+        figures["served_weighted_population"] = served["weighted_population"]
+        population = totals["population"]
+        figures["covered_weighted_population"] = round(
+            population["same_day"] + evaluation.scenario.next_day_weight * population["next_day"], 3)
         figures["target_achieved_share"] = rollout.summary["target"]["achieved_share"]
         return figures
 
@@ -183,19 +208,35 @@ class Comparison:
                 "tier_changes": first.get("tier_changes"), "pairs": pairs,
                 "same_communities": self.same_communities}
 
+    def plan_names(self, width: int = 60) -> dict[str, str]:
+        """Each plan's label with its name (``A: Plains pilot``), as a column heading names it."""
+        names = {}
+        for label, evaluation in zip(self.labels, self.evaluations):
+            name = evaluation.scenario.name
+            names[label] = f"{label}: {name if len(name) <= width else name[:width - 1] + '…'}"
+        return names
+
     def sheets(self) -> dict[str, pd.DataFrame]:
-        """The comparison as workbook sheets: Figures, By state, Spend, Hubs, and the tier changes of each pair."""
-        sheets = {"Figures": self.figures_table().drop(columns="key"), "By state": self.by_state(),
-                  "Spend by quarter": self.spend()}
+        """The comparison as workbook sheets: Figures, By state, Spend, Hubs, and the tier changes of each pair.
+
+        Every column of a plan is headed by its label and name (``A: Plains pilot``), so
+        the workbook reads on its own.
+        """
+        names = self.plan_names()
+        sheets = {"Figures": self.figures_table().drop(columns="key").rename(columns=names),
+                  "By state": self.by_state().rename(columns=names),
+                  "Spend by quarter": self.spend().rename(columns=names)}
         hubs = []
         for name, evaluation in zip(self.labels, self.evaluations):
             table = evaluation.hub_table()[["hub_id", "name", "site_id", "lat", "lon", "type", "open_quarter",
                                             "locked", "cost_usd"]]
-            hubs.append(table.assign(plan=name))
+            hubs.append(table.assign(plan=names[name]))
         sheets["Hubs"] = pd.concat(hubs, ignore_index=True)[["plan", "hub_id", "name", "site_id", "lat", "lon", "type",
                                                             "open_quarter", "locked", "cost_usd"]]
         for i in range(1, len(self.labels)):
-            sheets[f"Tier changes {self.labels[0]}-{self.labels[i]}"[:31]] = self.community_changes(i)
+            first, other = names[self.labels[0]], names[self.labels[i]]
+            sheets[f"Tier changes {self.labels[0]}-{self.labels[i]}"[:31]] = self.community_changes(i).rename(
+                columns={"tier_a": f"tier in {first}", "tier_b": f"tier in {other}"})
         return sheets
 
 

@@ -1,31 +1,49 @@
-"""What each hub reaches, drawn as outlines: for the travel matrix, where a circle would lie.
+"""What each hub reaches, drawn as lines: for the travel matrix, where a circle would lie.
 
 With the circuity and radius models a hub's reach is a great-circle circle (the map's
-rings).  A travel matrix's reach follows the roads, so it is drawn instead as the
-outline (convex hull) around the hub and every community it reaches within the
-threshold; the map and the GIS layers use these.  An outline shows the extent, not
-every community inside it: those the matrix does not list are still not reached.
+rings).  A travel matrix's reach follows the roads and is whatever the matrix lists, so
+it is drawn as it is: a line from the hub to every community it reaches within the
+threshold.  Lines enclose nothing, so they never suggest that a community between them
+is reached (an outline around them did: a hull takes in communities the matrix does not
+list).  The map and the GIS layers use these.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import shapely
 
+TIERS = ("same_day", "next_day")
 
-def reach_outlines(evaluation, tier: str) -> list:
-    """One polygon per hub (scenario order): the hull of the hub and what it reaches within ``tier``'s threshold."""
+
+def reach_pairs(evaluation) -> pd.DataFrame:
+    """One row per hub and community it reaches within the next-day threshold: positions and the tier it reaches."""
     engine, travel = evaluation.engine, evaluation.scenario.travel
     same, nxt = engine.layout.tier_limits(travel)
-    limit = same if tier == "same_day" else nxt
     lat_all = engine.communities["lat"].to_numpy()
     lon_all = engine.communities["lon"].to_numpy()
-    outlines = []
-    for site in evaluation.coverage.hub_sites.tolist():
+    frames = []
+    for hub, site in zip(evaluation.scenario.hubs, evaluation.coverage.hub_sites.tolist()):
         communities, keys = engine._row(site)
-        reached = communities[keys <= limit]
+        inside = keys <= nxt
+        communities, keys = communities[inside], keys[inside]
         hub_lat, hub_lon = engine.site_lat_lon(site)
-        points = np.column_stack([np.append(lon_all[reached], hub_lon), np.append(lat_all[reached], hub_lat)])
-        hull = shapely.MultiPoint(points).convex_hull
-        outlines.append(hull.buffer(0.02) if hull.geom_type != "Polygon" else hull)  # a point or a line: a sliver
-    return outlines
+        frames.append(pd.DataFrame({
+            "hub_id": hub.id, "community": communities, "hub_lon": hub_lon, "hub_lat": hub_lat,
+            "lon": lon_all[communities], "lat": lat_all[communities],
+            "tier": np.where(keys <= same, "same_day", "next_day")}))
+    columns = ["hub_id", "community", "hub_lon", "hub_lat", "lon", "lat", "tier"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+
+
+def reach_lines(evaluation, tier: str) -> list:
+    """One geometry per hub (scenario order): lines from the hub to what it reaches within ``tier``'s threshold."""
+    pairs = reach_pairs(evaluation)
+    wanted = pairs if tier == "next_day" else pairs[pairs["tier"] == "same_day"]
+    lines = []
+    for hub in evaluation.scenario.hubs:
+        mine = wanted[wanted["hub_id"] == hub.id]
+        lines.append(shapely.MultiLineString([[(a, b), (c, d)] for a, b, c, d in
+                                              mine[["hub_lon", "hub_lat", "lon", "lat"]].itertuples(index=False)]))
+    return lines

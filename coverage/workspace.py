@@ -71,6 +71,12 @@ class Saved:
     version: int
     document: dict
     data: tuple[str, str | None]    # fingerprints of communities and sites
+    latest: int | None = None       # the scenario's newest version when this one was opened or saved
+
+    @property
+    def newest(self) -> int:
+        """The newest version known to this workspace (a save goes on top of it)."""
+        return max(self.version, self.latest or 0)
 
 
 class Workspace:
@@ -130,6 +136,12 @@ class Workspace:
         """The version of :attr:`origin` this plan was opened from or last saved as."""
         saved = self.saved.get(self.origin) if self.origin else None
         return saved.version if saved else None
+
+    @property
+    def origin_latest(self) -> int | None:
+        """The newest version of :attr:`origin` this workspace knows of (a save makes the one after it)."""
+        saved = self.saved.get(self.origin) if self.origin else None
+        return saved.newest if saved else None
 
     @property
     def evaluation(self) -> Evaluation:
@@ -481,11 +493,13 @@ class Workspace:
     # -- the store -------------------------------------------------------------------------------
     def open_stored(self, scenario: Scenario, communities: pd.DataFrame, sites: pd.DataFrame | None,
                     scenario_id: str | None, version: int | None, document: dict | None = None,
-                    label: str | None = None, drop_missing: bool = False, matrix=None) -> None:
+                    label: str | None = None, drop_missing: bool = False, matrix=None,
+                    latest: int | None = None) -> None:
         """Open a stored version (with the data it was made on) as one undo step.
 
         ``scenario_id`` None opens it as an unsaved copy (a shared link).  Hubs whose
         sites the data lacks raise :class:`HubsNotInData` unless ``drop_missing``.
+        ``latest`` is the scenario's newest version at the time (a save goes on top of it).
         """
         from coverage.evaluation import fingerprint
 
@@ -500,7 +514,7 @@ class Workspace:
         if scenario_id is not None and version is not None:
             self.saved[scenario_id] = Saved(version, document if document is not None else scenario.to_dict(),
                                             (fingerprint(communities),
-                                             fingerprint(sites) if sites is not None else None))
+                                             fingerprint(sites) if sites is not None else None), latest)
         self._commit(state)
 
     def mark_saved(self, scenario_id: str, version: int) -> None:
@@ -519,5 +533,27 @@ class Workspace:
             self._state = replace(self._state, origin=scenario_id)
         self.saved[scenario_id] = Saved(version, self.scenario.to_dict(),
                                         (fingerprint(self.communities),
-                                         fingerprint(self.sites) if self.sites is not None else None))
+                                         fingerprint(self.sites) if self.sites is not None else None), version)
+        self.revision += 1
+
+    def renamed_in_store(self, scenario_id: str, version: int, document: dict) -> None:
+        """The stored scenario this plan continues was renamed, which made ``version`` (its ``document``).
+
+        The plan takes the new name (one undo step), and continues that version: a
+        rename of the open scenario is the open scenario's name, so the next save
+        carries it and is not taken for a save that came in between.  Nothing happens
+        for another scenario.
+        """
+        if scenario_id != self.origin:
+            return
+        name = document.get("name", self.scenario.name)
+        if name != self.scenario.name:
+            self.set_settings({"name": name}, label=f"rename to {name}")
+        saved = self.saved.get(scenario_id)
+        data = saved.data if saved is not None else None
+        if saved is not None and saved.version != saved.newest:
+            document = {**saved.document, "name": name}  # opened from an older version: it continues that one
+            self.saved[scenario_id] = Saved(saved.version, document, data, version)
+        else:
+            self.saved[scenario_id] = Saved(version, document, data, version)
         self.revision += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
@@ -31,6 +32,24 @@ def workspace(app: AppTest):
 
 def figures(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.get("metric")}
+
+
+class Said(str):
+    """A message as the planner reads it (its Markdown escapes taken out), with ``value`` as elements have."""
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+def plain(markdown: str) -> str:
+    """What escaped Markdown reads as: backslash escapes, character references and invisible word joiners removed."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", markdown)).replace("\u2060", "")
+
+
+def said(elements) -> list[Said]:
+    """Messages (errors, warnings, toasts...) as the planner reads them."""
+    return [Said(plain(element.value)) for element in elements]
 
 
 def run(app: AppTest) -> None:
@@ -84,7 +103,7 @@ def test_bad_coordinates_give_a_message_and_leave_the_scenario(app, lat, lon, me
     app.number_input(key="add-lon").set_value(lon)
     app.button(key="FormSubmitter:add-by-coordinates-Add hub at these coordinates").click()
     run(app)
-    assert any(message in e.value for e in app.error)
+    assert any(message in e.value for e in said(app.error))
     assert workspace(app).scenario == before
 
 
@@ -103,7 +122,7 @@ def test_add_lock_and_remove_in_the_hub_table(app):
     assert workspace(app).scenario.hubs[0].locked and workspace(app).scenario.hubs[0].name == "Hays pilot"
     edit_table(app, deleted_rows=[0])  # a locked hub: the page asks first
     assert len(workspace(app).scenario.hubs) == 1
-    assert "removes 1 locked hub(s): h1 (Hays pilot)" in app.warning[0].value
+    assert "removes 1 locked hub(s): h1 (Hays pilot)" in said(app.warning)[0].value
     app.button(key="confirm-locked-yes").click()
     run(app)
     assert workspace(app).scenario.hubs == ()
@@ -111,7 +130,7 @@ def test_add_lock_and_remove_in_the_hub_table(app):
 
 def test_a_table_row_without_a_place_is_named(app):
     edit_table(app, added_rows=[{"type": "new"}])
-    assert any("Hub table: 1:place: choose a place" in e.value for e in app.error)
+    assert any("Hub table: 1:place: choose a place" in e.value for e in said(app.error))
     assert workspace(app).scenario.hubs == ()
 
 
@@ -174,7 +193,7 @@ def test_a_refused_threshold_reverts_and_later_changes_still_apply(app):
     app.sidebar.number_input[0].set_value(300.0)  # same-day longer than next-day (240): refused
     run(app)
     assert any("The same-day threshold (300 min) cannot be longer than the next-day threshold (240 min); "
-               "same-day threshold stays at 90." in e.value for e in app.error), [e.value for e in app.error]
+               "same-day threshold stays at 90." in e.value for e in said(app.error)), [e.value for e in said(app.error)]
     assert workspace(app).scenario.travel.same_day_minutes == 90
     assert app.sidebar.number_input[0].value == 90.0  # the field shows the value in force
     app.sidebar.number_input[2].set_value(1.25)  # circuity
@@ -208,7 +227,7 @@ def test_uploading_a_bad_file_lists_problems_and_keeps_the_data(app):
     app.file_uploader(key="upload-communities").set_value(
         ("towns.csv", b"id,name,lat,lon,population\n1,A,40,-100,500\n2,B,95,-99,x\n", "text/csv"))
     run(app)
-    assert "unchanged" in app.error[0].value
+    assert "unchanged" in said(app.error)[0].value
     assert "towns.csv:3:lat: 95 is outside" in app.code[0].value
     assert len(workspace(app).communities) == 4000
 
@@ -227,7 +246,7 @@ def test_budget_page_warns_over_budget_and_shows_the_cli_figures(app, tmp_path):
     from .test_budget import THREE_HUBS
 
     open_budget(app)
-    assert any("over the" in w.value and "budget" in w.value for w in app.warning)
+    assert any("over the" in w.value and "budget" in w.value for w in said(app.warning))
     assert not app.error
     shown = {m.label: m.value for m in app.get("metric")}
     path = tmp_path / "three.json"
@@ -265,8 +284,8 @@ def test_assumptions_form_applies_and_names_bad_fields(app):
     horizon.select("2025Q4")  # before hub c opens in 2026Q2
     next(b for b in app.button if b.label == "Apply assumptions").click()
     run(app)
-    assert any("hubs[1].open_quarter" in e.value or "hubs[2].open_quarter" in e.value for e in app.error), \
-        [e.value for e in app.error]
+    assert any("hubs[1].open_quarter" in e.value or "hubs[2].open_quarter" in e.value for e in said(app.error)), \
+        [e.value for e in said(app.error)]
     assert workspace(app).scenario.budget.horizon_end == "2026Q4"
 
 
@@ -280,7 +299,7 @@ def test_the_optimiser_page_proposes_and_accepts_a_plan_as_one_undo_step(app):
     job = app.session_state["optimiser-job"]
     assert job.wait(120)
     run(app)
-    assert any("proved optimal" in s.value for s in app.success), [s.value for s in app.success]
+    assert any("proved optimal" in s.value for s in said(app.success)), [s.value for s in said(app.success)]
     proposed = len(job.result.added)
     assert proposed == 42
     next(b for b in app.button if b.label == "Accept the plan").click()
@@ -301,7 +320,7 @@ def test_the_optimiser_page_shows_a_greedy_preview_with_its_gap(app):
     run(app)
     assert app.session_state["optimiser-job"].wait(60)
     run(app)
-    message = next(i.value for i in app.info if "greedy preview, not proved" in i.value)
+    message = next(i.value for i in said(app.info) if "greedy preview, not proved" in i.value)
     result = app.session_state["optimiser-job"].result
     assert f"at most {result.bound - result.objective:,.0f} more weighted people" in message
 
@@ -343,3 +362,78 @@ def test_the_optimiser_page_respects_capacity_by_default_and_chooses_types(app):
     run(app)
     served = workspace(app).evaluation.served().totals()["weighted_population"]
     assert served == pytest.approx(result.objective, rel=1e-6)  # what it optimised is what the plan serves
+
+
+def test_the_optimiser_table_shows_served_and_warns_when_a_plan_serves_fewer(app):
+    """Issue 21.1: accepting a capacity-off re-plan dropped served from 18.8M to 17.1M, and nothing said so."""
+    workspace(app).load(load_scenario(ROOT / "examples" / "national_served.json"))
+    app.switch_page("app_pages/optimiser.py")
+    run(app)
+    next(n for n in app.number_input if n.label == "Budget ($ million)").set_value(1000.0)
+    next(c for c in app.checkbox if c.label == "Respect capacity").uncheck()
+    next(c for c in app.checkbox if c.label == "Keep unlocked hubs").uncheck()  # re-plan
+    next(s for s in app.slider if s.label == "Time limit (s)").set_value(10)
+    app.button(key="FormSubmitter:optimiser-settings-Run optimiser").click()
+    run(app)
+    assert app.session_state["optimiser-job"].wait(120)
+    run(app)
+    table = table_with(app, "figure", "now", "proposed", "change")
+    rows = dict(zip(table["figure"], table["change"]))
+    assert "People served within capacity (same-day or next-day)" in rows
+    assert "Weighted people in reach (the objective with capacity off) ← what this run maximised" in rows
+    assert rows["People served within capacity (same-day or next-day)"].startswith("-")
+    assert any("would lower the people served within capacity" in w.value and "capacity off" in w.value
+               for w in said(app.warning)), said(app.warning)
+
+
+def test_a_negative_optimiser_budget_is_named_next_to_the_form(app):
+    """Issue 21.21: -500 made Run do nothing, with only a red border."""
+    app.switch_page("app_pages/optimiser.py")
+    run(app)
+    next(n for n in app.number_input if n.label == "Budget ($ million)").set_value(-500.0)
+    app.button(key="FormSubmitter:optimiser-settings-Run optimiser").click()
+    run(app)
+    assert any("Budget ($ million): -500 is not a budget; give 0 or more." in e.value for e in said(app.error))
+    assert "optimiser-job" not in app.session_state
+
+
+def test_the_budget_page_speaks_of_each_hubs_catchment_and_the_demand_in_reach(app):
+    """Issue 21.2: 'ships 30,000 of the 1,864,778 parcels a day its communities order': the whole country's."""
+    from .test_budget import THREE_HUBS
+
+    document = {**THREE_HUBS, "costs": {**THREE_HUBS["costs"], "parcels_per_person_per_year": 36.5,
+                                        "capacity_parcels_per_day": {"conversion": 5000, "new": 10**6}}}
+    open_budget(app, document)
+    from coverage import budget
+
+    rollout = budget.plan(workspace(app).evaluation)
+    hubs = rollout.hubs.set_index("hub_id")
+    served = workspace(app).evaluation.served().totals()
+    in_reach = hubs["parcels_per_day"].sum()
+    assert rollout.summary["demand_in_reach_parcels_per_day"] == pytest.approx(in_reach, abs=0.1)
+    warning = next(w.value for w in said(app.warning) if "catchment" in w.value)
+    assert (f"a ships {hubs.loc['a', 'load_parcels_per_day']:,.0f} of the {hubs.loc['a', 'parcels_per_day']:,.0f} its "
+            "catchment orders") in warning
+    assert f"of the {in_reach:,.0f} parcels a day that the communities in reach order" in warning
+    assert f"{served['demand_parcels_per_day']:,.0f}" not in warning  # the whole country's demand is not theirs
+    tiles = {m.label: m for m in app.get("metric")}
+    within = served["population"]["same_day"] + served["population"]["next_day"]
+    from ui import fmt
+
+    assert tiles["People served"].value == fmt.people(within)
+    assert "in reach" in tiles["People served"].proto.delta
+
+
+@pytest.mark.parametrize("name", ["[link](http://evil.example/x)", "![x](http://evil.example/i.png)", "www.evil.example",
+                                  "mail@evil.example", ":red[red] :material/home: :smile:", "**bold** _it_ `code`",
+                                  "<b>x</b> & $x^2$", "a\nb", "Kīhei, Española (Utqiaġvik)"])
+def test_names_in_messages_read_as_their_characters(name):
+    """Issues 21.19 and 22.13: one function puts untrusted text into Markdown; what it shows is the name itself."""
+    from ui import fmt
+
+    text = fmt.text(name)
+    assert plain(text) == " ".join(name.splitlines())
+    assert not re.search(r"(?<!\\)[\[\]()<>*_`$!#|~]", text.replace("&#58;", ""))  # markup characters escaped
+    assert ":" not in text and "http:" not in text and "www." not in text  # no directive, no link starts
+    assert all(text[i - 1] == fmt.WORD_JOINER for i, c in enumerate(text) if c == "@")  # no address either
+    assert fmt.say("Renamed to {name}.", name=name) == f"Renamed to {text}."

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from coverage.scenario import load_scenario
 
 from .conftest import ROOT
-from .test_app import DODGE, HAYS, add_by_search, run, workspace
+from .test_app import DODGE, HAYS, said, add_by_search, run, workspace
 
 NATIONAL = ROOT / "examples" / "national_rollout.json"
 
@@ -98,7 +98,7 @@ def test_adding_a_hub_twice_at_one_site_is_refused(app):
     """17.13: a second hub on the same site doubled the cost and reached nobody."""
     add_by_search(app, "Dodge City, KS")
     add_by_search(app, "Dodge City, KS")
-    assert any("there is already a hub here: h1" in e.value for e in app.error)
+    assert any("there is already a hub here: h1" in e.value for e in said(app.error))
     assert [h.site_id for h in workspace(app).scenario.hubs] == [DODGE]
 
 
@@ -141,7 +141,7 @@ def test_new_data_that_lacks_the_plans_sites_offers_choices_in_one_sentence(app)
     go(app, "data")
     app.file_uploader(key="upload-communities").set_value(("towns.csv", TOWNS, "text/csv"))
     run(app)
-    warning = next(w.value for w in app.warning if "What should happen to the plan" in w.value)
+    warning = next(w.value for w in said(app.warning) if "What should happen to the plan" in w.value)
     assert "2 of the current plan's 2 hubs sit on sites it does not have" in warning
     assert not app.error and len(workspace(app).communities) == 4000
     app.button(key="data-drop").click()
@@ -183,7 +183,7 @@ def test_the_optimiser_stops_at_once_and_its_run_button_is_off_while_it_runs(app
     assert time.monotonic() - asked < 5
     run(app)
     assert job.result.status == "stopped"
-    assert any("stopped" in i.value for i in app.info)
+    assert any("stopped" in i.value for i in said(app.info))
 
 
 def test_the_national_rollout_example_is_what_its_name_says():

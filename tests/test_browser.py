@@ -58,6 +58,21 @@ def pixel_of(page, lat: float, lon: float, view) -> tuple[float, float]:
     return box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
 
 
+def click_on_map(page, x: float, y: float, then, attempts: int = 5) -> None:
+    """Click a point of the map until ``then`` (a locator) shows: a click in the first moments after the page loads,
+    before deck.gl can pick, selects nothing, so a planner would simply click again."""
+    for _ in range(attempts):
+        page.mouse.move(x, y)
+        time.sleep(0.5)
+        page.mouse.click(x, y)
+        try:
+            then.wait_for(timeout=10_000)
+            return
+        except Exception:  # Playwright's TimeoutError: not selected yet, click again
+            continue
+    then.wait_for(timeout=10_000)
+
+
 def loneliest(communities: pd.DataFrame) -> pd.Series:
     """The lower-48 community farthest from its neighbours, easy to click."""
     lower48 = communities[(communities.lat < 50) & (communities.lat > 24) & (communities.lon > -125)]
@@ -88,9 +103,8 @@ def test_select_a_community_on_the_map_and_add_a_hub(served_app, page):
     target = loneliest(communities)
     view = view_for(communities["lat"], communities["lon"])
     before = metric(page, "Same-day communities")
-    page.mouse.click(*pixel_of(page, target.lat, target.lon, view))
     add = page.get_by_role("button", name="Add a hub here")
-    add.wait_for(timeout=20_000)
+    click_on_map(page, *pixel_of(page, target.lat, target.lon, view), then=add)
     assert target["name"] in page.locator(".st-key-selected-community").inner_text()
     add.click()
     assert wait_for(lambda: metric(page, "Same-day communities") != before, 20)

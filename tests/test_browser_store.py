@@ -38,7 +38,7 @@ def open_link(page, url: str, path) -> None:
 
 def click_first_row(page, key: str) -> None:
     """Select the first row of a selectable st.dataframe (its row marker, at the grid's left edge)."""
-    grid = page.locator(f".st-key-{key} [data-testid='stDataFrameResizable']").first
+    grid = page.locator(f"[class*='st-key-{key}'] [data-testid='stDataFrameResizable']").first
     grid.wait_for(timeout=20_000)
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)

@@ -70,3 +70,33 @@ def test_compare_takes_two_to_four_plans(two):
     a, _, _ = two
     with pytest.raises(InputError, match="two to four"):
         compare([("A", a)])
+
+
+def test_served_within_capacity_and_the_objective_sit_beside_covered(two):
+    """Issue 21.1: a plan is judged on what it serves, so served and the optimiser's objective are key figures."""
+    a, b, comparison = two
+    for plan, evaluation in zip(comparison.as_dict()["plans"], (a, b)):
+        served = evaluation.summary()["served"]
+        assert plan["served_weighted_population"] == served["weighted_population"]
+        assert [plan[f"served_population_{t}"] for t in ("same_day", "next_day", "none")] == [
+            served["population"][t] for t in ("same_day", "next_day", "none")]
+        assert plan["served_population"] == served["population"]["same_day"] + served["population"]["next_day"]
+        covered = evaluation.coverage.totals()["population"]
+        assert plan["covered_weighted_population"] == pytest.approx(
+            covered["same_day"] + evaluation.scenario.next_day_weight * covered["next_day"])
+    keys = comparison.figures_table()["key"].tolist()
+    assert keys.index("served_population") == keys.index("population_covered") + 4
+    assert comparison.deltas(1)["served_population"] == (comparison.key_figures(1)["served_population"]
+                                                         - comparison.key_figures(0)["served_population"])
+
+
+def test_the_workbook_names_the_plans(two):
+    """Issue 21.18: columns headed A/B and tier_a/tier_b did not say which plan was which."""
+    a, b, comparison = two
+    sheets = comparison.sheets()
+    first, second = f"A: {a.scenario.name}", f"B: {b.scenario.name}"
+    assert [first, second, "B − A"] == list(sheets["Figures"].columns)[1:]
+    assert {first, second} <= set(sheets["By state"].columns) and {first, second} <= set(sheets["Spend by quarter"])
+    assert set(sheets["Hubs"]["plan"]) == {first, second}
+    assert {f"tier in {first}", f"tier in {second}"} <= set(sheets["Tier changes A-B"].columns)
+    assert "tier_a" not in sheets["Tier changes A-B"].columns

@@ -226,3 +226,19 @@ def test_a_comparison_report_reads_as_the_comparison(tmp_path):
 def test_unknown_report_types_are_refused():
     with pytest.raises(InputError, match="unsupported report type"):
         report_bytes(evaluate(Scenario()), ".docx")
+
+
+def test_the_pdf_speaks_of_the_demand_in_reach_and_this_plans_budget(national):
+    """Issue 21.2-3: '... against 1,864,778 ordered' (the whole country's demand) and a $1B budget beside
+    'About $4 billion through 2026, as announced'."""
+    text = re.sub(r"\s+", " ", pdf_text(report_bytes(national, ".pdf")))
+    summary = national.summary
+    in_reach = national.plan.summary["demand_in_reach_parcels_per_day"]
+    shipped = summary["served"]["parcels_per_day"]["same_day"] + summary["served"]["parcels_per_day"]["next_day"]
+    assert f"they ship {shipped:,.0f} of the {in_reach:,.0f} parcels a day that the communities in reach order" in text
+    assert in_reach == pytest.approx(national.hubs()["parcels_per_day"].sum(), abs=0.1)
+    assumptions = national.assumptions().set_index("setting")["source"]
+    assert national.scenario.budget.total_usd == 1e9
+    assert assumptions["budget.total_usd"].startswith("Set for this plan. The default is $4,000M: About $4 billion")
+    assert "Set for this plan. The default is $4,000M" in text
+    assert assumptions["travel.circuity"].startswith("Ballou")  # a default keeps its own source

@@ -107,12 +107,17 @@ def dask_cluster(workers: int = 2):
             client.wait_for_workers(workers, timeout=60)
         yield address, processes[1:]
     finally:
-        for process in reversed(processes):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=20)
+        stop(processes)
+
+
+def stop(processes: list, timeout_s: float = 30) -> None:
+    """End processes this test started (each in its own session, with what it started), newest first."""
+    for process in reversed(processes):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout_s)
 
 
 def sweep_command(path, *extra):
@@ -191,3 +196,87 @@ def test_a_local_cluster_sweep_writes_a_results_file_when_asked(tmp_path):
 
     frame = pd.read_csv(out)
     assert list(frame["budget.total_usd"]) == [1e8, 2e8] and {"objective", "bound", "gap", "hubs"} <= set(frame)
+
+
+def test_the_readmes_cluster_set_up_runs_a_sweep(tmp_path, isolated_store):
+    """Issue 21.15: the README's commands, exactly: the installed package (no PYTHONPATH, not from the checkout),
+    ``dask scheduler --port PORT`` and ``dask worker ADDRESS --nthreads 1``; every run used to fail with 'Error during
+    deserialization of the task graph' because the scheduler could not import the package."""
+    readme = (ROOT / "README.md").read_text()
+    assert "pip install -r requirements.txt ./rural-coverage" in readme
+    assert "dask scheduler --port 8786" in readme and "dask worker tcp://scheduler-host:8786 --nthreads 1" in readme
+    scripts = os.path.dirname(sys.executable)
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    elsewhere = tmp_path / "elsewhere"  # not the checkout: the package must come from the installation
+    elsewhere.mkdir()
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+    started = []
+    try:
+        started.append(subprocess.Popen([os.path.join(scripts, "dask"), "scheduler", "--port", str(port)],
+                                        cwd=elsewhere, env=environment, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, start_new_session=True))
+        started.append(subprocess.Popen([os.path.join(scripts, "dask"), "worker", address, "--nthreads", "1"],
+                                        cwd=elsewhere, env=environment, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, start_new_session=True))
+        from distributed import Client
+
+        deadline = time.monotonic() + 120
+        while True:  # the scheduler takes a moment to listen
+            try:
+                with Client(address, timeout="10s") as client:
+                    client.wait_for_workers(1, timeout=90)
+                break
+            except (OSError, TimeoutError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+        path = write_sweep(elsewhere, {"budget.total_usd": [1e8, 2e8]})
+        result = subprocess.run([os.path.join(scripts, "rural-coverage"), "sweep", str(path), "--scheduler", address,
+                                 "--json"], cwd=elsewhere, env=environment, capture_output=True, text=True, timeout=600)
+    finally:
+        stop(started)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [row["budget.total_usd"] for row in rows] == [1e8, 2e8]
+    assert all(row["status"] in ("optimal", "time_limit") and "error" not in row for row in rows), rows
+    assert "deserialization" not in result.stderr and "(0 failed)" in result.stderr
+    stored = ScenarioStore(isolated_store)
+    assert [len(stored.get(row["scenario"].split(":")[1].split("@")[0]).document["hubs"]) for row in rows] == [
+        row["hubs"] for row in rows]
+
+
+def test_a_sweep_file_whose_budget_cannot_pay_for_the_kept_hubs_is_refused(tmp_path):
+    """Issue 21.13: such runs only failed one by one ('hubs kept already cost...'); the file is refused before."""
+    from coverage.scenario import Hub
+
+    base = Scenario(name="Kept", respect_capacity=False,
+                    hubs=(Hub(id="h1", name="Dodge", site_id="5445298"), Hub(id="h2", name="Hays", site_id="4272782",
+                                                                             locked=True))).to_dict()
+    with pytest.raises(InputError) as caught:
+        load_sweep(write_sweep(tmp_path, {"budget.total_usd": [1e7, 1e9]}, base=base))
+    (problem,) = caught.value.problems
+    assert problem.column == "vary.budget.total_usd" and "run 1" in problem.message
+    assert "the 2 hub(s) it keeps already cost" in problem.message
+    replan = json.loads((tmp_path / "sweep.json").read_text()) | {"replan": True, "vary": {"budget.total_usd": [2e7]}}
+    (tmp_path / "sweep.json").write_text(json.dumps(replan))
+    assert len(load_sweep(tmp_path / "sweep.json").runs()) == 1  # re-planning keeps only the locked hub: it fits
+
+
+def test_the_store_lists_what_a_planner_saved_and_keeps_a_sweeps_own_plans_out(isolated_store):
+    """Issue 21.12: a plan opened from a run and saved ('saved as version 2') never appeared in the list."""
+    from coverage.store import DataRef
+    from coverage.store.data import default_fingerprint
+
+    store = ScenarioStore(isolated_store)
+    data = DataRef(default_fingerprint())
+    store.create_sweep("sweep-abc", "Budgets", {"vary": {}}, {}, 1)
+    base = store.save(BASE, figures={}, data=data, scenario_id="sweep-abc")  # a sweep's base: its own id
+    run = store.save(BASE | {"name": "Budgets: run 1"}, figures={}, data=data, scenario_id="sweep-abc-1")
+    store.record_run("sweep-abc", "key", 0, {}, "optimal", {"status": "optimal"}, run.id, run.version)
+    assert store.list() == [] and {s.id for s in store.list(sweeps=True)} == {base.id, run.id}
+    saved = store.save(BASE | {"name": "My pick"}, figures={}, data=data, scenario_id=run.id, based_on=1)
+    assert [(s.id, s.name, s.latest_version) for s in store.list()] == [(run.id, "My pick", saved.version)]
+    assert [s.id for s in store.list(search="pick")] == [run.id]
+    mine = store.save(BASE | {"name": "sweep-looking name"}, figures={}, data=data, scenario_id="sweep-by-hand")
+    assert mine.id in {s.id for s in store.list()}  # an id is not a marker

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 
 def people(n: float) -> str:
@@ -24,6 +25,11 @@ def usd(n: float) -> str:
     return f"{sign}${n:,.0f}"
 
 
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """1 -> '1 hub', 3 -> '3 hubs' (thousands separated)."""
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
 def share(part: float, whole: float) -> str:
     """Part of a whole as a percentage with one decimal."""
     return f"{part / whole:.1%}" if whole else "0.0%"
@@ -34,9 +40,31 @@ def minutes(value: float) -> str:
     return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0f} min"
 
 
-def markdown_text(text: str) -> str:
-    """Untrusted text (a name from a file or a link) made inert inside ``st.markdown``: no markup in it acts."""
-    return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~:$&" else c for c in str(text))
+WORD_JOINER = "\u2060"
+#: The starts of what Streamlit's Markdown turns into a link on its own (``www.``, ``http://``, ``mailto:``...).
+_LINK_STARTS = re.compile(r"(?i)(?<![a-z0-9])(https?|ftps?|mailto|xmpp|www)(?=[:.])")
+
+
+def text(value: object) -> str:
+    """Untrusted text (a name, id or value from a file, a link, the store or the address bar), inert in Markdown.
+
+    The one function for putting such text into anything Streamlit renders as Markdown
+    (messages, toasts, banners, captions, labels): every character that is markup is
+    escaped, colons become ``&#58;`` (Streamlit reads ``:material/x:``, ``:red[...]`` and
+    emoji codes even behind a backslash), line breaks become spaces, and an invisible
+    word joiner inside ``http``, ``www``, ``mailto`` and before ``@`` keeps a URL or an
+    address from becoming a link, so ``[x](http://evil)`` or ``www.evil.example`` show as
+    the very characters they are.
+    """
+    plain = " ".join(str(value).splitlines())
+    plain = _LINK_STARTS.sub(lambda m: m.group(1)[0] + WORD_JOINER + m.group(1)[1:], plain)
+    plain = plain.replace("@", WORD_JOINER + "@")
+    return "".join("&#58;" if c == ":" else "\\" + c if c in "\\`*_{}[]()<>#+-.!|~$&=^\"'" else c for c in plain)
+
+
+def say(template: str, **values: object) -> str:
+    """A message from our own Markdown ``template`` and untrusted ``values``, each shown as text (:func:`text`)."""
+    return template.format(**{name: text(value) for name, value in values.items()})
 
 
 def figure(key: str, value: float, delta: bool = False) -> str:

@@ -68,7 +68,12 @@ VIEWS = ("Lower 48", "Alaska", "Hawaii", "Fit to hubs")
 
 def named_view(name: str, communities: pd.DataFrame, hubs: pd.DataFrame, nudge: int = 0,
                width_px: int = 1000, height_px: int = 620) -> pdk.ViewState:
-    """The map's view by name; ``nudge`` (a reset count) changes it invisibly so deck.gl re-centres."""
+    """The map's view by name; ``nudge`` (a reset count) changes it invisibly so deck.gl re-centres.
+
+    Every field is nudged: the chart applies only the fields of the view that changed, so a
+    nudge of the zoom alone brought the zoom back but left the centre where the mouse wheel
+    had moved it (the lower 48 off-centre, its east coast cut off).
+    """
     if name == "Alaska":
         view = ALASKA
     elif name == "Hawaii":
@@ -77,7 +82,9 @@ def named_view(name: str, communities: pd.DataFrame, hubs: pd.DataFrame, nudge: 
         view = view_for(hubs["lat"], hubs["lon"], width_px, height_px, lower48_first=False)
     else:
         view = view_for(communities["lat"], communities["lon"], width_px, height_px)
-    return pdk.ViewState(latitude=view.latitude, longitude=view.longitude, zoom=round(view.zoom + 1e-4 * nudge, 4))
+    step = 1e-6 * (nudge % 2)  # back and forth: the view never drifts, however often it is reset
+    return pdk.ViewState(latitude=round(view.latitude + step, 7), longitude=round(view.longitude + step, 7),
+                         zoom=round(view.zoom + 100 * step, 5), pitch=0, bearing=0)
 
 
 def outside_lower48(hubs: pd.DataFrame) -> int:
@@ -170,16 +177,14 @@ def ring_layer_data(hubs: pd.DataFrame, travel) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-def outline_layer_data(evaluation: Evaluation) -> pd.DataFrame:
-    """Next-day and same-day reach outlines of every hub (matrix mode), as polygon rings of [lon, lat]."""
-    from coverage.reach import reach_outlines
+def reach_layer_data(evaluation: Evaluation) -> pd.DataFrame:
+    """Matrix mode: a line from each hub to every community it reaches, coloured by the tier it reaches it in."""
+    from coverage.reach import reach_pairs
 
-    rows = []
-    for tier in ("next_day", "same_day"):
-        for outline in reach_outlines(evaluation, tier):
-            rows.append({"polygon": [[round(x, 5), round(y, 5)] for x, y in outline.exterior.coords],
-                         "colour": [*RING_COLOURS[tier], 28], "line": [*RING_COLOURS[tier], 170]})
-    return pd.DataFrame(rows, columns=["polygon", "colour", "line"])
+    pairs = reach_pairs(evaluation)
+    return pd.DataFrame({"source": pairs[["hub_lon", "hub_lat"]].round(5).to_numpy().tolist(),
+                         "target": pairs[["lon", "lat"]].round(5).to_numpy().tolist(),
+                         "colour": [[*RING_COLOURS[tier], 150] for tier in pairs["tier"]]})
 
 
 def deck(evaluation: Evaluation, view: pdk.ViewState, *, basemap: bool = False, rings: bool = True,
@@ -196,10 +201,10 @@ def deck(evaluation: Evaluation, view: pdk.ViewState, *, basemap: bool = False, 
                   get_fill_color=[*LAND, 90] if basemap else list(LAND), get_line_color=list(OUTLINE),
                   line_width_min_pixels=1),
     ]
-    if rings and evaluation.scenario.travel.mode == "matrix":  # roads, not circles: outline what each hub reaches
-        layers.append(pdk.Layer("PolygonLayer", outline_layer_data(evaluation), id="outlines",
-                                get_polygon="polygon", stroked=True, filled=True, get_fill_color="colour",
-                                get_line_color="line", line_width_min_pixels=1, pickable=False))
+    if rings and evaluation.scenario.travel.mode == "matrix":  # roads, not circles: a line to each place reached
+        layers.append(pdk.Layer("LineLayer", reach_layer_data(evaluation), id="reach", get_source_position="source",
+                                get_target_position="target", get_color="colour", get_width=1.2, width_units="pixels",
+                                pickable=False))
     elif rings:
         layers.append(pdk.Layer("ScatterplotLayer", ring_layer_data(hubs, evaluation.scenario.travel), id="rings",
                                 get_position=["lon", "lat"], get_radius="radius", stroked=True, filled=True,
@@ -223,6 +228,18 @@ def deck(evaluation: Evaluation, view: pdk.ViewState, *, basemap: bool = False, 
 BETTER, WORSE, UNCHANGED = (0, 158, 115), (213, 94, 0), (190, 190, 190)
 HUB_CHANGE_OUTLINES = {"added": (0, 158, 115), "removed": (213, 94, 0), "changed": (204, 121, 167),
                        "moved": (204, 121, 167), "kept": (255, 255, 255)}
+
+
+def changed_places(comparison, index: int) -> tuple[np.ndarray, np.ndarray]:
+    """Latitudes and longitudes of what differs between plan A and plan ``index``: communities whose tier changes,
+    hubs added, removed, moved or changed (empty when nothing does), for a difference map fitted to them."""
+    table = comparison.evaluations[0].coverage.table()
+    changed = comparison.tier_change(index) != "same"
+    points = comparison.hub_points(index)
+    points = points[points["change"] != "kept"]
+    lat = np.concatenate([table["lat"].to_numpy(dtype=float)[changed], points["lat"].to_numpy(dtype=float)])
+    lon = np.concatenate([table["lon"].to_numpy(dtype=float)[changed], points["lon"].to_numpy(dtype=float)])
+    return lat, lon
 
 
 def difference_deck(comparison, index: int, view: pdk.ViewState) -> pdk.Deck:
@@ -270,8 +287,8 @@ def legend_markdown(evaluation: Evaluation) -> str:
     limits = (f"≤ {travel.same_day_minutes:g} min", f"≤ {travel.next_day_minutes:g} min") if travel.mode != "radius" \
         else (f"≤ {travel.same_day_miles:g} mi", f"≤ {travel.next_day_miles:g} mi")
     if travel.mode == "matrix":
-        rings = ("outlines: around each hub and the communities its travel matrix reaches within the same-day and "
-                 "next-day thresholds (roads, not circles)")
+        rings = ("reach: a line from each hub to every community its travel matrix reaches, blue within the same-day "
+                 "and orange within the next-day threshold (roads, not circles)")
     elif travel.mode == "drive":
         rings = (f"rings: great-circle radius of {same:.0f} and {nxt:.0f} mi, the distance the drive-time thresholds "
                  f"reach at {travel.speed_mph:g} mph and circuity {travel.circuity:g}")

@@ -2,7 +2,8 @@
 
 The report is made on request (a PDF takes a second or two) and kept for this exact
 state of the plan; any change to the plan asks for a new one.  File names carry the
-scenario's name and the date.
+scenario's name and the date.  The control is a fragment: making or downloading a
+report reruns the control, never the page beside it (a Compare of four plans, say).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ MIME = {".pdf": "application/pdf", ".xlsx": "application/vnd.openxmlformats-offi
         ".csv": "text/csv", ".gpkg": "application/geopackage+sqlite3", ".geojson.zip": "application/zip"}
 
 
+@st.fragment
 def report_control() -> None:
     """Format choice, a button that makes the report (with a spinner), then its download."""
     ws = workspace()
@@ -31,7 +33,7 @@ def report_control() -> None:
             st.session_state["report-made"] = (state, data, file_name(ws.scenario.name, content.made_at, fmt))
         made = st.session_state.get("report-made")
         if made and made[0] == state:
-            st.download_button(f"Download {made[2]}", made[1], file_name=made[2], mime=MIME[fmt],
+            st.download_button(f"Download {made[2]}", made[1], file_name=made[2], mime=MIME[fmt], on_click="ignore",
                                icon=":material/download:", key="report-download", width="stretch")
         elif made:
             st.caption("The plan changed since the last report: make a new one.")

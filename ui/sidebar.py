@@ -10,7 +10,7 @@ from coverage import budget, defaults
 from coverage.travel import LABELS, TravelError
 from ui import fmt
 from ui.report import report_control
-from ui.state import apply, workspace
+from ui.state import apply, tell, workspace
 
 TIER_LABELS = {"same_day": "Same-day", "next_day": "Next-day", "none": "Not covered"}
 
@@ -77,8 +77,8 @@ def _travel_changed(name: str) -> None:
         travel = dataclasses.replace(ws.scenario.travel, **{name: value})
     except TravelError as error:
         current = getattr(ws.scenario.travel, name)
-        st.session_state["messages"] = [("error", f"{str(error)[0].upper()}{str(error)[1:]}; "
-                                         f"{LABELS[name]} stays at {current:g}.")]
+        tell("error", "{problem}; " + f"{LABELS[name]} stays at {current:g}.",
+             problem=f"{str(error)[0].upper()}{str(error)[1:]}")
         st.session_state["travel-refusals"] = st.session_state.get("travel-refusals", 0) + 1
         return
     if not apply(ws.set_travel, travel):  # refused (no matrix yet, say): the field goes back to what is in force
@@ -131,7 +131,7 @@ def travel_settings() -> None:
                         disabled=travel.mode != "radius", **field("next_day_miles"))
         if travel.mode != "matrix":
             st.caption(f"Reach: same-day {same:.1f} mi, next-day {nxt:.1f} mi great-circle.")
-    st.caption(f":material/route: {fmt.markdown_text(travel_in_force(travel, ws.matrix))}")
+    st.caption(f":material/route: {fmt.text(travel_in_force(travel, ws.matrix))}")
 
 
 def render() -> None:
@@ -145,7 +145,7 @@ def render() -> None:
         else:
             status = "new plan"
         with st.container(key="sidebar-scenario"):
-            st.markdown(f"**{fmt.markdown_text(ws.scenario.name)}**  \n{status}",
+            st.markdown(f"**{fmt.text(ws.scenario.name)}**  \n{status}",
                         help="The scenario you are working on. Save, open and share plans on the Scenarios page.")
         key_figures()
         undo_redo()

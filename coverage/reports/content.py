@@ -89,17 +89,22 @@ class ReportContent:
         return pd.DataFrame(rows, columns=["figure", "value", "unit"])
 
     def assumptions(self) -> pd.DataFrame:
-        """Every setting of the scenario with its value and, for the defaults, where the figure comes from."""
+        """Every setting of the scenario with its value and where the figure comes from.
+
+        A setting at its default carries the default's source; one set for this plan says
+        so, with the default and its source as context only (a $1B plan's budget is not
+        "about $4 billion, as announced").
+        """
+        from coverage.scenario import Scenario
+
+        standard = Scenario().to_dict()
         rows = []
         for section, values in self.summary["settings"].items():
             for key, value in values.items():
-                if isinstance(value, dict):
-                    for kind, amount in value.items():
-                        path = f"{section}.{key}.{kind}"
-                        rows.append((path, amount, defaults.SOURCES.get(path, "")))
-                else:
-                    path = f"{section}.{key}"
-                    rows.append((path, value, defaults.SOURCES.get(path, "")))
+                for path, amount, default in ([(f"{section}.{key}.{kind}", amount, standard.get(section, {}).get(
+                        key, {}).get(kind)) for kind, amount in value.items()] if isinstance(value, dict) else
+                        [(f"{section}.{key}", value, standard.get(section, {}).get(key))]):
+                    rows.append((path, amount, source_of(path, amount, default)))
         return pd.DataFrame(rows, columns=["setting", "value", "source"])
 
     def credits(self) -> list[str]:
@@ -107,6 +112,16 @@ class ReportContent:
         return ["Communities: data from GeoNames (geonames.org), CC BY 4.0, chosen by the rule in data/README.md.",
                 "Counties and state outlines: U.S. Census Bureau TIGER/Line boundaries, public domain.",
                 "Made with the Rural Coverage Planner (MIT licence)."]
+
+
+def source_of(path: str, value, default) -> str:
+    """Where a setting's figure comes from: the default's source, or 'set for this plan' with the default as context."""
+    source = defaults.SOURCES.get(path, "")
+    if value == default or default is None:
+        return source
+    shown = (f"${default / 1e6:,.6g}M" if path.split(".")[-1].endswith("usd") or "_usd" in path else
+             f"{default:,g}" if isinstance(default, (int, float)) and not isinstance(default, bool) else str(default))
+    return f"Set for this plan. The default is {shown}" + (f": {source}" if source else ".")
 
 
 def gather(evaluation: Evaluation, data_label: str | None = None) -> ReportContent:

@@ -43,14 +43,14 @@ def layers(content: ReportContent) -> dict[str, tuple[gpd.GeoDataFrame, str]]:
     hub_points = gpd.GeoDataFrame(hubs, geometry=gpd.points_from_xy(hubs["lon"], hubs["lat"]), crs=4326)
     same, nxt = travel.threshold_miles
     if travel.mode == "matrix":
-        from coverage.reach import reach_outlines
+        from coverage.reach import reach_lines
 
         thresholds = (f"{travel.same_day_minutes:g} minutes", f"{travel.next_day_minutes:g} minutes")
         frame = pd.DataFrame({"hub_id": hubs["hub_id"].to_numpy(), "name": hubs["name"].to_numpy()})
-        outline = ("the outline (convex hull) around the hub and every community its travel matrix reaches within "
-                   "{}: it shows the extent, and communities inside it that the matrix does not list are not reached")
+        outline = ("lines from each hub to every community its travel matrix reaches within {} (the matrix's reach "
+                   "follows the roads: no circle or outline would be true)")
         layers_rings = {tier: gpd.GeoDataFrame(frame.assign(tier=tier, threshold=threshold),
-                                               geometry=reach_outlines(content.evaluation, tier), crs=4326)
+                                               geometry=reach_lines(content.evaluation, tier), crs=4326)
                         for tier, threshold in zip(("same_day", "next_day"), thresholds)}
     elif travel.mode == "drive":
         thresholds = (f"{travel.same_day_minutes:g} drive minutes", f"{travel.next_day_minutes:g} drive minutes")

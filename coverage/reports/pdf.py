@@ -142,10 +142,13 @@ def pdf_bytes(content: ReportContent) -> bytes:
     pdf.grid(budget_rows, [40, 52, 26, 68], ["LEFT", "RIGHT", "LEFT", "RIGHT"], size=8)
     pdf.grid(rows, [40, 44, 48, 54], ["LEFT", "RIGHT", "RIGHT", "RIGHT"], size=8)
     shipped = served["parcels_per_day"]["same_day"] + served["parcels_per_day"]["next_day"]
+    in_reach = plan["demand_in_reach_parcels_per_day"]
     pdf.paragraph(f"In reach: within the threshold of a hub. Served: what the hubs can ship within their daily capacity "
-                  f"({served['capacity_parcels_per_day']:,.0f} parcels a day against {served['demand_parcels_per_day']:,.0f} "
-                  f"ordered; {shipped:,.0f} shipped), assigned to maximise same-day parcels plus "
-                  f"{scenario.next_day_weight:g} x next-day parcels.", size=7, colour=GREY)
+                  f"of {served['capacity_parcels_per_day']:,.0f} parcels: they ship {shipped:,.0f} of the "
+                  f"{in_reach:,.0f} parcels a day that the communities in reach order (all "
+                  f"{total_communities:,} communities order {served['demand_parcels_per_day']:,.0f}), assigned to "
+                  f"maximise same-day parcels plus {scenario.next_day_weight:g} x next-day parcels.", size=7,
+                  colour=GREY)
 
     matrix = content.evaluation.engine.matrix
     pdf.picture(figures.coverage_map(content.communities(), content.hubs(), scenario.travel,

@@ -415,12 +415,18 @@ class ScenarioStore:
     def list(self, *, deleted: bool = False, search: str | None = None, sweeps: bool = False) -> list[ScenarioInfo]:
         """Scenarios (or, with ``deleted``, those in the bin), most recently updated first.
 
-        The plans that sweeps keep (ids ``sweep-...``) are listed only with ``sweeps``.
+        What a sweep keeps for itself is listed only with ``sweeps``: a run's plan while its
+        latest version is the one the sweep wrote (``sweep_runs``), and a sweep's base (kept
+        under the sweep's own id).  A plan a planner saved, on top of a run's or not, is a
+        plan: it is listed like any other.
         """
         table = schema.scenarios
         query = sa.select(table).where(table.c.deleted_at.isnot(None) if deleted else table.c.deleted_at.is_(None))
         if not sweeps:
-            query = query.where(sa.not_(table.c.id.like("sweep-%")))
+            runs, bases = schema.sweep_runs, schema.sweeps
+            query = query.where(
+                ~sa.exists().where(runs.c.scenario_id == table.c.id, runs.c.version == table.c.latest_version),
+                ~sa.exists().where(bases.c.id == table.c.id))
         if search:
             pattern = f"%{search.strip().lower()}%"
             query = query.where(sa.or_(sa.func.lower(table.c.name).like(pattern),
@@ -608,7 +614,7 @@ class ScenarioStore:
         runs = schema.sweep_runs
         table = schema.sweeps
         done = (sa.select(runs.c.sweep_id, sa.func.count().label("finished"),
-                          sa.func.sum(sa.case((runs.c.status != "done", 1), else_=0)).label("failed"))
+                          sa.func.sum(sa.case((runs.c.status == "failed", 1), else_=0)).label("failed"))
                 .group_by(runs.c.sweep_id).subquery())
         with self._reading() as conn:
             rows = conn.execute(sa.select(table, done.c.finished, done.c.failed)

@@ -14,7 +14,9 @@
 with a list of values.  The grid is the product of the lists, in the order written.
 Every value is checked by the scenario validator on its run's document, so a value a
 scenario file could not hold is refused here, named by its place
-(``vary.travel.speed_mph[2]: 500 must be at most 100``), before anything runs.
+(``vary.travel.speed_mph[2]: 500 must be at most 100``), before anything runs; so is a
+run whose budget is below what the hubs it keeps already cost (every hub of the base,
+or its locked ones with ``replan``), which could only fail.
 """
 
 from __future__ import annotations
@@ -176,7 +178,29 @@ def parse_sweep(document: Any, base: dict, base_reference: str, source: str = "s
         except InputError as error:
             raise InputError([Problem(f"run {run.position + 1} ({json.dumps(run.settings)}): {p.message}",
                                       file=source, column=p.column) for p in error.problems]) from None
+    # and every run must afford the hubs it keeps: a budget below them could only fail
+    for run in sweep.runs():
+        document = apply(base, run.settings)
+        count, cost = kept_cost_usd(document, replan)
+        if cost > document["budget"]["total_usd"]:
+            budget = document["budget"]["total_usd"]
+            problems.append(Problem(f"run {run.position + 1} ({json.dumps(run.settings)}): the {count} hub(s) it "
+                                    f"keeps already cost ${cost:,.0f}, more than its ${budget:,.0f} budget (raise "
+                                    "the budget, or start from fewer hubs)", file=source,
+                                    column="vary.budget.total_usd" if "budget.total_usd" in run.settings else "base"))
+    if problems:
+        raise InputError(problems)
     return sweep
+
+
+def kept_cost_usd(document: dict, replan: bool) -> tuple[int, float]:
+    """How many hubs every run of this base keeps (locked ones, or all without replan), and what they cost."""
+    from coverage import budget as cost_model
+
+    scenario = parse_scenario(document, source="sweep base")
+    kept = [hub for hub in scenario.hubs if hub.locked or not replan]
+    horizon = scenario.budget.horizon_end
+    return len(kept), sum(cost_model.hub_cost_usd(hub, scenario.costs, horizon) for hub in kept)
 
 
 def load_sweep(path: str | Path, store=None) -> Sweep:

@@ -164,7 +164,7 @@ def load_travel_matrix(source: str | Path | bytes | BinaryIO, name: str | None =
         problems.append(Problem("is empty" if text in ("", "nan", "NaN", "None") else f"{text[:30]!r} is not a number "
                                 "of minutes", file=label, row=int(rows[i]), column="minutes"))
     for i in np.flatnonzero(~bad & (minutes < 0))[:MAX_PROBLEMS].tolist():
-        problems.append(Problem(f"{minutes[i]:g} is negative: minutes of driving cannot be", file=label,
+        problems.append(Problem(f"{minutes[i]:g} is negative: minutes of driving cannot be negative", file=label,
                                 row=int(rows[i]), column="minutes"))
     site_codes, site_categories = sites.cat.codes.to_numpy(), sites.cat.categories.astype(str).str.strip()
     community_codes = communities.cat.codes.to_numpy()
