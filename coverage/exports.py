@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from coverage.errors import InputError, Problem
+from coverage.files import write_atomic
 
 TABLE_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -148,27 +149,11 @@ def table_bytes(table: pd.DataFrame, suffix: str, summary: pd.DataFrame | None =
                              column="--out"))
 
 
-def write_bytes(path: str | Path, content: bytes) -> Path:
-    """Write a finished file: to a temporary file beside it, then renamed, so no half-written file is left."""
-    import os
-    import tempfile
-
-    path = Path(path)
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(content)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as error:
-        raise InputError(Problem(f"cannot be written ({error.strerror})", file=str(path))) from None
-    return path
+#: The one atomic write (``coverage/files.py``), under the name callers of this module know.
+write_bytes = write_atomic
 
 
 def write_table(path: str | Path, table: pd.DataFrame, **extra) -> Path:
     """Write the table to ``path`` in the format its suffix names."""
-    return write_bytes(path, table_bytes(table, Path(path).suffix, **extra))
+    return write_atomic(path, table_bytes(table, Path(path).suffix, **extra))
 
