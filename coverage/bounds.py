@@ -21,12 +21,17 @@ from typing import Any
 from coverage.errors import InputError, Problem
 
 
+def _digits(value: int) -> int:
+    """How many digits a whole number has, without writing it out (Python refuses to for 4,300 digits or more)."""
+    return int(math.log10(abs(value))) + 1 if value else 1
+
+
 def figure(value: float) -> str:
     """A bound or value as a planner reads it: ``86,400``, ``0.5``, ``1e+30``."""
     if isinstance(value, int) and not isinstance(value, bool):
         if abs(value) < 10 ** 15:
             return f"{value:,}"
-        return f"a number of {int(value.bit_length() * 0.30103) + 1:,} digits"
+        return f"a number of {_digits(value):,} digits"
     if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
         return f"{int(value):,}"
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -35,8 +40,8 @@ def figure(value: float) -> str:
 def shown(value: Any) -> str:
     """A value as the planner wrote it (JSON spelling for text, booleans and non-finite numbers), shortened."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if isinstance(value, int) and abs(value) >= 10 ** 15:
-            return figure(value)
+        if isinstance(value, int) and abs(value) >= 10 ** 40:
+            return f"a number of {_digits(value):,} digits"
         if isinstance(value, float) and not math.isfinite(value):
             return "NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf")
         return str(value)

@@ -127,7 +127,7 @@ def _read_csv(data: bytes, label: str, rows_key: str) -> tuple[pd.DataFrame, lis
     if kind not in ("text", "JSON text"):
         raise _wrong_kind(label, "a CSV", data)
     most = limit(rows_key)
-    lines = data.count(b"\n")
+    lines = data.count(b"\n") - 1  # less the header
     if lines > most + 1_000:  # far over the limit: refused before the file is parsed (blank lines allowed for)
         raise exceeded(rows_key, f"about {lines:,}", file=label, what="rows")
     text = _decode(data, label)
@@ -201,7 +201,10 @@ def _read_excel(data: bytes, label: str, rows_key: str) -> tuple[pd.DataFrame, l
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             sheet = book.worksheets[0]
-            sheet.reset_dimensions()  # the stated size may lie; the rows themselves decide
+            stated = sheet.max_row  # the size the sheet states: a quick refusal for an honest workbook
+            if stated is not None and stated - 1 > most:
+                raise exceeded(rows_key, stated - 1, file=label, what="rows (as the workbook states)")
+            sheet.reset_dimensions()  # the stated size may lie: then the rows themselves decide, up to the limit
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 if number > EXCEL_MAX_ROW:
                     raise InputError(Problem(f"has rows beyond row {EXCEL_MAX_ROW:,}, Excel's last; it is damaged",

@@ -529,7 +529,7 @@ class ScenarioStore:
         """A version with its document (the latest by default)."""
         table = schema.versions
         if version is not None and not 1 <= version <= MAX_VERSION:
-            raise StoreError(f"scenario {scenario_id!r} has no version {bounds.figure(version)} (versions are "
+            raise StoreError(f"scenario {scenario_id!r} has no version {bounds.shown(version)} (versions are "
                              "numbered from 1)", column="version")
         with self._reading() as conn:
             if version is None:

@@ -179,7 +179,7 @@ def _read_csv(data: bytes, label: str) -> "pa.Table":
 
     if not data.strip():
         raise InputError(Problem("is empty", file=label))
-    lines = data.count(b"\n")
+    lines = data.count(b"\n") - 1  # less the header
     if lines > limit("matrix_pairs") + 1_000:  # refused before parsing (blank lines allowed for)
         raise exceeded("matrix_pairs", f"about {lines:,}", file=label, what="rows")
     data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
