@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from coverage.errors import InputError, Problem
-from coverage.files import write_atomic
+from coverage.files import scratch_file, write_atomic
 
 TABLE_FORMATS = (".csv", ".xlsx", ".geojson", ".gpkg")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -74,7 +74,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     ``value`` and ``unit`` columns (key figures) is formatted row by row from its unit.
     """
     buffer = io.BytesIO()
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}  # no temporary files
     with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
         book = writer.book
         formats: dict[str, object] = {}
@@ -119,10 +119,7 @@ def geojson_bytes(table: pd.DataFrame) -> bytes:
 
 def gpkg_bytes(layers: dict[str, pd.DataFrame]) -> bytes:
     """A GeoPackage with one point layer per table (empty tables are left out)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "export.gpkg"
+    with scratch_file("export.gpkg") as path:
         for name, frame in layers.items():
             if len(frame):
                 geo_frame(frame).to_file(path, layer=name, driver="GPKG")

@@ -18,9 +18,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import resource
+import shutil
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Iterator
 
 from coverage.errors import InputError, Problem
 from coverage.limits import exceeded, limit_bytes
@@ -42,6 +44,25 @@ _WRITE_REASONS = {
 
 def _reason(error: OSError) -> str:
     return _WRITE_REASONS.get(error.errno or 0, error.strerror or type(error).__name__)
+
+
+#: Faults of the machine, not of the program: a write that hits one is the planner's to fix (exit status 2).
+_SPACE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
+
+
+def out_of_space(error: BaseException) -> str | None:
+    """The reason, when ``error`` (or what caused it: libraries wrap OSError in their own kinds) is a full disk, a
+    used-up quota, a file-size limit or a read-only file system; None for anything else."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in _SPACE_ERRORS:
+            return _reason(error)
+        for argument in getattr(error, "args", ()):  # XlsxWriter's FileCreateError carries the OSError as its argument
+            if isinstance(argument, OSError) and argument.errno in _SPACE_ERRORS:
+                return _reason(argument)
+        error = error.__cause__ or error.__context__
+    return None
 
 
 # -- reading ---------------------------------------------------------------------------------------------
@@ -136,3 +157,35 @@ def write_atomic(path: str | Path, content: bytes, mode: int | None = None) -> P
         finally:
             os.close(descriptor)
     return path
+
+
+def _explain(path: Path) -> str | None:
+    """Why writing ``path`` failed, when the library that wrote it did not say: the file reached the file-size
+    limit, or the disk is full.  None when neither explains it."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    with contextlib.suppress(OSError):
+        if soft != resource.RLIM_INFINITY and path.exists() and path.stat().st_size >= soft - 65_536:
+            return _WRITE_REASONS[errno.EFBIG]
+        if shutil.disk_usage(path.parent).free < 1_048_576:
+            return _WRITE_REASONS[errno.ENOSPC]
+    return None
+
+
+@contextlib.contextmanager
+def scratch_file(name: str) -> Iterator[Path]:
+    """A path in a temporary folder, for a library that only writes to paths (GDAL writing a GeoPackage).
+
+    The folder is removed afterwards.  A failure inside that a full disk or the file-size
+    limit explains (GDAL's own errors do not say) becomes an InputError that says so.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        try:
+            yield path
+        except InputError:
+            raise
+        except Exception as error:
+            reason = out_of_space(error) or _explain(path)
+            if reason:
+                raise InputError(Problem(f"cannot be written ({reason}); no file was changed", file=name)) from None
+            raise

@@ -79,7 +79,14 @@ def store_content(database: Path) -> str:
     """A digest of everything a SQLite store holds (its logical content, not its bytes), or '' without one."""
     if not database.exists() or database.stat().st_size == 0:
         return ""
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        return _dump_digest(f"file:{database}?mode=ro")
+    except sqlite3.OperationalError:  # no room for the -shm file (a full disk): read the file as it is
+        return _dump_digest(f"file:{database}?mode=ro&immutable=1")
+
+
+def _dump_digest(uri: str) -> str:
+    connection = sqlite3.connect(uri, uri=True)
     try:
         digest = hashlib.sha256()
         for line in connection.iterdump():

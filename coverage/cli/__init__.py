@@ -33,6 +33,7 @@ from typing import Sequence
 from coverage.cli import data, plans, scenarios, sweeps
 from coverage.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, Parser, TerminalText, summary_frame
 from coverage.errors import InputError
+from coverage.files import out_of_space
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "main", "make_parser", "summary_frame"]
 
@@ -91,6 +92,10 @@ def _run(argv: Sequence[str] | None) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception as error:  # an internal error: short message, no traceback
+        reason = out_of_space(error)
+        if reason:  # a full disk or a file-size limit while writing a temporary file: the machine's fault
+            print(f"error: cannot write ({reason}); no file was changed", file=sys.stderr)
+            return EXIT_BAD_INPUT
         if os.environ.get("COVERAGE_DEBUG"):
             raise
         print(f"internal error: {type(error).__name__}: {error} (set COVERAGE_DEBUG=1 for details)", file=sys.stderr)

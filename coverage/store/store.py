@@ -344,12 +344,12 @@ class ScenarioStore:
                 found = [str(row[0]) for row in conn.exec_driver_sql("PRAGMA quick_check(20)")]
                 conn.rollback()
         except sa_exc.DBAPIError as error:
-            raise StoreUnavailable(f"cannot use the scenario store at {self.display_url}: it is damaged or not a "
-                                   f"SQLite database (SQLite: {_reason(error)[:200]}). {self._recovery()}") from None
+            raise StoreUnavailable(f"cannot use the scenario store at {self.display_url}: "
+                                   f"{self._damaged(_reason(error))}") from None
         if found != ["ok"]:
-            self.damage = found
+            self.damage = [line for row in found for line in row.splitlines() if not line.startswith("***")]
             self.writable = False
-            self.read_only_reason = self._damaged(found[0])
+            self.read_only_reason = self._damaged("; ".join(self.damage[:3]))
             self.messages.append(f"warning: {self.read_only_reason}")
 
     def _damaged(self, reason: str) -> str:
@@ -358,6 +358,7 @@ class ScenarioStore:
                 f"will be written to it. {self._recovery()}")
 
     def _recovery(self) -> str:
+        """How to get back what a damaged SQLite store holds (SQLite's own .recover)."""
         where = self.path or self.display_url
         return (f"To recover what it holds, keep a copy of the file, then run: sqlite3 '{where}' .recover | sqlite3 "
                 f"'{where}.recovered' and open that with --store sqlite:///{where}.recovered")
