@@ -406,8 +406,9 @@ def _check_common(frame: pd.DataFrame, columns: dict, checker: _Checker, id_colu
         blank = _text_column(raw) == ""
         checker.flag(blank, axis, lambda i: "is empty")
         checker.flag(number.isna() & ~blank, axis, lambda i, raw=raw: f"{str(raw.iloc[i])[:40]!r} is not a number")
-        checker.flag(number.abs() > most, axis, lambda i, raw=raw, lim=most: f"{_shown(raw.iloc[i])} is outside "
-                     f"-{lim:g}..{lim:g} degrees" + (" (are lat and lon swapped?)" if axis == "lat" else ""))
+        hint = " (are lat and lon swapped?)" if axis == "lat" else ""
+        checker.flag(number.abs() > most, axis, lambda i, raw=raw, lim=most, hint=hint: f"{_shown(raw.iloc[i])} is "
+                     f"outside -{lim:g}..{lim:g} degrees{hint}")
         out[axis] = number
     if "state" in columns:
         state = _text_column(frame[columns["state"]]).str.upper()

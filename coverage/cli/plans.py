@@ -7,11 +7,11 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from coverage.bounds import bound
 from coverage.cli.common import (
     EXIT_BAD_INPUT, EXIT_OK, ProgressBar, data_options, load_data, load_matrix, print_json, read_plan,
     store_option, summary_frame,
 )
-from coverage.bounds import bound
 from coverage.errors import InputError, Problem
 
 PLAN_LABELS = ("A", "B", "C", "D")
