@@ -139,6 +139,8 @@ def _as_text(column: "pa.ChunkedArray") -> "pa.ChunkedArray":
     import pyarrow.compute as pc
 
     if pa.types.is_dictionary(column.type):
+        if pa.types.is_string(column.type.value_type) or pa.types.is_large_string(column.type.value_type):
+            return column  # text already, and cheap: what Parquet and the CSV reader give for tens of millions
         column = column.cast(column.type.value_type)
     if pa.types.is_floating(column.type):
         values = column.to_numpy(zero_copy_only=False)
@@ -153,6 +155,7 @@ def _as_text(column: "pa.ChunkedArray") -> "pa.ChunkedArray":
 
 def _read_parquet(data: bytes, label: str) -> "pa.Table":
     """The three columns of a Parquet matrix; its rows and unpacked size checked from its footer first."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
@@ -163,6 +166,12 @@ def _read_parquet(data: bytes, label: str) -> "pa.Table":
         if unpacked > limit_bytes("unpacked_mb"):
             raise exceeded("unpacked_mb", f"{unpacked / 2 ** 20:,.0f}", file=label, what="MB unpacked")
         chosen = _columns(parquet.schema_arrow.names, label)
+        schema = parquet.schema_arrow
+        text_ids = [chosen[c] for c in ("site_id", "community_id")
+                    if pa.types.is_string(schema.field(chosen[c]).type)
+                    or pa.types.is_large_string(schema.field(chosen[c]).type)]
+        if text_ids:  # decoded straight into codes and distinct ids: 16 bytes a pair, not a string each
+            parquet = pq.ParquetFile(io.BytesIO(data), read_dictionary=text_ids)
         table = parquet.read(columns=list(chosen.values()))
     except InputError:
         raise
