@@ -47,12 +47,8 @@ def test_csv_keeps_ids_as_written(tmp_path):
 
 
 def test_excel_keeps_text_ids_as_written(tmp_path):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(list(TOWNS.columns))
-    for row in TOWNS.itertuples(index=False):
-        sheet.append(list(row))
-    book.save(tmp_path / "towns.xlsx")
+    TOWNS.to_excel(tmp_path / "towns.xlsx", index=False)  # text cells, as a planner types an id with '
+    assert openpyxl.load_workbook(tmp_path / "towns.xlsx").active["A2"].data_type == "s"
     assert load_communities(tmp_path / "towns.xlsx")["community_id"].tolist() == IDS
 
 
