@@ -295,11 +295,13 @@ def test_a_stopped_server_is_store_unavailable_everywhere_and_the_store_recovers
             assert time.monotonic() - started < 30, name
         with pytest.raises(StoreUnavailable):
             ScenarioStore(url)
+        assert "cannot use the scenario store" in store.unavailable_reason()  # what the app's banner shows
         result = run_cli("scenarios", "list", "--store", url)
         assert result.returncode == 2 and "cannot use the scenario store" in result.stderr, result.stderr
     finally:
         stoppable_postgres.start()
     # the server is back: the same store object works again, with nothing lost
+    assert store.unavailable_reason() is None
     assert [info.id for info in store.list()] == [first.id]
     assert store.get_draft("tab").document == {"name": "draft"}
     assert store.save({"schema": "rural-coverage/scenario@1", "name": "after", "hubs": []}, figures={},

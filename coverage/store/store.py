@@ -260,10 +260,10 @@ class ScenarioStore:
 
         Refused: no file at all (``sqlite:///``, ``:memory:``: a store that keeps nothing), a
         folder, an empty (0-byte) file where a store was (a full disk or a failed copy leaves
-        one; SQLite would quietly start a new store on it).  A new store's folder is made
-        owner-only (0700) and its file 0600 before SQLite opens it, so the ``-wal`` and
-        ``-shm`` files SQLite adds take the same owner-only permissions.  A store the
-        planner cannot write (a read-only file or folder) is opened read-only.
+        one; SQLite would quietly start a new store on it).  A new store is built whole and
+        owner-only (:func:`_create_sqlite_store`: folder 0700, file 0600; SQLite gives the
+        ``-wal`` and ``-shm`` files the file's permissions).  A store the planner cannot
+        write (a read-only file, folder or disk) is opened read-only.
         """
         database = url.database or ""
         memory = (not database or database == ":memory:" or "mode=memory" in database
@@ -344,8 +344,9 @@ class ScenarioStore:
                 found = [str(row[0]) for row in conn.exec_driver_sql("PRAGMA quick_check(20)")]
                 conn.rollback()
         except sa_exc.DBAPIError as error:
+            reason = _reason(error)
             raise StoreUnavailable(f"cannot use the scenario store at {self.display_url}: "
-                                   f"{self._damaged(_reason(error))}") from None
+                                   f"{self._damaged(reason) if _is_damage(reason) else reason}") from None
         if found != ["ok"]:
             self.damage = [line for row in found for line in row.splitlines() if not line.startswith("***")]
             self.writable = False
@@ -391,7 +392,7 @@ class ScenarioStore:
         except (sa_exc.DBAPIError, sa_exc.ArgumentError, sa_exc.DisconnectionError, sa_exc.TimeoutError,
                 sa_exc.PendingRollbackError, OverflowError) as error:
             reason = _reason(error)
-            if self.is_sqlite and ("malformed" in reason or "not a database" in reason):
+            if self.is_sqlite and _is_damage(reason):
                 raise StoreUnavailable(f"cannot use the scenario store at {self.display_url}: {self._damaged(reason)}"
                                        ) from None
             raise StoreUnavailable(f"cannot use the scenario store at {self.display_url}: {reason}") from None
@@ -414,6 +415,20 @@ class ScenarioStore:
     def _reading(self) -> Iterator[sa.Connection]:
         with self._errors(), self._transaction() as conn:
             yield conn
+
+    def unavailable_reason(self) -> str | None:
+        """None when the store answers now; otherwise why not, for a banner.  Never raises.
+
+        One ``SELECT 1`` through the pool (whose pre-ping replaces connections a restarted
+        server dropped), so a page can ask on every rerun: saving goes off while this gives a
+        reason and comes back on by itself when it gives None again.
+        """
+        try:
+            with self._reading() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except StoreUnavailable as error:
+            return str(error)
+        return None
 
     def close(self) -> None:
         """Release the connections."""
@@ -711,6 +726,11 @@ class ScenarioStore:
         with self._reading() as conn:
             result = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
         return [] if result == ["ok"] else result
+
+
+def _is_damage(reason: str) -> bool:
+    """Whether SQLite's words say the file itself is damaged (rather than busy, full or unreachable)."""
+    return any(word in reason for word in ("malformed", "not a database", "corrupt"))
 
 
 def _check_name(name: str) -> None:
