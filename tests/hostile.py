@@ -10,13 +10,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import json
 import os
-import resource
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zipfile
 from dataclasses import dataclass
@@ -41,37 +41,53 @@ class Run:
     peak_mb: float
 
 
+#: Runs the command as its own child and reports that child's peak memory.  Linux carries a process's peak
+#: resident memory across fork and exec, so a command forked straight from a large pytest process would report
+#: pytest's size; forked from this small launcher, it reports its own.  ``argv``: file-size limit (-1 for none),
+#: the report file, then the command.
+_LAUNCHER = """
+import json, os, resource, sys
+if int(sys.argv[1]) >= 0:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
+child = os.fork()
+if child == 0:
+    os.execvp(sys.argv[3], sys.argv[3:])
+_, status, usage = os.wait4(child, 0)
+with open(sys.argv[2], "w") as report:
+    json.dump({"peak_kb": usage.ru_maxrss}, report)
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
 def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, file_size_limit: int | None = None,
             as_user: str | None = None, timeout: float = 600.0) -> Run:
-    """``python -m coverage ARGS`` in a child process, measured with ``os.wait4`` (its own rusage).
+    """``python -m coverage ARGS`` in a child process, with its wall time and its own peak memory.
 
-    ``file_size_limit`` sets RLIMIT_FSIZE in the child (what ``ulimit -f`` does): a write
-    past it fails with EFBIG, as on a full disk.  ``as_user`` runs it as another user
-    (``runuser``), for stores that user may only read.
+    ``file_size_limit`` sets RLIMIT_FSIZE for it (what ``ulimit -f`` does): a write past
+    it fails with EFBIG, as on a full disk.  ``as_user`` runs it as another user
+    (``runuser``).
     """
-    def limit_file_size() -> None:
-        if file_size_limit is not None:
-            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
-
     command = [sys.executable, "-m", "coverage", *args]
     if as_user:
         command = ["runuser", "-u", as_user, "--", *command]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "usage.json"
+        launcher = [sys.executable, "-c", _LAUNCHER, str(-1 if file_size_limit is None else file_size_limit),
+                    str(report), *command]
         started = time.monotonic()
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, env={**os.environ, **(env or {})},
-                                   preexec_fn=limit_file_size)
-        timer = threading.Timer(timeout, process.kill)
-        timer.start()
+        process = subprocess.Popen(launcher, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   env={**os.environ, **(env or {})}, start_new_session=True)
         try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            timer.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # the launcher and the command it runs
+            process.communicate()
+            raise AssertionError(f"{' '.join(args)[:200]} ran longer than {timeout} s") from None
         seconds = time.monotonic() - started
-        out.seek(0)
-        err.seek(0)
-        return Run(process.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                   seconds, usage.ru_maxrss / 1024)
+        peak_kb = json.loads(report.read_text())["peak_kb"] if report.exists() else 0
+    return Run(process.returncode, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"), seconds,
+               peak_kb / 1024)
 
 
 # -- what must not change ------------------------------------------------------------------------------------
