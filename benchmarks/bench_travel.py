@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -101,6 +102,9 @@ def scale_load(n: int, path: Path) -> dict:
     from coverage.travel.matrix import load_travel_matrix
 
     communities, sites = scale_frames(n)
+    # a matrix this size is over the default limits (coverage/limits.py): raised here, as a planner would
+    os.environ.update(COVERAGE_MAX_MATRIX_PAIRS="100000000", COVERAGE_MAX_FILE_MB="4000",
+                      COVERAGE_MAX_UNPACKED_MB="8000", COVERAGE_MAX_SITES=str(n), COVERAGE_MAX_COMMUNITIES=str(n))
     started = time.perf_counter()
     matrix = load_travel_matrix(path, site_ids=sites["site_id"].to_numpy(),
                                 community_ids=communities["community_id"].to_numpy())

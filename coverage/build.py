@@ -26,6 +26,7 @@ from typing import Callable, Iterable
 import numpy as np
 from scipy.spatial import cKDTree
 
+from coverage.files import write_atomic
 from coverage.geo import EARTH_RADIUS_KM, unit_vectors
 
 #: The 50 states and the District of Columbia, by postal code.
@@ -290,6 +291,6 @@ def write(result: BuildResult, folder: Path) -> list[Path]:
     paths = []
     for name, content in result.files.items():
         path = folder / name
-        path.write_bytes(content)
+        write_atomic(path, content)
         paths.append(path)
     return paths

@@ -90,15 +90,25 @@ def hub_site(hub: Hub, engine: CoverageEngine, index: int | None = None, source:
 
 
 def hub_sites(scenario: Scenario, engine: CoverageEngine, source: str | None = None) -> list[int]:
-    """Engine sites of all the scenario's hubs, reporting every unknown site at once."""
+    """Engine sites of all the scenario's hubs, reporting every unknown site, and every second hub on one site
+    (one hub a site, on every path: a file, a link, the command line, the store), at once."""
     sites, problems = [], []
+    first: dict[int, tuple[int, object]] = {}
     for index, hub in enumerate(scenario.hubs):
         try:
-            sites.append(hub_site(hub, engine, index, source))
+            site = hub_site(hub, engine, index, source)
         except InputError as error:
             problems.extend(error.problems)
+            continue
+        if site in first:
+            earlier_index, earlier = first[site]
+            place = "site_id" if hub.site_id is not None else "lat"
+            problems.append(Problem(f"{hub.id} is on the same site as {earlier.id} (hubs[{earlier_index}]); one hub a "
+                                    "site", file=source, column=f"hubs[{index}].{place}"))
+        first.setdefault(site, (index, hub))
+        sites.append(site)
     if problems:
-        raise InputError(problems)
+        raise InputError(problems[:200])
     return sites
 
 

@@ -19,12 +19,14 @@ import zlib
 from urllib.parse import quote, urlencode
 
 from coverage.errors import InputError, Problem
+from coverage.jsontext import read_json
+from coverage.limits import LIMITS, limit
 from coverage.scenario import Scenario, parse_scenario
 
-#: Longest ``scenario=`` value accepted (characters): a 1,000-hub plan takes about 40,000.
-MAX_LINK_CHARS = 400_000
-#: Largest JSON a link may inflate to (bytes).
-MAX_JSON_BYTES = 8_000_000
+#: Longest ``scenario=`` value accepted by default (characters; ``coverage/limits.py``, ``link_chars``).
+MAX_LINK_CHARS = LIMITS["link_chars"].value
+#: Largest JSON a link may inflate to by default (bytes; ``link_json_bytes``).
+MAX_JSON_BYTES = LIMITS["link_json_bytes"].value
 DEFAULT_BASE = "http://localhost:8501/"
 
 
@@ -41,30 +43,33 @@ def decode(value: str, source: str = "share link") -> Scenario:
     if not isinstance(value, str) or not value.strip():
         raise InputError(Problem("is empty: the link was cut off before its scenario", file=source))
     value = value.strip()
-    if len(value) > MAX_LINK_CHARS:
+    if len(value) > limit("link_chars"):
+        spec = LIMITS["link_chars"]
         raise InputError(Problem(f"is {len(value):,} characters long; a share link holds at most "
-                                 f"{MAX_LINK_CHARS:,}", file=source))
+                                 f"{limit('link_chars'):,} ({spec.reason}); {spec.how_to_raise()}", file=source))
     try:
         packed = base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise InputError(Problem("is not a share link: its scenario is not base64url text (was it cut off or "
                                  "changed?)", file=source)) from None
+    most = limit("link_json_bytes")
     unpacker = zlib.decompressobj(-15)
     try:
-        text = unpacker.decompress(packed, MAX_JSON_BYTES)
+        text = unpacker.decompress(packed, most)
     except zlib.error:
         raise InputError(Problem("is damaged or cut off: its scenario does not unpack (copy the whole link)",
                                  file=source)) from None
     if unpacker.unconsumed_tail:
-        raise InputError(Problem(f"unpacks to more than {MAX_JSON_BYTES:,} bytes; that is not a scenario",
-                                 file=source))
+        raise InputError(Problem(f"unpacks to more than {most:,} bytes; that is not a scenario "
+                                 f"({LIMITS['link_json_bytes'].how_to_raise()})", file=source))
     if not unpacker.eof:
         raise InputError(Problem("is damaged or cut off: its scenario does not unpack (copy the whole link)",
                                  file=source))
     try:
-        document = json.loads(text.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputError(Problem(f"does not hold a scenario document ({error})", file=source)) from None
+        document = read_json(text, source)
+    except InputError as error:
+        raise InputError([Problem(f"does not hold a scenario document: {p.message}", file=source)
+                          for p in error.problems]) from None
     return parse_scenario(document, source=source)
 
 

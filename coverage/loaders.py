@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import re
 import warnings
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -24,8 +25,16 @@ from typing import BinaryIO, Callable
 import numpy as np
 import pandas as pd
 
+from coverage.bounds import bound
 from coverage.defaults import HUB_TYPES
 from coverage.errors import InputError, Problem
+from coverage.files import read_bytes
+from coverage.jsontext import read_json
+from coverage.limits import check as check_limit
+from coverage.limits import exceeded, limit, limit_bytes
+
+__all__ = ["FORMATS", "check_communities", "check_sites", "load_communities", "load_sites", "read_bytes",
+           "read_table"]
 
 FORMATS = {".csv": "CSV", ".xlsx": "Excel", ".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage"}
 MAX_PROBLEMS = 200
@@ -66,27 +75,6 @@ SITE_COLUMNS = (
 
 
 # -- reading raw tables ------------------------------------------------------------------
-def read_bytes(source: str | Path | bytes | BinaryIO, name: str | None,
-               default: str = "upload") -> tuple[bytes, str]:
-    """The bytes of a path, bytes or file object, and the label its messages use (``name``, the file's
-    name, or ``default``); a path that cannot be read is an InputError naming it."""
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        label = name or path.name
-        try:
-            return path.read_bytes(), label
-        except FileNotFoundError:
-            raise InputError(Problem("file not found", file=str(path))) from None
-        except IsADirectoryError:
-            raise InputError(Problem("is a folder, not a file", file=str(path))) from None
-        except OSError as error:
-            raise InputError(Problem(f"cannot be read ({error.strerror})", file=str(path))) from None
-    if isinstance(source, bytes):
-        return source, name or default
-    data = source.getvalue() if hasattr(source, "getvalue") else source.read()
-    return data, name or getattr(source, "name", None) or default
-
-
 def _sniff(data: bytes) -> str:
     head = data[:16]
     if head.startswith(b"PK\x03\x04"):
@@ -119,14 +107,33 @@ def _decode(data: bytes, label: str) -> str:
             "save it as 'CSV UTF-8' and upload it again", file=label, row=line)) from None
 
 
-def _read_csv(data: bytes, label: str) -> tuple[pd.DataFrame, list]:
+def _check_header(header: list[str], label: str) -> None:
+    """A header wider than the column limit, or one that names a column twice, is refused before any row is read."""
+    check_limit("columns", len(header), file=label, column=None, what="columns")
+    seen: dict[str, int] = {}
+    problems = []
+    for position, name in enumerate(header, start=1):
+        key = str(name).strip().lower()
+        if key and key in seen:
+            problems.append(Problem(f"the column {str(name).strip()[:40]!r} appears twice (columns {seen[key]} and "
+                                    f"{position}); give each column once", file=label, row=1, column=str(name)[:40]))
+        seen.setdefault(key, position)
+    if problems:
+        raise InputError(problems)
+
+
+def _read_csv(data: bytes, label: str, rows_key: str) -> tuple[pd.DataFrame, list]:
     kind = _sniff(data)
     if kind not in ("text", "JSON text"):
         raise _wrong_kind(label, "a CSV", data)
+    most = limit(rows_key)
+    lines = data.count(b"\n") - 1  # less the header
+    if lines > most + 1_000:  # far over the limit: refused before the file is parsed (blank lines allowed for)
+        raise exceeded(rows_key, f"about {lines:,}", file=label, what="rows")
     text = _decode(data, label)
     if not text.strip():
         raise InputError(Problem("is empty", file=label))
-    first_line = text.lstrip().splitlines()[0]
+    first_line = re.match(r"[^\r\n]*", text.lstrip()).group(0)
     delimiter = max(",;\t", key=first_line.count) if any(d in first_line for d in ",;\t") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
@@ -137,13 +144,18 @@ def _read_csv(data: bytes, label: str) -> tuple[pd.DataFrame, list]:
                 continue
             if header is None:
                 header = [field.strip() for field in record]
+                _check_header(header, label)
                 continue
             if len(record) != len(header):
                 problems.append(Problem(f"has {len(record)} fields where the header has {len(header)}",
                                         file=label, row=reader.line_num))
+                if len(problems) > MAX_PROBLEMS:
+                    break
                 continue
             records.append(record)
             rows.append(reader.line_num)
+            if len(records) > most:
+                raise exceeded(rows_key, f"more than {most:,}", file=label, what="rows")
     except csv.Error as error:
         raise InputError(Problem(f"is not a well-formed CSV table ({error})", file=label,
                                  row=reader.line_num)) from None
@@ -154,56 +166,113 @@ def _read_csv(data: bytes, label: str) -> tuple[pd.DataFrame, list]:
     return frame, rows
 
 
-def _read_excel(data: bytes, label: str) -> tuple[pd.DataFrame, list]:
+def check_unpacked_size(data: bytes, label: str) -> None:
+    """A zip archive (an .xlsx workbook) whose members unpack to more than the limit is refused before unpacking.
+
+    The sizes come from the archive's directory; Python's zipfile never returns more than
+    a member's stated size, so a member that lies about it cannot unpack further.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise InputError(Problem(f"is a damaged zip archive ({str(error)[:80]})", file=label)) from None
+    if unpacked > limit_bytes("unpacked_mb"):
+        raise exceeded("unpacked_mb", f"{unpacked / 2 ** 20:,.0f}", file=label, what="MB unpacked")
+
+
+#: Excel's own last row: a sheet that claims a row beyond it is damaged or hostile.
+EXCEL_MAX_ROW = 1_048_576
+
+
+def _read_excel(data: bytes, label: str, rows_key: str) -> tuple[pd.DataFrame, list]:
+    """The first sheet, streamed row by row (openpyxl read-only), stopping at the row limit."""
+    import openpyxl
+
     if not data:
         raise InputError(Problem("is empty", file=label))
     if not data.startswith(b"PK\x03\x04"):
         raise _wrong_kind(label, "an Excel (.xlsx)", data)
+    check_unpacked_size(data, label)
+    most = limit(rows_key)
+    header: list[str] | None = None
+    records, rows = [], []
     try:
-        frame = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            stated = sheet.max_row  # the size the sheet states: a quick refusal for an honest workbook
+            if stated is not None and stated - 1 > most:
+                raise exceeded(rows_key, stated - 1, file=label, what="rows (as the workbook states)")
+            sheet.reset_dimensions()  # the stated size may lie: then the rows themselves decide, up to the limit
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if number > EXCEL_MAX_ROW:
+                    raise InputError(Problem(f"has rows beyond row {EXCEL_MAX_ROW:,}, Excel's last; it is damaged",
+                                             file=label))
+                cells = ["" if v is None or (isinstance(v, float) and np.isnan(v)) else v for v in values]
+                if not any(str(v).strip() for v in cells):
+                    continue
+                if header is None:
+                    header = [str(v).strip() or f"column {i}" for i, v in enumerate(cells, start=1)]
+                    while header and header[-1].startswith("column "):
+                        header.pop()  # empty cells at the end of the header row
+                    _check_header(header, label)
+                    continue
+                records.append((cells + [""] * len(header))[: len(header)])
+                rows.append(number)
+                if len(records) > most:
+                    raise exceeded(rows_key, f"more than {most:,}", file=label, what="rows")
+        finally:
+            book.close()
+    except InputError:
+        raise
     except Exception as error:  # openpyxl raises many kinds for damaged workbooks
         raise InputError(Problem(f"cannot be read as an Excel workbook ({type(error).__name__})",
                                  file=label)) from None
-    frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else v)
-    frame.columns = [str(c) for c in frame.columns]
-    return frame, list(range(2, len(frame) + 2))
+    frame = pd.DataFrame(records, columns=header, dtype=object) if header else pd.DataFrame()
+    return frame, rows
 
 
-def _read_geo(data: bytes, label: str, kind: str) -> tuple[pd.DataFrame, list]:
+def _read_geo(data: bytes, label: str, kind: str, rows_key: str) -> tuple[pd.DataFrame, list]:
+    """GeoJSON or GeoPackage points: counted and checked before GDAL reads them."""
     import geopandas as gpd
+    import pyogrio
 
     if not data.strip():
         raise InputError(Problem("is empty", file=label))
     if kind == "GeoPackage" and not data.startswith(b"SQLite format 3\x00"):
         raise _wrong_kind(label, "a GeoPackage", data)
+    layer = None
     if kind == "GeoJSON":
-        try:
-            document = json.loads(_decode(data, label))
-        except json.JSONDecodeError as error:
-            raise InputError(Problem(f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
-                                     file=label, row=error.lineno)) from None
+        document = read_json(data, label)
         if not isinstance(document, dict) or document.get("type") not in ("FeatureCollection", "Feature"):
             raise InputError(Problem("is JSON but not GeoJSON (expected a FeatureCollection)", file=label))
-        if document.get("type") == "FeatureCollection" and not document.get("features"):
+        features = document.get("features") if document.get("type") == "FeatureCollection" else [document]
+        if not isinstance(features, list) or not features:
             raise InputError(Problem("has no features", file=label))
-    layer = None
+        check_limit(rows_key, len(features), file=label, what="features")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             if kind == "GeoPackage":
-                import pyogrio
-
-                layers = [str(name) for name, _ in pyogrio.list_layers(io.BytesIO(data))]
-                if not layers:
-                    raise InputError(Problem("has no layers", file=label))
-                preferred = [n for n in layers if n.lower() in ("communities", "sites", "candidate_sites")]
-                layer = (preferred or layers)[0]
+                layers = [(str(name), geometry) for name, geometry in pyogrio.list_layers(io.BytesIO(data))]
+                spatial = [name for name, geometry in layers if geometry]
+                if not spatial:
+                    found = ", ".join(name for name, _ in layers[:10]) or "none"
+                    raise InputError(Problem(f"has no layer of points (its tables: {found})", file=label))
+                preferred = [n for n in spatial if n.lower() in ("communities", "sites", "candidate_sites")]
+                layer = (preferred or spatial)[0]
+                count = pyogrio.read_info(io.BytesIO(data), layer=layer)["features"]
+                check_limit(rows_key, int(count), file=label, what="features")
             frame = gpd.read_file(io.BytesIO(data), layer=layer)
     except InputError:
         raise
     except Exception as error:
         raise InputError(Problem(f"cannot be read as {kind} ({str(error).split(';')[0][:160]})",
                                  file=label)) from None
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
+        raise InputError(Problem("has no point geometry", file=label))
+    _check_header([str(c) for c in frame.columns if c != frame.geometry.name], label)
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
     problems = []
@@ -216,6 +285,8 @@ def _read_geo(data: bytes, label: str, kind: str) -> tuple[pd.DataFrame, list]:
         if geometry.geom_type != "Point":
             problems.append(Problem(f"geometry is a {geometry.geom_type}; expected a Point", file=label,
                                     row=i + 1, column="geometry"))
+            if len(problems) > MAX_PROBLEMS:
+                break
             continue
         lon[i], lat[i] = geometry.x, geometry.y
     lower = {c.lower() for c in table.columns}
@@ -224,12 +295,17 @@ def _read_geo(data: bytes, label: str, kind: str) -> tuple[pd.DataFrame, list]:
     if not {"lon", "lng", "long", "longitude", "x"} & lower:
         table["lon"] = lon
     if problems:
-        raise InputError(problems)
+        raise InputError(problems[:MAX_PROBLEMS])
     return table, list(range(1, len(table) + 1))
 
 
-def read_table(source: str | Path | bytes | BinaryIO, name: str | None = None) -> tuple[pd.DataFrame, list, str]:
-    """Raw table of a file in any supported format: (frame, row number of each row, label)."""
+def read_table(source: str | Path | bytes | BinaryIO, name: str | None = None,
+               rows_key: str = "communities") -> tuple[pd.DataFrame, list, str]:
+    """Raw table of a file in any supported format: (frame, row number of each row, label).
+
+    ``rows_key`` names the row limit that applies (``communities`` or ``sites``, see
+    ``coverage/limits.py``); it is checked before the rows are decoded.
+    """
     data, label = read_bytes(source, name)
     suffix = Path(label).suffix.lower()
     kind = FORMATS.get(suffix)
@@ -237,11 +313,11 @@ def read_table(source: str | Path | bytes | BinaryIO, name: str | None = None) -
         raise InputError(Problem(f"unsupported file type '{suffix or '(none)'}': use .csv, .xlsx, .geojson or "
                                  ".gpkg", file=label))
     if kind == "CSV":
-        frame, rows = _read_csv(data, label)
+        frame, rows = _read_csv(data, label, rows_key)
     elif kind == "Excel":
-        frame, rows = _read_excel(data, label)
+        frame, rows = _read_excel(data, label, rows_key)
     else:
-        frame, rows = _read_geo(data, label, kind)
+        frame, rows = _read_geo(data, label, kind, rows_key)
     if frame.empty:
         raise InputError(Problem("has a header but no rows" if len(frame.columns) else "has no rows", file=label))
     return frame, rows, label
@@ -267,8 +343,8 @@ def _match_columns(frame: pd.DataFrame, spec: tuple[Column, ...], label: str) ->
 
 def _text_column(values: pd.Series) -> pd.Series:
     def as_text(value) -> str:
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
+        if isinstance(value, float):  # a number typed into a spreadsheet: 5445298.0 is the id 5445298
+            return "" if np.isnan(value) else str(int(value)) if value.is_integer() else str(value)
         return "" if value is None else str(value).strip()
     return values.map(as_text)
 
@@ -311,6 +387,9 @@ def _check_common(frame: pd.DataFrame, columns: dict, checker: _Checker, id_colu
     if id_column in columns:
         ids = _text_column(frame[columns[id_column]])
         checker.flag(ids == "", id_column, lambda i: "is empty")
+        longest = limit("id_chars")
+        checker.flag(ids.str.len() > longest, id_column, lambda i: f"is {len(ids.iloc[i]):,} characters long; an id "
+                     f"has at most {longest} (set COVERAGE_MAX_ID_CHARS to raise it)")
         first_row = {}
         for i, value in enumerate(ids):
             if value and value in first_row:
@@ -318,16 +397,18 @@ def _check_common(frame: pd.DataFrame, columns: dict, checker: _Checker, id_colu
                                                 file=checker.label, row=checker.rows[i], column=id_column))
             first_row.setdefault(value, checker.rows[i])
         out[id_column] = ids
-    for axis, limit in (("lat", 90), ("lon", 180)):
+    for axis in ("lat", "lon"):
         if axis not in columns:
             continue
+        most = bound(axis).maximum
         raw = frame[columns[axis]]
         number = _number_column(raw, frame.attrs.get("decimal_comma", False))
         blank = _text_column(raw) == ""
         checker.flag(blank, axis, lambda i: "is empty")
         checker.flag(number.isna() & ~blank, axis, lambda i, raw=raw: f"{str(raw.iloc[i])[:40]!r} is not a number")
-        checker.flag(number.abs() > limit, axis, lambda i, raw=raw, lim=limit: f"{_shown(raw.iloc[i])} is outside "
-                     f"-{lim}..{lim} degrees" + (" (are lat and lon swapped?)" if lim == 90 else ""))
+        hint = " (are lat and lon swapped?)" if axis == "lat" else ""
+        checker.flag(number.abs() > most, axis, lambda i, raw=raw, lim=most, hint=hint: f"{_shown(raw.iloc[i])} is "
+                     f"outside -{lim:g}..{lim:g} degrees{hint}")
         out[axis] = number
     if "state" in columns:
         state = _text_column(frame[columns["state"]]).str.upper()
@@ -366,8 +447,12 @@ def check_communities(frame: pd.DataFrame, rows: list, label: str) -> pd.DataFra
                      else "is empty")
         checker.flag(population < 0, "population", lambda i: f"{_shown(raw.iloc[i])} is negative: a population "
                      "counts people")
-        checker.flag((population >= 0) & (population % 1 != 0), "population",
+        checker.flag((population >= 0) & (population % 1 != 0) & np.isfinite(population), "population",
                      lambda i: f"{_shown(raw.iloc[i])} is not a whole number of people")
+        people = bound("population")
+        checker.flag(population > people.maximum, "population",
+                     lambda i: f"{_shown(raw.iloc[i])} is more than {people.maximum:,} people ({people.range_text()}: "
+                     f"{people.reason})")
     checker.raise_if_any()
     out["population"] = population.astype(np.int64)
     out["county"] = _text_column(frame[columns["county"]]) if "county" in columns else ""
@@ -404,7 +489,7 @@ def load_communities(source: str | Path | bytes | BinaryIO | None = None, name: 
         from coverage.dataset import default_communities
 
         return default_communities()
-    frame, rows, label = read_table(source, name)
+    frame, rows, label = read_table(source, name, rows_key="communities")
     table = check_communities(frame, rows, label)
     table.attrs["source"] = label
     return table
@@ -419,7 +504,7 @@ def load_sites(source: str | Path | bytes | BinaryIO | None = None, name: str | 
         sites = sites.assign(type="")
         sites.attrs["source"] = communities.attrs.get("source", "default")
         return sites
-    frame, rows, label = read_table(source, name)
+    frame, rows, label = read_table(source, name, rows_key="sites")
     table = check_sites(frame, rows, label)
     table.attrs["source"] = label
     return table

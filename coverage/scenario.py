@@ -14,14 +14,16 @@ import dataclasses
 import difflib
 import itertools
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
-from coverage import defaults
+from coverage import bounds, defaults
 from coverage.errors import InputError, Problem
+from coverage.files import read_bytes, write_atomic
+from coverage.jsontext import check_depth, read_json
+from coverage.limits import LIMITS, describe, limit
 from coverage.quarters import parse_quarter
 from coverage.travel import MODES, TravelError, TravelModel
 
@@ -141,53 +143,60 @@ class Scenario:
 
 
 # -- field checkers: each returns the parsed value or raises ValueError(message) -------
-def _number(minimum: float | None = None, maximum: float | None = None, *, above: float | None = None,
-            integer: bool = False) -> Callable[[Any], float]:
-    def check(value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"{json.dumps(value)} is not a number")
-        if integer and value != int(value):
-            raise ValueError(f"{value} is not a whole number")
-        if above is not None and not value > above:
-            raise ValueError(f"{value} must be more than {above:g}")
-        if minimum is not None and value < minimum:
-            raise ValueError(f"{value} must be at least {minimum:g}")
-        if maximum is not None and value > maximum:
-            raise ValueError(f"{value} must be at most {maximum:g}")
-        return value
-    return check
+#: Longest scenario or hub name (characters); the store and the command line's --name apply the same rule.
+NAME_MAX_CHARS = 500
+
+
+def _number(key: str) -> Callable[[Any], float]:
+    """The checker of a number by its bound (``coverage/bounds.py`` states every range once)."""
+    return bounds.bound(key).check
 
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{json.dumps(value)} is not text")
-    if len(value) > 500:
-        raise ValueError("is longer than 500 characters")
+        raise ValueError(f"{bounds.shown(value)} is not text")
+    if len(value) > NAME_MAX_CHARS:
+        raise ValueError(f"is {len(value):,} characters long; a name has at most {NAME_MAX_CHARS}")
     return value
+
+
+def check_name(name: str, column: str = "name") -> str:
+    """A scenario name, or InputError: the one rule for names from a file, a link, ``--name`` or a rename."""
+    try:
+        return _text(name)
+    except ValueError as error:
+        raise InputError(Problem(str(error), column=column)) from None
 
 
 def _identifier(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"{json.dumps(value)} is not an id (text or a whole number)")
+        raise ValueError(f"{bounds.shown(value)} is not an id (text or a whole number)")
+    if isinstance(value, int) and abs(value) >= 10 ** 30:
+        raise ValueError(f"{bounds.figure(value)} is not an id (ids are text; write it in quotes)")
     text = str(value).strip()
     if not text:
         raise ValueError("is empty")
+    if len(text) > limit("id_chars"):
+        raise ValueError(f"is {len(text):,} characters long; an id has at most {limit('id_chars')} "
+                         f"({LIMITS['id_chars'].how_to_raise()})")
     return text
 
 
 def _fingerprint(value: Any) -> str | None:
     if value is not None and (not isinstance(value, str) or not 0 < len(value) <= 64):
-        raise ValueError(f"{json.dumps(value)} is not a matrix fingerprint (text, or null)")
+        raise ValueError(f"{bounds.shown(value)} is not a matrix fingerprint (text, or null)")
     return value
 
 
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"{json.dumps(value)} is not true or false")
+        raise ValueError(f"{bounds.shown(value)} is not true or false")
     return value
 
 
 def _quarter(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 20:
+        raise ValueError(f"{bounds.shown(value)} is not a quarter (write it like 2025Q3)")
     parse_quarter(value)
     return value
 
@@ -195,27 +204,35 @@ def _quarter(value: Any) -> str:
 def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value not in options:
-            raise ValueError(f"{json.dumps(value)} is not one of {', '.join(options)}")
+            raise ValueError(f"{bounds.shown(value)} is not one of {', '.join(options)}")
         return value
     return check
 
 
-_HUB_FIELDS = {"id": _identifier, "name": _text, "site_id": _identifier, "lat": _number(-90, 90),
-               "lon": _number(-180, 180), "type": _choice(HUB_TYPES), "open_quarter": _quarter,
+class _PerType(NamedTuple):
+    """A section field that holds one number per hub type, each checked by the bound of ``key``."""
+
+    key: str
+
+
+_HUB_FIELDS = {"id": _identifier, "name": _text, "site_id": _identifier, "lat": _number("lat"),
+               "lon": _number("lon"), "type": _choice(HUB_TYPES), "open_quarter": _quarter,
                "locked": _boolean}
-_SECTIONS: dict[str, dict[str, Callable]] = {
-    "thresholds": {"same_day_minutes": _number(above=0, maximum=24 * 60),
-                   "next_day_minutes": _number(above=0, maximum=48 * 60)},
-    "travel": {"mode": _choice(MODES), "circuity": _number(1, 5), "speed_mph": _number(above=0, maximum=100),
-               "same_day_miles": _number(above=0, maximum=3000), "next_day_miles": _number(above=0, maximum=3000),
-               "matrix": _fingerprint},
-    "costs": {"capex_usd": "per_type", "opex_usd_per_year": "per_type", "cost_per_parcel_usd": _number(0),
-              "capacity_parcels_per_day": "per_type_positive", "parcels_per_person_per_year": _number(0),
-              "peak_factor": _number(above=0, maximum=10)},
-    "budget": {"total_usd": _number(0), "horizon_end": _quarter, "target_quarter": _quarter,
-               "target_covered_share": _number(0, 1)},
-    "optimizer": {"next_day_weight": _number(0, 1), "respect_capacity": _boolean, "hub_type": _choice(HUB_TYPES),
-                  "open_quarter": _quarter},
+_SECTIONS: dict[str, dict[str, Callable | _PerType]] = {
+    "thresholds": {"same_day_minutes": _number("thresholds.same_day_minutes"),
+                   "next_day_minutes": _number("thresholds.next_day_minutes")},
+    "travel": {"mode": _choice(MODES), "circuity": _number("travel.circuity"),
+               "speed_mph": _number("travel.speed_mph"), "same_day_miles": _number("travel.same_day_miles"),
+               "next_day_miles": _number("travel.next_day_miles"), "matrix": _fingerprint},
+    "costs": {"capex_usd": _PerType("costs.capex_usd"), "opex_usd_per_year": _PerType("costs.opex_usd_per_year"),
+              "cost_per_parcel_usd": _number("costs.cost_per_parcel_usd"),
+              "capacity_parcels_per_day": _PerType("costs.capacity_parcels_per_day"),
+              "parcels_per_person_per_year": _number("costs.parcels_per_person_per_year"),
+              "peak_factor": _number("costs.peak_factor")},
+    "budget": {"total_usd": _number("budget.total_usd"), "horizon_end": _quarter, "target_quarter": _quarter,
+               "target_covered_share": _number("budget.target_covered_share")},
+    "optimizer": {"next_day_weight": _number("optimizer.next_day_weight"), "respect_capacity": _boolean,
+                  "hub_type": _choice(HUB_TYPES), "open_quarter": _quarter},
 }
 _TOP = {"schema", "name", "hubs", *_SECTIONS}
 
@@ -248,23 +265,24 @@ class _Reader:
             self.fail(f"{path}.{key}" if path else key, str(error))
             return None
 
-    def per_type(self, value: Any, path: str, positive: bool) -> dict | None:
+    def per_type(self, value: Any, path: str, key: str) -> dict | None:
         data = self.object(value, path, HUB_TYPES)
         if data is None:
             return None
-        check = _number(above=0) if positive else _number(0)
+        check = _number(key)
         parsed = {key: self.field(data, key, path, check) for key in HUB_TYPES if key in data}
         return parsed
 
 
 def parse_scenario(document: Any, source: str | None = None) -> Scenario:
     """Check a decoded JSON document and return the :class:`Scenario`; InputError lists every problem."""
+    check_depth(document, source)
     reader = _Reader(source)
     data = reader.object(document, "", _TOP)
     if data is None:
         raise InputError(reader.problems)
     if data.get("schema") != SCHEMA:
-        reader.fail("schema", f"must be {json.dumps(SCHEMA)}, not {json.dumps(data.get('schema'))}"
+        reader.fail("schema", f"must be {json.dumps(SCHEMA)}, not {bounds.shown(data.get('schema'))}"
                     if "schema" in data else f"is missing (expected {json.dumps(SCHEMA)})")
     name = reader.field(data, "name", "", _text) if "name" in data else None
 
@@ -275,8 +293,8 @@ def parse_scenario(document: Any, source: str | None = None) -> Scenario:
         for key, check in (fields.items() if raw is not None else ()):
             if key not in raw:
                 continue
-            if isinstance(check, str):
-                parsed = reader.per_type(raw[key], f"{section}.{key}", positive=check.endswith("positive"))
+            if isinstance(check, _PerType):
+                parsed = reader.per_type(raw[key], f"{section}.{key}", check.key)
             else:
                 parsed = reader.field(raw, key, section, check)
             if parsed is not None:
@@ -319,6 +337,9 @@ def _parse_hubs(reader: _Reader, raw: Any, budget: Budget) -> tuple[Hub, ...]:
     if not isinstance(raw, list):
         reader.fail("hubs", f"must be a list [...], not {type(raw).__name__}")
         return ()
+    if len(raw) > limit("hubs"):  # before any hub is read: 100,000 hubs would cost minutes downstream
+        reader.fail("hubs", describe("hubs", len(raw)))
+        return ()
     hubs: list[Hub] = []
     seen: set[str] = set()
     for index, item in enumerate(raw):
@@ -357,22 +378,11 @@ def load_scenario(source: str | Path | bytes, *, name: str | None = None) -> Sce
     """Read a scenario from a path, or from JSON bytes/text (``name`` labels messages)."""
     label = name
     if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
-        from coverage.loaders import read_bytes
-
         source, label = read_bytes(Path(source), label)
     label = label or "scenario"
-    try:
-        text = source.decode("utf-8-sig") if isinstance(source, bytes) else source
-    except UnicodeDecodeError as error:
-        raise InputError(Problem(f"is not UTF-8 text (byte {error.start})", file=label)) from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(Problem(f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
-                                 file=label, row=error.lineno)) from None
-    return parse_scenario(document, source=label)
+    return parse_scenario(read_json(source, label), source=label)
 
 
-def save_scenario(scenario: Scenario, path: str | Path) -> None:
-    """Write the scenario as UTF-8 JSON."""
-    Path(path).write_text(scenario.to_json(), encoding="utf-8")
+def save_scenario(scenario: Scenario, path: str | Path) -> Path:
+    """Write the scenario as UTF-8 JSON, atomically (a failure leaves the file as it was)."""
+    return write_atomic(path, scenario.to_json().encode("utf-8"))

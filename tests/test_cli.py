@@ -186,8 +186,8 @@ def test_optimize_keeps_the_scenarios_locked_hubs(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["optimize", "--budget", "-5"], "a budget cannot be negative"),
-    (["optimize", "--time-limit", "0"], "give a number of seconds above 0"),
+    (["optimize", "--budget", "-5"], "--budget: -5.0 must be at least 0 (from 0 to 1,000,000,000,000 USD)"),
+    (["optimize", "--time-limit", "0"], "--time-limit: 0.0 must be more than 0 (above 0 to 86,400 seconds)"),
     (["optimize", "--budget", "lots"], "invalid float value"),
 ])
 def test_optimize_bad_settings_exit_2(args, message):

@@ -142,9 +142,13 @@ def test_a_sweep_on_a_cluster_by_address_equals_plain_optimize(tmp_path, isolate
     rows = json.loads(result.stdout)
     assert [r["budget.total_usd"] for r in rows] == [2e8, 5e8]
     for row in rows:
+        # the same optimiser under the same limit: on a busy machine either may stop at the limit, so compare
+        # what both prove (each plan is feasible, so neither objective can beat the other's proven bound)
         plain = optimize(parse_scenario(apply(BASE, {"budget.total_usd": row["budget.total_usd"]})), time_limit=8)
-        assert row["status"] == plain.status == "optimal"
-        assert row["objective"] == pytest.approx(plain.objective, rel=1e-6)
+        assert row["status"] in ("optimal", "time_limit") and plain.status in ("optimal", "time_limit")
+        assert row["objective"] <= plain.bound * (1 + 1e-6) and plain.objective <= row["bound"] * (1 + 1e-6)
+        if row["status"] == plain.status == "optimal":
+            assert row["objective"] == pytest.approx(plain.objective, rel=1e-6)
         stored = ScenarioStore(isolated_store).get(row["scenario"].split(":")[1].split("@")[0])
         assert len(stored.document["hubs"]) == row["hubs"]
 

@@ -3,7 +3,10 @@
 Exit status: 0 on success, 2 on bad input (every problem on stderr as
 ``file:row:column: message``), 1 on an internal error.  Never a traceback unless
 ``COVERAGE_DEBUG=1`` is set.  Output piped into ``head`` that stops reading ends the
-command quietly.
+command quietly.  Names are printed as text: terminal control characters in a name,
+an id or a file name are written out as ``\u001b`` (``common.terminal_text``).  Inputs
+over a size limit (``coverage/limits.py``) are refused before the work starts, each
+message naming the limit and the environment variable that raises it.
 
 What is inside
 --------------
@@ -28,8 +31,9 @@ import sys
 from typing import Sequence
 
 from coverage.cli import data, plans, scenarios, sweeps
-from coverage.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, Parser, summary_frame
+from coverage.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, Parser, TerminalText, summary_frame
 from coverage.errors import InputError
+from coverage.files import out_of_space
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "main", "make_parser", "summary_frame"]
 
@@ -52,7 +56,20 @@ def make_parser() -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return the process exit status."""
+    """Run one command; return the process exit status.
+
+    Everything printed goes through :class:`~coverage.cli.common.TerminalText`, so a name,
+    an id or a file name that carries terminal control sequences is shown as text.
+    """
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalText(stdout), TerminalText(stderr)
+    try:
+        return _run(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         parser = make_parser()
         args = parser.parse_args(argv)
@@ -75,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception as error:  # an internal error: short message, no traceback
+        reason = out_of_space(error)
+        if reason:  # a full disk or a file-size limit while writing a temporary file: the machine's fault
+            print(f"error: cannot write ({reason}); no file was changed", file=sys.stderr)
+            return EXIT_BAD_INPUT
         if os.environ.get("COVERAGE_DEBUG"):
             raise
         print(f"internal error: {type(error).__name__}: {error} (set COVERAGE_DEBUG=1 for details)", file=sys.stderr)

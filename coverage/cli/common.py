@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from coverage.errors import InputError
 
@@ -18,6 +19,48 @@ if TYPE_CHECKING:
     from coverage.store import ScenarioStore
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+#: Characters a terminal would act on instead of showing (C0 controls but tab and newline, DEL, C1 controls) and
+#: the bidirectional controls that reorder what is shown: a name holding ``ESC]0;...BEL`` or ``ESC[2J`` must not
+#: retitle or clear the planner's terminal.  They are shown as ``\u001b``, which is also valid inside JSON strings.
+_CONTROLS = {code: f"\\u{code:04x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x200E, 0x200F,
+                                                   *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+             if code not in (0x09, 0x0A)}
+
+
+def terminal_text(text: str) -> str:
+    """Text with every control character written out as ``\\uXXXX`` (names are text, never terminal commands)."""
+    return text.translate(_CONTROLS)
+
+
+class TerminalText(io.TextIOBase):
+    """A text stream that passes everything written to it through :func:`terminal_text` (see ``main``)."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(terminal_text(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.stream, "encoding", "utf-8")
+
+
+def progress_stream() -> TextIO:
+    """The terminal itself, for progress bars (which move the cursor with control characters of their own and
+    show no names)."""
+    return getattr(sys.stderr, "stream", sys.stderr)
 
 
 class Parser(argparse.ArgumentParser):
@@ -161,8 +204,8 @@ class ProgressBar:
     def __init__(self, time_limit: float):
         from tqdm import tqdm
 
-        self.bar = tqdm(total=round(time_limit, 1), unit="s", file=sys.stderr, leave=False,
-                        disable=not sys.stderr.isatty(),
+        self.bar = tqdm(total=round(time_limit, 1), unit="s", file=progress_stream(), leave=False,
+                        disable=not progress_stream().isatty(),
                         bar_format="{desc} |{bar}| {n:.0f}/{total:.0f} s{postfix}")
 
     def update(self, progress) -> None:

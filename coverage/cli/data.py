@@ -28,25 +28,25 @@ def _cmd_travel_matrix(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from coverage.cli.common import load_data, print_json
+    from coverage.bounds import bound
+    from coverage.cli.common import load_data, print_json, progress_stream
     from coverage.errors import InputError, Problem
-    from coverage.exports import write_bytes
+    from coverage.files import write_atomic
     from coverage.travel.roads import build_matrix, read_graph, speed_overrides
 
     suffix = Path(args.out).suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise InputError(Problem("unsupported output type; a matrix is written as .parquet or .csv", file=args.out,
                                  column="--out"))
-    if not 0 < args.limit_minutes <= 48 * 60:
-        raise InputError(f"--limit-minutes {args.limit_minutes:g}: give minutes between 0 and 2,880")
-    if not 0 < args.max_snap_km <= 100:
-        raise InputError(f"--max-snap-km {args.max_snap_km:g}: give kilometres between 0 and 100")
+    bound("roads.limit_minutes").check_flag("--limit-minutes", args.limit_minutes)
+    bound("roads.max_snap_km").check_flag("--max-snap-km", args.max_snap_km)
     speeds = speed_overrides(args.speed)
     communities, sites = load_data(args)
     sites = sites if sites is not None else communities.rename(columns={"community_id": "site_id"})
     print(f"reading the roads of {args.osm}...", file=sys.stderr)
     graph = read_graph(args.osm, speeds)
-    bar = tqdm(total=1, unit="site", file=sys.stderr, disable=not sys.stderr.isatty(), desc="shortest times")
+    bar = tqdm(total=1, unit="site", file=progress_stream(), disable=not progress_stream().isatty(),
+               desc="shortest times")
 
     def progress(done: int, total: int) -> None:
         bar.total = total
@@ -62,7 +62,7 @@ def _cmd_travel_matrix(args: argparse.Namespace) -> int:
         frame.to_parquet(buffer, index=False)
     else:
         frame.to_csv(buffer, index=False)
-    write_bytes(args.out, buffer.getvalue())
+    write_atomic(args.out, buffer.getvalue())
     summary["out"] = args.out
     if args.json:
         print_json(summary)

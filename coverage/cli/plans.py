@@ -7,6 +7,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from coverage.bounds import bound
 from coverage.cli.common import (
     EXIT_BAD_INPUT, EXIT_OK, ProgressBar, data_options, load_data, load_matrix, print_json, read_plan,
     store_option, summary_frame,
@@ -67,10 +68,9 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
     from coverage.optimize import optimize
     from coverage.scenario import Scenario, save_scenario
 
-    if args.budget is not None and args.budget < 0:
-        raise InputError(f"--budget {args.budget:g}: a budget cannot be negative")
-    if args.time_limit <= 0:
-        raise InputError(f"--time-limit {args.time_limit:g}: give a number of seconds above 0")
+    if args.budget is not None:
+        bound("budget.total_usd").check_flag("--budget", args.budget)
+    bound("optimize.time_limit_s").check_flag("--time-limit", args.time_limit)
     if args.scenario:
         plan = read_plan(args.scenario, args)
         scenario, communities, sites, matrix = plan.scenario, plan.communities, plan.sites, plan.matrix
@@ -125,10 +125,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                                       matrix=plan.matrix)))
     comparison = compare(plans)
     if args.out:
-        from coverage.exports import write_bytes
+        from coverage.files import write_atomic
         from coverage.reports import comparison_bytes
 
-        path = write_bytes(args.out, comparison_bytes(comparison, Path(args.out).suffix.lower()))
+        path = write_atomic(args.out, comparison_bytes(comparison, Path(args.out).suffix.lower()))
         print(f"wrote {path}", file=sys.stderr)
     document = comparison.as_dict()
     if args.json:

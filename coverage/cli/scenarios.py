@@ -14,15 +14,19 @@ def _split(reference: str) -> tuple[str, int | None]:
     """``ID`` or ``ID@VERSION`` (a ``store:`` prefix is accepted too)."""
     text = reference[len("store:"):] if reference.startswith("store:") else reference
     identifier, _, version = text.partition("@")
-    if version and not version.isdigit():
-        raise InputError(Problem(f"{reference!r}: a version is a whole number, as in ID@3", column="ID[@VERSION]"))
+    if version and not (version.isdigit() and len(version) <= 100):
+        raise InputError(Problem(f"{reference[:80]!r}: a version is a whole number, as in ID@3",
+                                 column="ID[@VERSION]"))
     return identifier, int(version) if version else None
 
 
 def _cmd_save(args: argparse.Namespace) -> int:
     from coverage.evaluation import evaluate
+    from coverage.scenario import check_name
     from coverage.store.data import data_ref, keep
 
+    if args.name is not None:
+        check_name(args.name, column="--name")  # the validator's rule, before anything is read or stored
     store = open_store(args)
     plan = read_plan(args.file, args, store)
     scenario = plan.scenario.replace(name=args.name) if args.name else plan.scenario

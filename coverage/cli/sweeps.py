@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from coverage.cli.common import EXIT_OK, load_data, print_json, store_option
+from coverage.bounds import bound
+from coverage.cli.common import EXIT_OK, load_data, print_json, progress_stream, store_option
 from coverage.errors import InputError, Problem
 
 
@@ -19,8 +20,16 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
         raise InputError(Problem("unsupported output type; a sweep writes .csv or .xlsx", file=args.out,
                                  column="--out"))
-    if args.workers is not None and args.workers < 1:
-        raise InputError(f"--workers {args.workers}: give at least 1")
+    if args.workers is not None:
+        bound("sweep.workers").check_flag("--workers", args.workers)
+    if args.results:
+        results = Path(args.results)
+        if results.is_dir():
+            raise InputError(Problem("is a folder; --results takes a file (runs are added to it as JSON lines)",
+                                     file=args.results, column="--results"))
+        if not results.parent.is_dir():
+            raise InputError(Problem(f"cannot be written: the folder {results.parent} does not exist",
+                                     file=args.results, column="--results"))
     store = None
     if not args.results:
         from coverage.cli.common import open_store
@@ -47,7 +56,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     else:
         results = FileResults(args.results, sweep)
     runs = len(sweep.runs())
-    bar = tqdm(total=runs, unit="run", file=sys.stderr, disable=not sys.stderr.isatty(),
+    bar = tqdm(total=runs, unit="run", file=progress_stream(), disable=not progress_stream().isatty(),
                bar_format="{desc}{n}/{total} runs |{bar}| {elapsed} elapsed, {remaining} left{postfix}")
 
     def progress(done: int, failed: int, total: int) -> None:
@@ -64,10 +73,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     print(f"{sweep.name}: {outcome['runs']} runs, {outcome['ran']} run now ({outcome['failed']} failed) in "
           f"{outcome['seconds']:.1f} s; results in {outcome['where']}", file=sys.stderr)
     if args.out:
-        from coverage.exports import csv_bytes, write_bytes, xlsx_bytes
+        from coverage.exports import csv_bytes, xlsx_bytes
+        from coverage.files import write_atomic
 
         content = csv_bytes(frame) if args.out.lower().endswith(".csv") else xlsx_bytes({"Runs": frame})
-        print(f"wrote {write_bytes(args.out, content)}", file=sys.stderr)
+        print(f"wrote {write_atomic(args.out, content)}", file=sys.stderr)
     if args.json:
         print_json(frame.astype(object).where(frame.notna(), None).to_dict(orient="records"))
     else:

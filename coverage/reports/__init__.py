@@ -66,10 +66,10 @@ def report_bytes(content: ReportContent | Evaluation, fmt: str) -> bytes:
 
 def write_report(content: ReportContent | Evaluation, path: str | Path) -> Path:
     """Write the report in the format the file name asks for; nothing is left behind when it fails."""
-    from coverage.exports import write_bytes
+    from coverage.files import write_atomic
 
     fmt = report_format(str(path))
-    return write_bytes(path, report_bytes(content, fmt))
+    return write_atomic(path, report_bytes(content, fmt))
 
 
 def file_name(scenario_name: str, made_at: str, fmt: str) -> str:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-import tempfile
 import zipfile
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -111,8 +109,9 @@ def gpkg_bytes(content: ReportContent) -> bytes:
     """A GeoPackage with every layer (empty layers are written too, so the set is always the same)."""
     import pyogrio
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "report.gpkg"
+    from coverage.files import scratch_file
+
+    with scratch_file("report.gpkg") as path:
         for name, (frame, description) in layers(content).items():
             pyogrio.write_dataframe(_safe_columns(frame), path, layer=name, driver="GPKG",
                                     layer_options={"DESCRIPTION": description, "IDENTIFIER": name},

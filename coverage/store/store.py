@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import secrets
+import urllib.parse
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -37,13 +39,16 @@ from typing import Any, Iterator
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
+from coverage import bounds
 from coverage.errors import InputError, Problem
 from coverage.store import schema
 from coverage.store.url import display, normalise, store_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-REFERENCE = re.compile(r"^store:(?P<id>[^@]+?)(?:@(?P<version>\d+))?$")
+REFERENCE = re.compile(r"^store:(?P<id>[^@]+?)(?:@(?P<version>\d{1,100}))?$")
+#: Versions are numbered from 1; the largest an INTEGER column holds everywhere (SQLite and PostgreSQL).
+MAX_VERSION = 2 ** 31 - 1
 DEFAULT_AUTHOR = "local"
 _ADVISORY_LOCK = 7_281_766  # PostgreSQL advisory lock held while migrating
 
@@ -217,6 +222,8 @@ class ScenarioStore:
         self.messages: list[str] = []
         self.writable = True
         self.read_only_reason: str | None = None
+        self.path: Path | None = None            # a SQLite store's file
+        self.damage: list[str] = []              # what SQLite's quick_check found wrong (empty when sound)
         self.engine = self._create_engine()
         self._prepare()
 
@@ -228,49 +235,82 @@ class ScenarioStore:
     def _create_engine(self) -> sa.Engine:
         try:
             url = sa.engine.make_url(self.url)
-        except sa_exc.ArgumentError:
+        except (sa_exc.ArgumentError, ValueError):
             raise StoreUnavailable(f"{self.display_url!r} is not a database URL (use sqlite:///path/to/file.db "
                                    "or postgresql://user:password@host/database)") from None
         options: dict[str, Any] = {}
         if url.get_backend_name() == "sqlite":
-            database = url.database or ""
-            if database and database != ":memory:" and not database.startswith("file:"):
-                path = Path(database).expanduser()
-                if path.is_dir():
-                    raise StoreUnavailable(f"the scenario store {path} is a folder, not a database file")
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                except OSError as error:
-                    raise StoreUnavailable(f"cannot create the folder for the scenario store {path}: "
-                                           f"{error.strerror}") from None
+            url = self._sqlite_file(url)
             options["connect_args"] = {"timeout": 30}
         elif url.get_backend_name() == "postgresql":
+            # a server that stops and comes back: every call in between raises StoreUnavailable, and the pool
+            # tests each connection before use (pre-ping) and replaces dead ones, so the store recovers by itself
             options["connect_args"] = {"connect_timeout": 5}
             options["pool_pre_ping"] = True
         try:
             engine = sa.create_engine(url, **options)
-        except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError) as error:
+        except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError, ImportError, ValueError) as error:
             raise StoreUnavailable(f"cannot use the store URL {self.display_url}: {error}") from None
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine)
         return engine
 
-    def _prepare(self) -> None:
-        """Create or upgrade the schema (saying so), refuse a newer one, and probe for writing."""
-        from alembic import command
-        from alembic.config import Config
-        from alembic.runtime.migration import MigrationContext
-        from alembic.script import ScriptDirectory
+    def _sqlite_file(self, url: sa.URL) -> sa.URL:
+        """Check a SQLite store's file before SQLite touches it; returns the URL to connect with.
 
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        script = ScriptDirectory.from_config(config)
-        head = script.get_current_head()
-        known = {revision.revision for revision in script.walk_revisions()}
+        Refused: no file at all (``sqlite:///``, ``:memory:``: a store that keeps nothing), a
+        folder, an empty (0-byte) file where a store was (a full disk or a failed copy leaves
+        one; SQLite would quietly start a new store on it).  A new store is built whole and
+        owner-only (:func:`_create_sqlite_store`: folder 0700, file 0600; SQLite gives the
+        ``-wal`` and ``-shm`` files the file's permissions).  A store the planner cannot
+        write (a read-only file, folder or disk) is opened read-only.
+        """
+        database = url.database or ""
+        memory = (not database or database == ":memory:" or "mode=memory" in database
+                  or url.query.get("mode") == "memory")
+        if memory:
+            raise StoreUnavailable(f"the store {self.display_url!r} keeps nothing (SQLite in memory): give a file, as "
+                                   "in sqlite:///path/to/scenarios.db")
+        if database.startswith("file:"):  # a SQLite URI given on purpose: the planner knows what they asked for
+            return url
+        path = Path(database).expanduser()
+        if path.is_dir():
+            raise StoreUnavailable(f"the scenario store {path} is a folder, not a database file")
+        self.path = path
+        if path.exists():
+            if path.stat().st_size == 0:
+                raise StoreUnavailable(
+                    f"the scenario store {path} is an empty file (0 bytes): a full disk or a failed copy can leave "
+                    "one where a store was. Restore it from a backup, or delete the empty file to start a new store.")
+            folder_writable = os.access(path.parent, os.W_OK)
+            if os.access(path, os.W_OK) and folder_writable:
+                return url
+            self.writable = False
+            self.read_only_reason = (f"the scenario store {path} is read-only for you (its "
+                                     f"{'folder' if not folder_writable else 'file'} cannot be written); it is open "
+                                     "for reading only")
+            query = {"uri": "true", "mode": "ro", **({"immutable": "1"} if not folder_writable else {})}
+            return url.set(database="file:" + urllib.parse.quote(str(path.resolve())), query=query)
+        try:
+            if _create_sqlite_store(path):
+                self.messages.append(f"created a new scenario store at {self.display_url}")
+        except OSError as error:
+            raise StoreUnavailable(f"cannot create the scenario store {path}: {error.strerror}") from None
+        except sa_exc.DBAPIError as error:
+            raise StoreUnavailable(f"cannot create the scenario store {path}: {_reason(error)}") from None
+        return self._sqlite_file(url)
+
+    def _prepare(self) -> None:
+        """Check a SQLite file, create or upgrade the schema (saying so), refuse a newer one, probe for writing."""
+        from alembic.runtime.migration import MigrationContext
+
+        head, known = _revisions()
 
         def current(conn: sa.Connection) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
 
+        if self.is_sqlite:
+            self._check_sqlite()
         with self._errors():
             with self.engine.connect() as conn:
                 found = current(conn)
@@ -282,19 +322,47 @@ class ScenarioStore:
                 f"of the planner knows (its newest is {head!r}); upgrade the planner to use it. The store was "
                 "left untouched.")
         if found != head:
+            if not self.writable:
+                raise StoreUnavailable(f"the scenario store at {self.display_url} needs an upgrade of its schema "
+                                       f"and cannot be written: {self.read_only_reason}")
             with self._errors(), self._transaction(write=True) as conn:
                 if not self.is_sqlite and self.engine.dialect.name == "postgresql":
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_ADVISORY_LOCK})")
                 found = current(conn)  # another process may have migrated while we waited
                 if found != head:
-                    config.attributes["connection"] = conn
-                    command.upgrade(config, "head")
-                    conn.execute(sa.delete(schema.store_meta).where(schema.store_meta.c.key == "schema_upgraded"))
-                    conn.execute(sa.insert(schema.store_meta).values(key="schema_upgraded", value=_now()))
+                    _upgrade(conn)
                     self.messages.append(
                         f"created a new scenario store at {self.display_url}" if found is None else
                         f"upgraded the scenario store at {self.display_url} from schema revision {found} to {head}")
-        self._probe_writing()
+        if self.writable:
+            self._probe_writing()
+
+    def _check_sqlite(self) -> None:
+        """SQLite's quick_check on open: a damaged store opens for reading only, with how to recover it."""
+        try:
+            with self.engine.connect() as conn:
+                found = [str(row[0]) for row in conn.exec_driver_sql("PRAGMA quick_check(20)")]
+                conn.rollback()
+        except sa_exc.DBAPIError as error:
+            reason = _reason(error)
+            raise StoreUnavailable(f"cannot use the scenario store at {self.display_url}: "
+                                   f"{self._damaged(reason) if _is_damage(reason) else reason}") from None
+        if found != ["ok"]:
+            self.damage = [line for row in found for line in row.splitlines() if not line.startswith("***")]
+            self.writable = False
+            self.read_only_reason = self._damaged("; ".join(self.damage[:3]))
+            self.messages.append(f"warning: {self.read_only_reason}")
+
+    def _damaged(self, reason: str) -> str:
+        """The message for a damaged SQLite store: what SQLite says, that nothing is written, how to recover."""
+        return (f"the scenario store {self.path or self.display_url} is damaged (SQLite: {reason[:200]}); nothing "
+                f"will be written to it. {self._recovery()}")
+
+    def _recovery(self) -> str:
+        """How to get back what a damaged SQLite store holds (SQLite's own .recover)."""
+        where = self.path or self.display_url
+        return (f"To recover what it holds, keep a copy of the file, then run: sqlite3 '{where}' .recover | sqlite3 "
+                f"'{where}.recovered' and open that with --store sqlite:///{where}.recovered")
 
     def _probe_writing(self) -> None:
         """Try a write and roll it back: a read-only store opens with ``writable = False``."""
@@ -321,8 +389,13 @@ class ScenarioStore:
             yield
         except (StoreError, sa_exc.IntegrityError):
             raise
-        except (sa_exc.DBAPIError, sa_exc.ArgumentError) as error:
-            raise StoreUnavailable(f"cannot use the scenario store at {self.display_url}: {_reason(error)}") from None
+        except (sa_exc.DBAPIError, sa_exc.ArgumentError, sa_exc.DisconnectionError, sa_exc.TimeoutError,
+                sa_exc.PendingRollbackError, OverflowError) as error:
+            reason = _reason(error)
+            if self.is_sqlite and _is_damage(reason):
+                raise StoreUnavailable(f"cannot use the scenario store at {self.display_url}: {self._damaged(reason)}"
+                                       ) from None
+            raise StoreUnavailable(f"cannot use the scenario store at {self.display_url}: {reason}") from None
 
     @contextlib.contextmanager
     def _transaction(self, write: bool = False) -> Iterator[sa.Connection]:
@@ -342,6 +415,20 @@ class ScenarioStore:
     def _reading(self) -> Iterator[sa.Connection]:
         with self._errors(), self._transaction() as conn:
             yield conn
+
+    def unavailable_reason(self) -> str | None:
+        """None when the store answers now; otherwise why not, for a banner.  Never raises.
+
+        One ``SELECT 1`` through the pool (whose pre-ping replaces connections a restarted
+        server dropped), so a page can ask on every rerun: saving goes off while this gives a
+        reason and comes back on by itself when it gives None again.
+        """
+        try:
+            with self._reading() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except StoreUnavailable as error:
+            return str(error)
+        return None
 
     def close(self) -> None:
         """Release the connections."""
@@ -363,6 +450,7 @@ class ScenarioStore:
                              "at most 64)", column="id")
         author = (author or DEFAULT_AUTHOR).strip()[:200] or DEFAULT_AUTHOR
         name = str(document.get("name", "Untitled scenario"))
+        _check_name(name)
         document_text, figures_text = _dump(document), _dump(figures)
         for attempt in range(3):
             try:
@@ -427,10 +515,10 @@ class ScenarioStore:
             query = query.where(
                 ~sa.exists().where(runs.c.scenario_id == table.c.id, runs.c.version == table.c.latest_version),
                 ~sa.exists().where(bases.c.id == table.c.id))
-        if search:
-            pattern = f"%{search.strip().lower()}%"
-            query = query.where(sa.or_(sa.func.lower(table.c.name).like(pattern),
-                                       sa.func.lower(table.c.id).like(pattern)))
+        if search:  # the planner's text is matched as text: % and _ are not wildcards
+            text = search.strip().lower()
+            query = query.where(sa.or_(sa.func.lower(table.c.name).contains(text, autoescape=True),
+                                       sa.func.lower(table.c.id).contains(text, autoescape=True)))
         with self._reading() as conn:
             rows = conn.execute(query.order_by(table.c.updated_at.desc(), table.c.id)).mappings().all()
         return [ScenarioInfo(id=r["id"], name=r["name"], latest_version=r["latest_version"],
@@ -462,6 +550,9 @@ class ScenarioStore:
     def get(self, scenario_id: str, version: int | None = None) -> SavedVersion:
         """A version with its document (the latest by default)."""
         table = schema.versions
+        if version is not None and not 1 <= version <= MAX_VERSION:
+            raise StoreError(f"scenario {scenario_id!r} has no version {bounds.shown(version)} (versions are "
+                             "numbered from 1)", column="version")
         with self._reading() as conn:
             if version is None:
                 version = conn.execute(sa.select(schema.scenarios.c.latest_version)
@@ -486,8 +577,7 @@ class ScenarioStore:
         name = name.strip()
         if not name:
             raise StoreError("a scenario needs a name", column="name")
-        if len(name) > 500:
-            raise StoreError("a scenario name can be at most 500 characters", column="name")
+        _check_name(name)
         latest = self.get(scenario_id)
         if self.info(scenario_id).deleted_at is not None:
             raise StoreError(f"scenario {scenario_id!r} is in the bin; restore it before renaming it", column="id")
@@ -642,6 +732,83 @@ class ScenarioStore:
         with self._reading() as conn:
             result = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
         return [] if result == ["ok"] else result
+
+
+def _is_damage(reason: str) -> bool:
+    """Whether SQLite's words say the file itself is damaged (rather than busy, full or unreachable)."""
+    return any(word in reason for word in ("malformed", "not a database", "corrupt"))
+
+
+def _check_name(name: str) -> None:
+    """The scenario validator's rule for names (``coverage.scenario.check_name``), as a StoreError."""
+    from coverage.scenario import check_name
+
+    try:
+        check_name(name)
+    except InputError as error:
+        raise StoreError(f"the name {error.problems[0].message}", column="name") from None
+
+
+def _revisions() -> tuple[str, set[str]]:
+    """The newest schema revision this code knows, and every one it knows."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    return script.get_current_head(), {revision.revision for revision in script.walk_revisions()}
+
+
+def _alembic_config():
+    """Alembic's configuration for the store's migrations (no alembic.ini: the folder is all it needs)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _upgrade(conn: sa.Connection) -> None:
+    """Migrate the schema to the newest revision inside the caller's transaction, and note when."""
+    from alembic import command
+
+    config = _alembic_config()
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")
+    conn.execute(sa.delete(schema.store_meta).where(schema.store_meta.c.key == "schema_upgraded"))
+    conn.execute(sa.insert(schema.store_meta).values(key="schema_upgraded", value=_now()))
+
+
+def _create_sqlite_store(path: Path) -> bool:
+    """Make a new SQLite store whole beside ``path`` and link it into place; False when another process won.
+
+    The store is built in a temporary file (owner-only, 0600, in a folder created 0700)
+    and appears under its name with its schema already in place, so a store file is
+    never seen empty: an empty file where a store should be is always damage.
+    """
+    import tempfile
+
+    if not path.parent.is_dir():
+        path.parent.mkdir(mode=0o700, parents=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+    os.close(handle)
+    try:
+        engine = sa.create_engine(f"sqlite:///{temporary}")
+        _configure_sqlite(engine)
+        try:
+            with engine.connect() as conn:
+                conn.execution_options(coverage_write=True)
+                with conn.begin():
+                    _upgrade(conn)
+        finally:
+            engine.dispose()
+        try:
+            os.link(temporary, path)
+            return True
+        except FileExistsError:
+            return False
+    finally:
+        for leftover in (temporary, temporary + "-wal", temporary + "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(leftover)
 
 
 def _version(row) -> VersionInfo:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coverage.bounds import bound
 from coverage.errors import InputError, Problem
 from coverage.scenario import parse_scenario
 
@@ -133,8 +134,10 @@ def parse_sweep(document: Any, base: dict, base_reference: str, source: str = "s
     if not isinstance(name, str) or len(name) > 500:
         fail("name", "must be text of at most 500 characters")
     time_limit = document.get("time_limit_s", 60)
-    if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)) or not 0 < time_limit <= 86_400:
-        fail("time_limit_s", f"{json.dumps(time_limit)} is not a time limit (seconds, more than 0)")
+    try:
+        bound("optimize.time_limit_s").check(time_limit)
+    except ValueError as error:
+        fail("time_limit_s", str(error))
     replan = document.get("replan", False)
     if not isinstance(replan, bool):
         fail("replan", "must be true or false")
@@ -205,21 +208,13 @@ def kept_cost_usd(document: dict, replan: bool) -> tuple[int, float]:
 
 def load_sweep(path: str | Path, store=None) -> Sweep:
     """Read a sweep file and its base scenario (a file beside it, or ``store:ID[@V]``)."""
+    from coverage.files import read_bytes
+    from coverage.jsontext import read_json
     from coverage.scenario import load_scenario
     from coverage.store import parse_reference
 
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(Problem("file not found", file=str(path))) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(Problem(f"cannot be read ({error})", file=str(path))) from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(Problem(f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
-                                 file=path.name, row=error.lineno)) from None
+    document = read_json(*read_bytes(path))  # size, nesting and number limits: coverage/files.py, jsontext.py
     reference = document.get("base") if isinstance(document, dict) else None
     if not isinstance(reference, str) or not reference.strip():
         raise InputError(Problem("needs a base scenario: a file name or store:ID[@VERSION]", file=path.name,

@@ -1,27 +1,42 @@
 """A travel-time matrix: ``site_id, community_id, minutes``, from the planner's GIS or an OSM road network.
 
-CSV or Parquet.  A pair the matrix does not list is unreachable; a pair it lists is
-reachable in its minutes (landmass rules are the matrix's business).  Reading checks
-everything a planner can get wrong and lists every problem as ``file:row:column``:
-a header that is not understood, ids that are not the data's sites or communities,
-minutes that are not numbers, negative or missing, the same pair twice.  Ids are held
-as categories (codes into the distinct ids), so 30,000 x 30,000 matrices of tens of
-millions of pairs load in seconds and take 16 bytes a pair.
+CSV (plain, or gzip-compressed as ``.csv.gz``) or Parquet.  A pair the matrix does not
+list is unreachable; a pair it lists is reachable in its minutes (landmass rules are the
+matrix's business).  Reading checks everything a planner can get wrong and lists every
+problem as ``file:row:column``: a header that is not understood, ids that are not the
+data's sites or communities, minutes that are not numbers, negative, missing or beyond
+a week, the same pair twice.  Ids are text, exactly as written (a Census GEOID such as
+``060750311.00`` keeps its leading zero and its decimals), held as categories (codes
+into the distinct ids), so 30,000 x 30,000 matrices of tens of millions of pairs load
+in seconds and take 16 bytes a pair.
+
+Limits (``coverage/limits.py``) are checked before the pairs are decoded: the rows a
+Parquet footer states or a CSV's lines (``COVERAGE_MAX_MATRIX_PAIRS``), and what a
+Parquet file or a ``.gz`` unpacks to (``COVERAGE_MAX_UNPACKED_MB``).
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
 import hashlib
 import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 import pandas as pd
 
+from coverage.bounds import bound
 from coverage.errors import InputError, Problem
-from coverage.loaders import read_bytes
+from coverage.files import read_bytes
+from coverage.limits import check as check_limit
+from coverage.limits import exceeded, limit, limit_bytes
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 COLUMNS = {"site_id": ("site_id", "site", "origin", "origin_id", "from_id", "hub_id"),
            "community_id": ("community_id", "community", "destination", "destination_id", "to_id"),
@@ -101,44 +116,117 @@ def _columns(names: list[str], label: str) -> dict[str, str]:
     return chosen
 
 
-def _read(data: bytes, label: str) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """The three columns: ids as categoricals (cheap for tens of millions of rows), minutes as read."""
-    suffix = Path(label).suffix.lower()
-    if suffix == ".parquet" or data[:4] == b"PAR1":
-        import pyarrow.parquet as pq
-
-        try:
-            schema = pq.read_schema(io.BytesIO(data))
-            chosen = _columns(schema.names, label)
-            table = pq.read_table(io.BytesIO(data), columns=list(chosen.values()),
-                                  read_dictionary=[chosen["site_id"], chosen["community_id"]])
-        except InputError:
-            raise
-        except Exception as error:  # pyarrow's errors name the damage; the planner needs the file named
-            raise InputError(Problem(f"is not a readable Parquet file ({error})", file=label)) from None
-        frame = table.to_pandas()
-        sites, communities = frame[chosen["site_id"]], frame[chosen["community_id"]]
-        for series in (sites, communities):
-            if not isinstance(series.dtype, pd.CategoricalDtype):
-                series = series.astype(str).astype("category")
-        return (sites.astype("category"), communities.astype("category"), frame[chosen["minutes"]])
-    if suffix not in (".csv", ".txt", ".gz", ""):
-        raise InputError(Problem(f"unsupported matrix type '{suffix}': use .csv or .parquet", file=label))
-    if not data.strip():
-        raise InputError(Problem("is empty", file=label))
+def _unpacked(data: bytes, label: str) -> bytes:
+    """A gzip-compressed matrix unpacked, refused as soon as it unpacks past the limit (a small .gz can hold
+    gigabytes); anything else as it is."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    most = limit_bytes("unpacked_mb")
     try:
-        header = pd.read_csv(io.BytesIO(data), nrows=0, compression="infer" if suffix == ".gz" else None)
-        chosen = _columns(list(header.columns), label)
-        frame = pd.read_csv(io.BytesIO(data), usecols=list(chosen.values()), keep_default_na=False, na_values=[],
-                            dtype={chosen["site_id"]: "category", chosen["community_id"]: "category",
-                                   chosen["minutes"]: str}, engine="c",
-                            compression="infer" if suffix == ".gz" else None)
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacking:
+            text = unpacking.read(most + 1)
+    except (OSError, EOFError, zlib.error) as error:
+        raise InputError(Problem(f"is not a readable gzip file ({error})", file=label)) from None
+    if len(text) > most:
+        raise exceeded("unpacked_mb", f"more than {most // 2 ** 20:,}", file=label, what="MB unpacked")
+    return text
+
+
+def _as_text(column: "pa.ChunkedArray") -> "pa.ChunkedArray":
+    """Ids as text, dictionary-encoded: text stays exactly as written (``060750311.00`` keeps its zero and its
+    decimals); a column a tool stored as numbers reads as the spreadsheet would show it (5445298.0 is 5445298)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(column.type):
+        if pa.types.is_string(column.type.value_type) or pa.types.is_large_string(column.type.value_type):
+            return column  # text already, and cheap: what Parquet and the CSV reader give for tens of millions
+        column = column.cast(column.type.value_type)
+    if pa.types.is_floating(column.type):
+        values = column.to_numpy(zero_copy_only=False)
+        integral = np.isfinite(values) & (np.mod(values, 1) == 0) & (np.abs(values) < 2 ** 63)
+        text = np.where(integral, np.char.mod("%d", np.where(integral, values, 0).astype(np.int64)),
+                        values.astype(str))
+        column = pa.chunked_array([pa.array(text, pa.string())])
+    elif not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        column = pc.cast(column, pa.string())
+    return pc.dictionary_encode(column)
+
+
+def _read_parquet(data: bytes, label: str) -> "pa.Table":
+    """The three columns of a Parquet matrix; its rows and unpacked size checked from its footer first."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        meta = parquet.metadata
+        check_limit("matrix_pairs", meta.num_rows, file=label, what="rows")
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if unpacked > limit_bytes("unpacked_mb"):
+            raise exceeded("unpacked_mb", f"{unpacked / 2 ** 20:,.0f}", file=label, what="MB unpacked")
+        chosen = _columns(parquet.schema_arrow.names, label)
+        schema = parquet.schema_arrow
+        text_ids = [chosen[c] for c in ("site_id", "community_id")
+                    if pa.types.is_string(schema.field(chosen[c]).type)
+                    or pa.types.is_large_string(schema.field(chosen[c]).type)]
+        if text_ids:  # decoded straight into codes and distinct ids: 16 bytes a pair, not a string each
+            parquet = pq.ParquetFile(io.BytesIO(data), read_dictionary=text_ids)
+        table = parquet.read(columns=list(chosen.values()))
     except InputError:
         raise
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
-        raise InputError(Problem(f"is not a well-formed CSV table ({str(error).splitlines()[0]})",
+    except Exception as error:  # pyarrow's errors name the damage; the planner needs the file named
+        raise InputError(Problem(f"is not a readable Parquet file ({str(error)[:200]})", file=label)) from None
+    return table.select(list(chosen.values())).rename_columns(list(chosen))
+
+
+def _read_csv(data: bytes, label: str) -> "pa.Table":
+    """The three columns of a CSV matrix, read by Arrow: ids as dictionary-encoded text, minutes as numbers when
+    every row has one (as text otherwise, for the messages)."""
+    import pyarrow as pa
+    import pyarrow.csv as arrow_csv
+
+    if not data.strip():
+        raise InputError(Problem("is empty", file=label))
+    lines = data.count(b"\n") - 1  # less the header
+    if lines > limit("matrix_pairs") + 1_000:  # refused before parsing (blank lines allowed for)
+        raise exceeded("matrix_pairs", f"about {lines:,}", file=label, what="rows")
+    data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    first = data.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        header = next(csv.reader([first.decode("utf-8")]))
+    except (UnicodeDecodeError, StopIteration, csv.Error):
+        raise InputError(Problem("is not a well-formed CSV table (its header is not UTF-8 text)", file=label,
+                                 row=1)) from None
+    chosen = _columns(header, label)
+    ids = pa.dictionary(pa.int32(), pa.string())
+    try:
+        table = arrow_csv.read_csv(io.BytesIO(data), convert_options=arrow_csv.ConvertOptions(
+            include_columns=list(chosen.values()), strings_can_be_null=False,
+            column_types={chosen["site_id"]: ids, chosen["community_id"]: ids}))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError) as error:
+        raise InputError(Problem(f"is not a well-formed CSV table ({str(error).splitlines()[0][:200]})",
                                  file=label)) from None
-    return frame[chosen["site_id"]], frame[chosen["community_id"]], frame[chosen["minutes"]]
+    return table.select(list(chosen.values())).rename_columns(list(chosen))
+
+
+def _read(data: bytes, label: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The three columns: ids as categoricals of text (cheap for tens of millions of rows), minutes as read."""
+    import pyarrow as pa
+
+    suffix = Path(label).suffix.lower()
+    inner = Path(Path(label).stem).suffix.lower() if suffix == ".gz" else suffix
+    if inner not in (".csv", ".txt", ".parquet", "") and data[:4] != b"PAR1":
+        raise InputError(Problem(f"unsupported matrix type '{suffix}': use .csv, .csv.gz or .parquet", file=label))
+    data = _unpacked(data, label)
+    table = _read_parquet(data, label) if data[:4] == b"PAR1" or inner == ".parquet" else _read_csv(data, label)
+    check_limit("matrix_pairs", table.num_rows, file=label, what="rows")
+    sites = _as_text(table.column("site_id")).to_pandas()
+    communities = _as_text(table.column("community_id")).to_pandas()
+    minutes = table.column("minutes")
+    is_number = pa.types.is_integer(minutes.type) or pa.types.is_floating(minutes.type)
+    minutes = minutes.to_pandas() if is_number else pd.Series(minutes.to_pandas(), dtype=object)
+    return sites.astype("category"), communities.astype("category"), minutes
 
 
 def load_travel_matrix(source: str | Path | bytes | BinaryIO, name: str | None = None,
@@ -166,6 +254,10 @@ def load_travel_matrix(source: str | Path | bytes | BinaryIO, name: str | None =
     for i in np.flatnonzero(~bad & (minutes < 0))[:MAX_PROBLEMS].tolist():
         problems.append(Problem(f"{minutes[i]:g} is negative: minutes of driving cannot be negative", file=label,
                                 row=int(rows[i]), column="minutes"))
+    longest = bound("matrix.minutes")
+    for i in np.flatnonzero(~bad & (minutes > longest.maximum))[:MAX_PROBLEMS].tolist():
+        problems.append(Problem(f"{minutes[i]:g} is more than {longest.maximum:,} minutes ({longest.range_text()}: "
+                                f"{longest.reason})", file=label, row=int(rows[i]), column="minutes"))
     site_codes, site_categories = sites.cat.codes.to_numpy(), sites.cat.categories.astype(str).str.strip()
     community_codes = communities.cat.codes.to_numpy()
     community_categories = communities.cat.categories.astype(str).str.strip()

@@ -31,7 +31,6 @@ CLASS=MPH``.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +42,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from coverage.bounds import bound
 from coverage.errors import InputError, Problem
 from coverage.geo import EARTH_RADIUS_KM, haversine_miles, unit_vectors
 
@@ -224,8 +224,9 @@ def speed_overrides(items: list[str] | None) -> dict[str, float]:
             mph = float(value)
         except ValueError:
             raise InputError(Problem(f"{item!r}: write CLASS=MPH, as in motorway=70", column="--speed")) from None
-        if kind not in SPEEDS_MPH or not 0 < mph <= 100 or math.isnan(mph):
-            raise InputError(Problem(f"{item!r}: the class must be one of {', '.join(SPEEDS_MPH)} and the speed "
-                                     "between 0 and 100 mph", column="--speed"))
+        if kind not in SPEEDS_MPH:
+            raise InputError(Problem(f"{item[:40]!r}: the class must be one of {', '.join(SPEEDS_MPH)}",
+                                     column="--speed"))
+        bound("roads.speed_mph").check_flag("--speed", mph)
         speeds[kind] = mph
     return speeds
