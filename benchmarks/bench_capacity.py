@@ -59,7 +59,7 @@ def straightforward(problem, budget: float, time_limit: float) -> dict:
     import highspy
     import scipy.sparse as sp
 
-    from coverage.optimize import highs_instance
+    from coverage.highs import highs_instance
 
     n, m, k = problem.engine.n_communities, len(problem.sites), len(problem.option_cost)
     pairs = len(problem.pair_community)

@@ -36,7 +36,7 @@ from coverage import budget as cost_model  # noqa: E402
 from coverage.dataset import default_communities  # noqa: E402
 from coverage.evaluation import engine_for  # noqa: E402
 from coverage.optimize import MIP_GAP, CoverageProblem, optimize  # noqa: E402
-from coverage.optimize import highs_instance  # noqa: E402
+from coverage.highs import highs_instance  # noqa: E402
 from coverage.scenario import Hub, Scenario  # noqa: E402
 
 GOALS = {"speedup": 10, "gap": MIP_GAP}

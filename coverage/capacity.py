@@ -50,6 +50,7 @@ import numpy as np
 
 from coverage import defaults
 from coverage.engine import CoverageEngine
+from coverage.highs import highs_instance
 from coverage.travel import TIERS, TravelModel
 
 TIE_BREAK = 1e-6  # the most the drive-minutes tie-break may weigh, per parcel, against a weight of 1
@@ -129,7 +130,6 @@ class ServedSolver:
         self.next_day_weight = float(next_day_weight)
         self.population = engine.population.astype(float) if population is None else population
         self.parcels_per_person_day = float(parcels_per_person_day)
-        self._limits = engine.layout.tier_limits(travel)
         reach = travel.drive_minutes(travel.next_day_miles) if travel.mode == "radius" else travel.next_day_minutes
         self._minutes_scale = TIE_BREAK / max(float(reach), 1e-9)
         self._lock = threading.Lock()
@@ -137,8 +137,6 @@ class ServedSolver:
 
     def _reset(self) -> None:
         import highspy
-
-        from coverage.optimize.mip import highs_instance
 
         self._highs = highs_instance()
         self._highs.setOptionValue("dual_feasibility_tolerance", 1e-10)
@@ -159,11 +157,8 @@ class ServedSolver:
     def _add_slot(self, site: int, capacity: float) -> int:
         import highspy
 
-        communities, keys = self.engine._row(site)
-        reach = keys <= self._limits[1]
-        communities, keys = communities[reach], keys[reach]
-        same = keys <= self._limits[0]
-        minutes = self.engine.minutes_of(keys, self.travel)
+        reach = self.engine.reach(site, self.travel)
+        communities, same, minutes = reach.communities, reach.same_day, reach.minutes
         cost = np.where(same, 1.0, self.next_day_weight) - self._minutes_scale * minutes
         row = self._rows
         self._highs.addRow(-highspy.kHighsInf, capacity, 0, np.zeros(0, dtype=np.int32), np.zeros(0))

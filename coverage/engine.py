@@ -114,6 +114,27 @@ def tiers_of(keys: np.ndarray, limits: tuple[int, int]) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class SiteReach:
+    """What a hub at one site reaches under one travel model: every community within the next-day threshold.
+
+    ``communities`` are indices into the engine's communities (ascending); ``keys`` their
+    pair keys (:class:`KeyLayout`: distance, then site, then community); ``same_day``
+    marks those within the same-day threshold.  ``minutes`` is the travel model's drive
+    minutes of each (computed when first asked for).
+    """
+
+    communities: np.ndarray
+    keys: np.ndarray
+    same_day: np.ndarray
+    engine: "CoverageEngine"
+    travel: TravelModel
+
+    @property
+    def minutes(self) -> np.ndarray:
+        return self.engine.minutes_of(self.keys, self.travel)
+
+
+@dataclass(frozen=True)
 class _Points:
     ids: np.ndarray
     xyz: np.ndarray
@@ -280,6 +301,17 @@ class CoverageEngine:
         for i in np.flatnonzero(~base):
             lat[i], lon[i] = self._virtual_lat_lon[sites[i] - self.n_sites]
         return lat, lon
+
+    def reach(self, site: int, travel: TravelModel) -> SiteReach:
+        """What a hub at ``site`` (a candidate or virtual site) reaches under ``travel``, with the tier of each.
+
+        Communities on another landmass, or beyond the next-day threshold, are not there.
+        """
+        communities, keys = self._row(site)
+        same_limit, next_limit = self.layout.tier_limits(travel)
+        within = keys <= next_limit
+        communities, keys = communities[within], keys[within]
+        return SiteReach(communities, keys, keys <= same_limit, self, travel)
 
     def _row(self, site: int) -> tuple[np.ndarray, np.ndarray]:
         """The (communities, keys) a site reaches: views into the pair table."""

@@ -14,15 +14,16 @@ What is inside
 ``heuristics.py``
     Greedy, rounding, swap search and regional search.
 ``mip.py``
-    MIPs over some columns (rows with identical reach merged) and the HiGHS plumbing.
+    MIPs over some columns (rows with identical reach merged).
 ``solve.py``
-    The solve loop: greedy, relaxation, search, reduced-cost fixing, the proving MIP;
-    progress reports and Stop.
-``capacity.py``
-    The capacity-aware model (served, not just covered) with its own greedy, swap
-    search, relaxation and proving MIP, on the same structure.
+    The one solve loop: clock, Stop, best plan, proven bound, progress and status,
+    around any model's steps (HiGHS runs are cut short in ``coverage/highs.py``).
 ``problem.py``
-    :class:`CoverageProblem`, the model with all of the above.
+    The problem protocol every model implements (options, reach, value), and
+    :class:`CoverageProblem`, the coverage model with all of the above and its steps.
+``capacity.py``
+    The capacity-aware model (served, not just covered): its own greedy, bound,
+    search and proof, as steps on the same loop.
 ``plan.py``
     :func:`optimize`: a scenario in, a proposed scenario and its proof out.
 
@@ -30,11 +31,11 @@ Straightforward modelling takes HiGHS a minute or more on the default data; thes
 prove $0.5B, $1B and $4B plans optimal in seconds (``benchmarks/bench_optimize.py``).
 """
 
-from coverage.optimize.mip import highs_instance
+from coverage.highs import highs_instance
 from coverage.optimize.model import MIP_GAP, TOLERANCE
 from coverage.optimize.plan import OptimizeResult, optimize
-from coverage.optimize.problem import CoverageProblem
-from coverage.optimize.solve import Progress, Solution
+from coverage.optimize.problem import CoverageProblem, Problem
+from coverage.optimize.solve import Progress, Solution, solve
 
-__all__ = ["MIP_GAP", "TOLERANCE", "CoverageProblem", "OptimizeResult", "Progress", "Solution", "highs_instance",
-           "optimize"]
+__all__ = ["MIP_GAP", "TOLERANCE", "CoverageProblem", "OptimizeResult", "Problem", "Progress", "Solution",
+           "highs_instance", "optimize", "solve"]

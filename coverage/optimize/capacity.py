@@ -52,22 +52,23 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
+from coverage import highs as highs_runs
 from coverage.capacity import ServedSolver
 from coverage.engine import CoverageEngine
-from coverage.optimize.mip import highs_instance, solution_values
+from coverage.highs import highs_instance, solution_values
 from coverage.optimize.model import MIP_GAP, TOLERANCE
-from coverage.optimize.solve import Progress, Solution
+from coverage.optimize.solve import Run, Solver
 from coverage.travel import TravelModel
 
 PROOF_SITES = 700  # the proving MIP is tried when at most this many sites survive reduced-cost fixing
 
 
-class CapacityProblem:
+class CapacityProblem(Solver):
     """The capacity-aware model for one engine, travel model, demand, kept hubs and candidate options.
 
     Options are (candidate site, type) pairs with their cost and capacity; a plan is a
@@ -90,15 +91,13 @@ class CapacityProblem:
         self.option_capacity = np.asarray(option_capacity, dtype=float)
         self.sites, self.option_column = np.unique(self.option_site, return_inverse=True)  # candidate columns
         self.stop: threading.Event | None = None
-        same_limit, next_limit = engine.layout.tier_limits(travel)
         rows, cols, same_flags, minutes = [], [], [], []
         for column, site in enumerate(self.sites.tolist()):
-            communities, keys = engine._row(site)
-            reach = keys <= next_limit
-            rows.append(communities[reach])
-            cols.append(np.full(int(reach.sum()), column))
-            same_flags.append(keys[reach] <= same_limit)
-            minutes.append(engine.minutes_of(keys[reach], travel))
+            reach = engine.reach(site, travel)
+            rows.append(reach.communities)
+            cols.append(np.full(len(reach.communities), column))
+            same_flags.append(reach.same_day)
+            minutes.append(reach.minutes)
         self.pair_community = np.concatenate(rows) if rows else np.zeros(0, np.int64)
         self.pair_site = np.concatenate(cols) if cols else np.zeros(0, np.int64)
         self.pair_same = np.concatenate(same_flags) if same_flags else np.zeros(0, bool)
@@ -118,6 +117,13 @@ class CapacityProblem:
         self._solver = ServedSolver(engine, travel, self.demand, next_day_weight, parcels_per_person_day=1.0)
         self.kept_served = self._solver.solve(self.kept_sites, self.kept_capacity)
         self.base_value = self.kept_served.weighted_parcels
+
+    # -- the problem protocol (``problem.py``) ------------------------------------------------------------
+    def reach(self, option: int) -> tuple[np.ndarray, np.ndarray]:
+        """The communities an option's site reaches within next-day (nearest first), and which of them same-day."""
+        column = self.option_column[option]
+        a, b = self.site_ptr[column], self.site_ptr[column + 1]
+        return self.pair_community[a:b], self.pair_same[a:b]
 
     # -- scoring -----------------------------------------------------------------------------------
     def value(self, plan: Sequence[int]) -> float:
@@ -275,9 +281,6 @@ class CapacityProblem:
         n = self.engine.n_communities
         scale = float(np.median(self.option_cost)) if len(self.option_cost) else 1.0
         highs = highs_instance()
-        if self.stop is not None:
-            stop = self.stop
-            highs.cbSimplexInterrupt.subscribe(lambda event: event.interrupt() if stop.is_set() else None)
         highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
         inf = highspy.kHighsInf
         highs.addRows(n, np.full(n, -inf), self.demand, 0, np.zeros(1, np.int32), np.zeros(0, np.int32), np.zeros(0))
@@ -287,10 +290,8 @@ class CapacityProblem:
         rows = n + 2
         # kept hubs: their capacity rows and pairs
         for site, capacity in zip(self.kept_sites, self.kept_capacity):
-            communities, keys = self.engine._row(site)
-            limits = self.engine.layout.tier_limits(self.travel)
-            reach = keys <= limits[1]
-            communities, weights = communities[reach], np.where(keys[reach] <= limits[0], 1.0, self.weight)
+            reach = self.engine.reach(site, self.travel)
+            communities, weights = reach.communities, np.where(reach.same_day, 1.0, self.weight)
             highs.addRow(-inf, capacity, 0, np.zeros(0, np.int32), np.zeros(0))
             self._add_x(highs, communities, weights, rows)
             rows += 1
@@ -324,7 +325,7 @@ class CapacityProblem:
         bound, rounds = math.inf, 0
         while True:
             rounds += 1
-            highs.run()
+            highs_runs.run(highs, stop=self.stop)
             value = highs.getInfo().objective_function_value
             duals = np.abs(np.asarray(highs.getSolution().row_dual))
             u, lam, mu = duals[:n], duals[budget_row], duals[count_row]
@@ -389,14 +390,12 @@ class CapacityProblem:
         options = np.flatnonzero(np.isin(self.option_column, columns))
         local = {int(c): k for k, c in enumerate(columns)}
         n, m, k = self.engine.n_communities, len(columns), len(options)
-        limits = self.engine.layout.tier_limits(self.travel)
         pair_rows, pair_caps, pair_weights = [], [], []
-        for h, (site, _) in enumerate(zip(self.kept_sites, self.kept_capacity)):
-            communities, keys = self.engine._row(site)
-            reach = keys <= limits[1]
-            pair_rows.append(communities[reach])
-            pair_caps.append(np.full(int(reach.sum()), h))
-            pair_weights.append(np.where(keys[reach] <= limits[0], 1.0, self.weight))
+        for h, site in enumerate(self.kept_sites):
+            reach = self.engine.reach(site, self.travel)
+            pair_rows.append(reach.communities)
+            pair_caps.append(np.full(len(reach.communities), h))
+            pair_weights.append(np.where(reach.same_day, 1.0, self.weight))
         kept = len(self.kept_sites)
         for column in columns.tolist():
             a, b = self.site_ptr[column], self.site_ptr[column + 1]
@@ -437,20 +436,16 @@ class CapacityProblem:
         # the start: the plan's options fixed, the assignment solved, then the options freed again
         chosen = np.isin(options, list(plan)).astype(float)
         highs.changeColsBounds(k, y_col.astype(np.int32), chosen, chosen)
-        highs.setOptionValue("time_limit", max(0.5, time_limit / 4))
-        highs.run()
+        started = time.monotonic()
+        highs_runs.run(highs, max(0.5, time_limit / 4), self.stop)
         start = np.asarray(highs.getSolution().col_value) if highs.getSolution().value_valid else None
         highs.changeColsBounds(k, y_col.astype(np.int32), np.zeros(k), np.ones(k))
-        highs.setOptionValue("time_limit", max(0.05, time_limit))
         if start is not None:
             highs.setSolution(solution_values(start))
         if on_event is not None:
             highs.cbMipImprovingSolution.subscribe(on_event)
             highs.cbMipInterrupt.subscribe(on_event)
-        elif self.stop is not None:
-            stop = self.stop
-            highs.cbMipInterrupt.subscribe(lambda event: event.interrupt() if stop.is_set() else None)
-        highs.run()
+        highs_runs.run(highs, max(0.05, time_limit - (time.monotonic() - started)), self.stop)
         info = highs.getInfo()
         solution = highs.getSolution()
         found = (options[np.asarray(solution.col_value[:k]) > 0.5].tolist() if solution.value_valid else list(plan))
@@ -458,98 +453,51 @@ class CapacityProblem:
         return found, bound, {"sites": m, "options": k, "pairs": p, "nodes": int(info.mip_node_count),
                               "status": highs.modelStatusToString(highs.getModelStatus())}
 
-    # -- the whole solve ---------------------------------------------------------------------------------
-    def solve(self, budget: float, time_limit: float = 60.0, progress: Callable[[Progress], None] | None = None,
-              stop: threading.Event | None = None, greedy_only: bool = False) -> Solution:
-        """Greedy, LP bound, restricted MIP, reduced-cost fixing, proving MIP; objective and bound in weighted people."""
-        self.stop = stop
-        started = time.monotonic()
-        deadline = started + max(time_limit, 0.0)
-        state = {"objective": -math.inf, "bound": math.inf}
-        phases: dict[str, float] = {}
+    # -- the steps on the solve loop ----------------------------------------------------------------------
+    def steps(self, run: Run) -> Iterator[str]:
+        """Greedy, LP bound, swap search, restricted MIP, reduced-cost fixing, proving MIP (see the module notes)."""
+        budget, stats, started, time_limit = run.budget, run.stats, run.started, run.time_limit
+        run.tighten(float(self.demand.sum()))  # nobody can do better than every parcel served same-day
+        run.offer(self.best_greedy(budget), phase="greedy")
+        stats.update(options=len(self.option_cost), sites=len(self.sites), pairs=int(len(self.pair_community)),
+                     greedy_objective=self.people(run.objective), greedy_hubs=len(run.plan), model="capacity")
+        yield "greedy"
 
-        def report(phase: str) -> None:
-            phases.setdefault(phase, round(time.monotonic() - started, 3))
-            if progress:
-                progress(Progress(phase, self.people(state["objective"]), self.people(state["bound"]),
-                                  time.monotonic() - started))
-
-        def stopped() -> bool:
-            return stop is not None and stop.is_set()
-
-        state["bound"] = float(self.demand.sum())  # nobody can do better than every parcel served same-day
-        plan = self.best_greedy(budget)
-        state["objective"] = self.value(plan)
-        stats = {"phase_started_at_seconds": phases, "options": len(self.option_cost), "sites": len(self.sites),
-                 "pairs": int(len(self.pair_community)), "greedy_objective": self.people(state["objective"]),
-                 "greedy_hubs": len(plan), "model": "capacity"}
-        report("greedy")
-
-        def finish(status: str) -> Solution:
-            bound = max(state["bound"], state["objective"])
-            report(status)
-            return Solution(status, [int(o) for o in plan], self.people(state["objective"]), self.people(bound),
-                            time.monotonic() - started, stats)
-
-        def lp_report(bound: float) -> None:
-            state["bound"] = min(state["bound"], bound)
-            report("relaxation")
-
-        lp = self.lp_relaxation(budget, plan, started + 0.35 * max(time_limit, 0.0), lp_report)
-        state["bound"] = min(state["bound"], lp["bound"])
+        lp = self.lp_relaxation(budget, run.plan, run.at(0.35), lambda bound: run.tighten(bound, "relaxation"))
+        run.tighten(lp["bound"])
         stats.update(lp_objective=self.people(lp["value"]), lp_rounds=lp["rounds"], lp_sites=lp["sites_in_model"],
                      lp_converged=lp["converged"])
-        if greedy_only or stopped():
-            return finish("greedy" if greedy_only else "stopped")
+        yield "relaxation"
+        if run.greedy_only:
+            return
 
-        def on_event(event) -> None:
-            out = event.data_out
-            if np.isfinite(out.mip_primal_bound) and out.mip_primal_bound > -1e300:
-                state["objective"] = max(state["objective"], out.mip_primal_bound)
-            report(state.get("phase", "search"))
-            if stopped():
-                event.interrupt()
-
-        def better(found: list[int], value: float) -> None:
-            state["objective"] = max(state["objective"], value)
-            report("local search")
-
-        report("local search")
-        plan = self.improve(budget, plan, started + 0.7 * max(time_limit, 0.0), better)
-        state["objective"] = self.value(plan)
-        stats["local_search_objective"] = self.people(state["objective"])
+        run.report("local search")
+        plan = self.improve(budget, run.plan, run.at(0.7), lambda found, value: run.offer(found, value, "local search"))
+        run.offer(plan)
+        stats["local_search_objective"] = self.people(run.objective)
+        yield "local search"
         # a restricted MIP over the LP's support and the plan (small enough for HiGHS to search)
         y, reduced = lp["y"], lp["reduced"]
         support = np.unique(self.option_column[y > 1e-6])
-        restricted = np.union1d(support, self.option_column[plan])
-        if len(restricted) <= 2 * PROOF_SITES // 3 and time.monotonic() < deadline - 1.0 and not stopped():
-            state["phase"] = "search"
-            report("search")
+        restricted = np.union1d(support, self.option_column[run.plan])
+        if len(restricted) <= 2 * PROOF_SITES // 3 and run.left() > 1.0:
+            run.report("search")
             # until the proof's share of the time, or to the deadline when no proof will follow
             proof_possible = lp["converged"] and int(np.unique(self.option_column[
-                lp["value"] + reduced >= state["objective"] * (1 - 1e-9)]).size) <= PROOF_SITES
-            until = started + 0.85 * time_limit if proof_possible else deadline - 0.5
-            found, _, stats["search"] = self.mip(restricted, budget, plan, max(0.5, until - time.monotonic()),
-                                                 on_event)
-            if self.value(found) > self.value(plan):
-                plan = found
-        state["objective"] = self.value(plan)
-        if self._closed(state) or stopped():
-            return finish("optimal" if self._closed(state) else "stopped")
+                lp["value"] + reduced >= run.objective * (1 - 1e-9)]).size) <= PROOF_SITES
+            until = run.at(0.85) if proof_possible else run.deadline - 0.5
+            found, _, stats["search"] = self.mip(restricted, budget, run.plan, max(0.5, run.left(until)),
+                                                 run.mip_listener("search"))
+            run.offer(found)
+            yield "search"
         # reduced-cost fixing, then the proving MIP when few sites are left
-        keep = np.flatnonzero(lp["value"] + reduced >= state["objective"] * (1 - 1e-9))
-        sites_left = np.union1d(np.unique(self.option_column[keep]), self.option_column[plan])
+        keep = np.flatnonzero(lp["value"] + reduced >= run.objective * (1 - 1e-9))
+        sites_left = np.union1d(np.unique(self.option_column[keep]), self.option_column[run.plan])
         stats["sites_after_fixing"] = int(len(sites_left))
-        if len(sites_left) <= PROOF_SITES and lp["converged"] and time.monotonic() < deadline:
-            state["phase"] = "proof"
-            report("proof")
-            found, bound, stats["proof"] = self.mip(sites_left, budget, plan, deadline - time.monotonic(), on_event)
-            if self.value(found) > self.value(plan):
-                plan = found
-            state["objective"] = self.value(plan)
-            state["bound"] = min(state["bound"], max(bound, state["objective"]))
-        return finish("optimal" if self._closed(state) else "stopped" if stopped() else "time_limit")
-
-    @staticmethod
-    def _closed(state: dict) -> bool:
-        return state["bound"] <= state["objective"] + MIP_GAP * max(state["bound"], 1.0) + 1e-9
+        if len(sites_left) <= PROOF_SITES and lp["converged"] and run.left() > 0:
+            run.report("proof")
+            found, bound, stats["proof"] = self.mip(sites_left, budget, run.plan, run.left(),
+                                                    run.mip_listener("proof"))
+            run.offer(found)
+            run.tighten(max(bound, run.objective))
+            yield "proof"

@@ -1,4 +1,4 @@
-"""MIPs over some of the columns, and the HiGHS plumbing they share.
+"""MIPs over some of the columns.
 
 ``_mip`` solves the model restricted to some candidate columns, with the communities
 that exactly the same columns reach (same-day and next-day alike) merged into one row
@@ -10,15 +10,14 @@ problem when every column left out was shown unable to beat a plan it contains
 from __future__ import annotations
 
 import math
-import time
 from typing import Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
+from coverage import highs as highs_runs
+from coverage.highs import highs_instance, solution_values
 from coverage.optimize.model import MIP_GAP
-
-OVERRUN_S = 0.25  # past its time limit, a MIP is interrupted from the simplex callback
 
 
 class Mip:
@@ -61,7 +60,6 @@ class Mip:
         highs = highs_instance()
         highs.passModel(lp)
         highs.setOptionValue("mip_rel_gap", gap)
-        highs.setOptionValue("time_limit", max(0.05, time_limit))
         # Our own reductions (dominance, fixing, merging) leave HiGHS's presolve little to do,
         # and on these matrices it costs more time than the whole solve (4.9 s against 1.4 s).
         highs.setOptionValue("presolve", "off")
@@ -70,44 +68,13 @@ class Mip:
         if on_event is not None:
             highs.cbMipImprovingSolution.subscribe(on_event)
             highs.cbMipInterrupt.subscribe(on_event)
-        self._interrupt_on_stop(highs, time.monotonic() + max(0.05, time_limit) + OVERRUN_S)
-        highs.run()
+        highs_runs.run(highs, max(0.05, time_limit), self.stop)
         info = highs.getInfo()
         solution = highs.getSolution()
         found = columns[np.asarray(solution.col_value[:n]) > 0.5].tolist() if solution.value_valid else list(plan)
         model_bound = self.base_value + info.mip_dual_bound if np.isfinite(info.mip_dual_bound) else math.inf
         return found, model_bound, {"columns": n, "rows": m + k, "nodes": int(info.mip_node_count),
                                     "status": highs.modelStatusToString(highs.getModelStatus())}
-
-
-def highs_instance():
-    """A silent HiGHS instance (its banner goes to the C-level stdout on creation, which is not ours)."""
-    import os
-    import sys
-
-    import highspy
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            highs = highspy.Highs()
-            highs.setOptionValue("output_flag", False)
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    return highs
-
-
-def solution_values(values: np.ndarray):
-    """A HiGHS solution object holding column values (for a warm start)."""
-    import highspy
-
-    solution = highspy.HighsSolution()
-    solution.col_value = list(values)
-    solution.value_valid = True
-    return solution
 
 
 def row_signatures(near: sp.csr_matrix, same: sp.csr_matrix) -> np.ndarray:

@@ -61,7 +61,8 @@ class CoverageModel:
 
 
     def __init__(self, same: sp.csc_matrix, near: sp.csc_matrix, g_same: np.ndarray, g_next: np.ndarray,
-                 costs: np.ndarray, sites: np.ndarray, base_value: float, points: np.ndarray | None = None):
+                 costs: np.ndarray, sites: np.ndarray, base_value: float, points: np.ndarray | None = None,
+                 types: Sequence[str] | None = None):
         self.same, self.near = same.tocsc(), near.tocsc()    # communities x candidates (0/1)
         self.same_rows, self.near_rows = same.tocsr(), near.tocsr()
         self.g_same, self.g_next = g_same.astype(float), g_next.astype(float)
@@ -71,36 +72,40 @@ class CoverageModel:
         self.base_value = float(base_value)
         self.points = points                                 # unit vectors of the candidates (for regions)
         self.stop: threading.Event | None = None             # set by the planner's Stop: every loop ends soon
+        self.option_type = list(types) if types is not None else [""] * len(self.sites)  # hub type of each column
+
+    # -- the problem protocol (``problem.py``): each candidate column is one option ---------------------
+    @property
+    def option_site(self) -> np.ndarray:
+        return self.sites
+
+    @property
+    def option_cost(self) -> np.ndarray:
+        return self.costs
+
+    def reach(self, option: int) -> tuple[np.ndarray, np.ndarray]:
+        """The communities a candidate column reaches within next-day, and which of them same-day."""
+        rows = self.near.indices[self.near.indptr[option]:self.near.indptr[option + 1]]
+        return rows, self._same_mask(option, rows)
+
+    @staticmethod
+    def people(value: float) -> float:
+        """The coverage model's unit is weighted people already."""
+        return value
 
     def _over(self, deadline: float) -> bool:
         """The time limit has passed, or the planner asked to stop."""
         return time.monotonic() > deadline or (self.stop is not None and self.stop.is_set())
 
-    def _interrupt_on_stop(self, highs, deadline: float = math.inf) -> None:
-        """Let a HiGHS run (simplex or MIP) end within moments of Stop, or of ``deadline``.
-
-        HiGHS checks its own time limit only between the stages of a MIP's root node (it
-        was measured up to 6 s late there); these callbacks come during simplex iterations
-        and between nodes, but not during the root's cut separation, which can still take
-        a few seconds to notice (Stop in the proving MIP's root at $2B: 4.4 s).
-        """
-        stop = self.stop
-        if stop is None and not math.isfinite(deadline):
-            return
-
-        def check(event) -> None:
-            if (stop is not None and stop.is_set()) or time.monotonic() > deadline:
-                event.interrupt()
-
-        highs.cbSimplexInterrupt.subscribe(check)
-        highs.cbMipInterrupt.subscribe(check)
-
     # -- construction ------------------------------------------------------------------------
     @classmethod
     def from_engine(cls, engine: CoverageEngine, travel: TravelModel, kept_sites: Sequence[int],
                     candidate_sites: Sequence[int], costs: Sequence[float], next_day_weight: float,
-                    budget: float | None = None) -> "CoverageModel":
-        """Build the model from the engine's pair table (candidates costing more than ``budget`` are left out)."""
+                    budget: float | None = None, types: Sequence[str] | None = None) -> "CoverageModel":
+        """Build the model from the engine's pair table (candidates costing more than ``budget`` are left out).
+
+        ``types``, when given, is the hub type of each candidate (carried into the solution).
+        """
         if not 0 <= next_day_weight <= 1:
             raise InputError(Problem(f"{next_day_weight} must be between 0 and 1", column="next_day_weight"))
         candidate_sites = np.asarray(candidate_sites, dtype=np.int64)
@@ -108,20 +113,19 @@ class CoverageModel:
         if budget is not None:
             affordable = costs <= budget + TOLERANCE
             candidate_sites, costs = candidate_sites[affordable], costs[affordable]
+            types = None if types is None else [kind for kind, keep in zip(types, affordable) if keep]
         population = engine.population.astype(float)
         kept = engine.evaluate(list(kept_sites), travel)
         base = np.where(kept.tier == SAME_DAY, population,
                         np.where(kept.tier == NONE, 0.0, next_day_weight * population))
         g_same = population - base
         g_next = np.maximum(0.0, next_day_weight * population - base)
-        same_limit, next_limit = engine.layout.tier_limits(travel)
         rows, cols, near_flags = [], [], []
         for column, site in enumerate(candidate_sites.tolist()):
-            communities, keys = engine._row(site)
-            reach = keys <= next_limit
-            rows.append(communities[reach])
-            cols.append(np.full(int(reach.sum()), column))
-            near_flags.append(keys[reach] <= same_limit)
+            reach = engine.reach(site, travel)
+            rows.append(reach.communities)
+            cols.append(np.full(len(reach.communities), column))
+            near_flags.append(reach.same_day)
         rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
         cols = np.concatenate(cols) if cols else np.zeros(0, np.int64)
         is_same = np.concatenate(near_flags) if near_flags else np.zeros(0, bool)
@@ -129,7 +133,7 @@ class CoverageModel:
         near = sp.csc_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
         same = sp.csc_matrix((np.ones(int(is_same.sum())), (rows[is_same], cols[is_same])), shape=shape)
         points = unit_vectors(*engine.site_coordinates(candidate_sites))
-        return cls(same, near, g_same, g_next, costs, candidate_sites, base.sum(), points)
+        return cls(same, near, g_same, g_next, costs, candidate_sites, base.sum(), points, types)
 
     # -- scoring -----------------------------------------------------------------------------------
     def value(self, columns: Sequence[int]) -> float:
@@ -171,6 +175,3 @@ class CoverageModel:
         keep = ~identical | (cols < rows)  # of identical twins, the first dominates the rest
         mask[np.unique(rows[keep])] = True
         return mask
-
-    def _sites(self, columns: Sequence[int]) -> list[int]:
-        return [int(self.sites[c]) for c in columns]

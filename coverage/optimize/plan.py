@@ -96,17 +96,15 @@ def optimize(scenario, communities=None, sites=None, *, budget: float | None = N
             solution = Solution("optimal", [], value, value, 0.0, {"options": 0, "model": "capacity"})
         else:
             solution = problem.solve(available, time_limit, progress, stop, greedy_only=greedy)
-        chosen = [(int(problem.option_site[o]), problem.option_type[o]) for o in solution.sites]
     else:
         costs = np.array([price[t] for t in types])
         problem = CoverageProblem.from_engine(engine, scenario.travel, kept_sites, candidates, costs,
-                                              scenario.next_day_weight, budget=available)
+                                              scenario.next_day_weight, budget=available, types=types)
         if problem.near.shape[1] == 0:
             solution = Solution("optimal", [], problem.value([]), problem.value([]), 0.0, {"candidates": 0})
         else:
             solution = problem.solve(available, time_limit, progress, stop, greedy_only=greedy)
-        type_of = dict(zip(candidates.tolist(), types))
-        chosen = [(site, type_of[site]) for site in solution.sites]
+    chosen = list(zip(solution.sites, solution.types))
     # the proposal is the plan for this budget, so it carries it (and the optimiser settings it was made with)
     new_scenario = scenario.replace(hubs=tuple(kept), budget=dataclasses.replace(scenario.budget, total_usd=total))
     added = []

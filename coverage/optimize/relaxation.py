@@ -20,7 +20,8 @@ from typing import Callable, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from coverage.optimize.mip import highs_instance
+from coverage import highs as highs_runs
+from coverage.highs import highs_instance
 
 
 class Relaxation:
@@ -56,7 +57,6 @@ class Relaxation:
         budget_row, count_row = coverage_rows, coverage_rows + 1
 
         highs = highs_instance()
-        self._interrupt_on_stop(highs)
         highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
         upper = np.concatenate([np.zeros(coverage_rows), [budget / scale, self.max_sites(budget)]])
         highs.addRows(coverage_rows + 2, np.full(coverage_rows + 2, -highspy.kHighsInf), upper, 0,
@@ -117,7 +117,7 @@ class Relaxation:
         cut_deadline = None
         while True:
             rounds += 1
-            highs.run()
+            highs_runs.run(highs, stop=self.stop)
             value = self.base_value + highs.getInfo().objective_function_value
             solution = highs.getSolution()
             dual = np.abs(np.asarray(solution.row_dual))  # "<=" rows of a maximisation
