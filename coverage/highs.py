@@ -15,6 +15,9 @@ short; everything that solves an LP or a MIP under a time limit or a Stop calls 
 HiGHS's ``time_limit`` counts the instance's run time over all its runs (measured:
 an instance re-solved a dozen times reports "time limit reached" at once when the sum
 passes the limit), so :func:`run` sets it to the time already spent plus ``seconds``.
+An interrupt, once given, also holds for the instance's later runs (measured: every
+later LP ended at once, "interrupted by user"), so the callback says each time whether
+it holds, which clears it at the next run's first callback.
 """
 
 from __future__ import annotations
@@ -66,8 +69,8 @@ class _Limit:
         self.stop: threading.Event | None = None
 
     def check(self, event) -> None:
-        if time.monotonic() > self.deadline or (self.stop is not None and self.stop.is_set()):
-            event.interrupt()
+        # HiGHS keeps an interrupt in force for the instance's later runs, so say each time whether it holds
+        event.interrupt(time.monotonic() > self.deadline or (self.stop is not None and self.stop.is_set()))
 
 
 def run(highs, seconds: float = math.inf, stop: threading.Event | None = None) -> None:
