@@ -35,12 +35,13 @@ How it is solved (steps on the one solve loop, ``solve.py``)
    capacity knapsack (every dollar on new builds, full, same-day) or every parcel served.
 3. **The search** (``capacity_search.py``): swap, shift, type change, split, merge and
    add moves, each scored exactly by the warm-started transportation LP, then regions of
-   the map re-planned by small MIPs.  Bound and search take turns (25% / 30% / 10% /
-   27% of the time limit), so the second turn of steps aims at a better plan.
+   the map re-planned by small MIPs.  Bound and search take turns (30% / 25% / 20% /
+   25% of the time limit), so the second turn of steps aims at a better plan.
 4. **Proof**: a model small enough (at most 20,000 pairs) goes to HiGHS whole with the
    strong linking rows, which proves it; otherwise the best plan's own transportation
    duals are tried as a Benders cut, and the choice of options at the best prices is
-   solved as a MIP, which can only lower the bound (it matters where few hubs are bought).
+   made in whole hubs (exact, by type counts), which can only lower the bound (it
+   matters where few hubs are bought).
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ from coverage.optimize.model import TOLERANCE
 from coverage.optimize.solve import Run, Solver
 from coverage.travel import TravelModel
 
-BOUND_SHARES = (0.25, 0.65)   # the time limit's shares at which each turn of subgradient steps ends,
-SEARCH_SHARES = (0.55, 0.92)  # and each turn of search (moves, then regions)
+BOUND_SHARES = (0.3, 0.75)    # the time limit's shares at which each turn of subgradient steps ends,
+SEARCH_SHARES = (0.55, 1.0)   # and each turn of search (moves to halfway, then regions; the last to the end)
 PREVIEW_SECONDS = 2.0         # the greedy preview's subgradient steps
 PROOF_PAIRS = 40_000          # a model this small (pairs x types) goes to HiGHS whole, with the strong rows
 FINISH_MARGIN_S = 0.3         # the last step ends this long before the deadline
@@ -249,12 +250,13 @@ class CapacityProblem(Solver):
 
         def bound_until(moment: float) -> None:
             run.report("bound")
-            bound.minimise(moment, lambda: run.objective, lambda: run.stopped, tighten)
+            bound.minimise(moment, lambda: run.objective, lambda: run.stopped or run.closed, tighten)
             run.tighten(bound.best)
             record()
 
         run.tighten(bound.start(), "bound")
         record()
+        yield "bound"
         if run.greedy_only:
             bound_until(min(run.at(BOUND_SHARES[0]), run.started + PREVIEW_SECONDS))
             return
@@ -273,18 +275,17 @@ class CapacityProblem(Solver):
             yield "proof"
         for turn, (bound_share, search_share) in enumerate(zip(BOUND_SHARES, SEARCH_SHARES)):
             bound_until(run.at(bound_share))
+            if turn == len(BOUND_SHARES) - 1:
+                # Benders: the best plan's own prices (its transportation duals) give a cut too; and the choice
+                # of options in whole hubs at the best prices (it matters where few hubs are bought)
+                run.tighten(bound.at(search.served(run.plan).community_price, "benders")[0])
+                run.tighten(bound.integer(max(0.0, run.left() - FINISH_MARGIN_S), run.stop), "bound")
+                record()
             yield "bound"
             run.report("search")
-            moves_until = run.at((bound_share + search_share) / 2)
+            end = run.deadline - FINISH_MARGIN_S if turn == len(BOUND_SHARES) - 1 else run.at(search_share)
+            moves_until = min(run.at((bound_share + search_share) / 2), end)
             run.offer(search.search(run.plan, moves_until, lambda: run.stopped, better))
-            run.offer(search.regional(run.plan, run.at(search_share), lambda: run.stopped, better, seed=7 + turn))
+            run.offer(search.regional(run.plan, end, lambda: run.stopped, better, seed=7 + turn))
             record()
             yield "search"
-        # Benders: the best plan's own prices (its transportation duals) give a cut too
-        served = search.served(run.plan)
-        run.tighten(bound.at(served.community_price, "benders")[0])
-        # the inner choice of options as a MIP at the best prices (it matters where few hubs are bought)
-        run.report("proof")
-        run.tighten(bound.integer(max(0.0, run.left() - FINISH_MARGIN_S), run.stop))
-        record()
-        yield "proof"

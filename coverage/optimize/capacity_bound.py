@@ -74,6 +74,16 @@ if TYPE_CHECKING:
 DEFLECTION = 0.5   # the previous direction's share in a step
 PATIENCE = 10      # steps without a better bound before the step shrinks
 SHRINK = 0.7
+TRIAL_STEPS = 25   # steps each of the two walks takes before the better one goes on alone
+
+
+class _Walk:
+    """One sequence of subgradient steps: where it is, its step size and its best bound."""
+
+    def __init__(self, u: np.ndarray):
+        self.u, self.theta, self.since, self.steps = u, 1.0, 0, 0
+        self.best = math.inf
+        self.previous: np.ndarray | None = None
 
 
 class LagrangianBound:
@@ -122,9 +132,8 @@ class LagrangianBound:
         self.best_u: np.ndarray = np.zeros(n)
         self.history: dict[str, float] = {}  # the best bound each idea gave: knapsack, lagrangian, benders, integer
         self.steps = 0
-        self.u = np.zeros(n)                # where the steps are (they start from no prices) and their size
-        self.theta = 1.0
-        self.walk_best = math.inf           # the lowest L the steps have reached
+        self.walks: list[_Walk] = []        # the subgradient steps under way
+        self.uniform = np.zeros(n)          # the best uniform prices
         self.scaling = 1.0 / np.maximum(p.demand, 1e-9 * max(float(p.demand.max()), 1.0))  # the metric of a step
 
     # -- L(u) ---------------------------------------------------------------------------------------------
@@ -191,51 +200,66 @@ class LagrangianBound:
     def start(self) -> float:
         """The bounds of uniform prices: none (the capacity knapsack), all (every parcel served same-day) and between."""
         self.at(np.zeros(self.n), "knapsack")
-        self.at(np.ones(self.n), "all demand")
-        for level in (0.25, 0.5, 0.75):
-            self.at(np.full(self.n, level), "uniform prices")
+        levels = {level: self.at(np.full(self.n, level), "all demand" if level == 1 else "uniform prices")[0]
+                  for level in (0.25, 0.5, 0.75, 1.0)}
+        self.uniform = np.full(self.n, min(levels, key=levels.get))
         self.integer(2.0, u=np.zeros(self.n))  # the knapsack in whole hubs: exact where every hub is full
         return self.best
 
     # -- the subgradient method ------------------------------------------------------------------------------
     def minimise(self, deadline: float, lower: Callable[[], float], over: Callable[[], bool],
                  report: Callable[[float], None] | None = None, max_steps: int = 100_000) -> float:
-        """Subgradient steps on :math:`L` from the best prices so far until ``deadline`` (see the module notes).
+        """Subgradient steps on :math:`L` until ``deadline`` (see the module notes); returns the best bound.
 
+        Two walks set out, one from no prices and one from the best uniform prices
+        (which wins differs with the budget: below capacity the first, above it the
+        second); after :data:`TRIAL_STEPS` steps each, the one lower goes on alone.
         ``lower()`` gives the best plan's value (Polyak's target); ``over()`` ends the
-        steps early (Stop).  Returns the best bound.
+        steps early (Stop).
         """
         if not self.history:
             self.start()
             if report:
                 report(self.best)
-        u = self.u.copy()
-        theta, since, previous = self.theta, 0, None
-        while time.monotonic() < deadline and not over() and self.steps < max_steps and theta > 1e-5:
+        if not self.walks:
+            self.walks = [_Walk(np.zeros(self.n)), _Walk(self.uniform.copy())]
+        while time.monotonic() < deadline and not over() and self.steps < max_steps:
+            if len(self.walks) > 1 and min(walk.steps for walk in self.walks) >= TRIAL_STEPS:
+                self.walks = [min(self.walks, key=lambda walk: walk.best)]
+            walk = min(self.walks, key=lambda walk: walk.steps)
+            if walk.theta < 1e-5:
+                break
             before = self.best
-            bound, y, used = self.at(u, "lagrangian")
-            self.steps += 1
+            self._step(walk, lower())
             if self.best < before and report:
                 report(self.best)
-            if bound < self.walk_best * (1 - 1e-9):  # progress of the steps themselves (not of the other bounds)
-                self.walk_best, since = bound, 0
-            else:
-                since += 1
-                if since >= PATIENCE:
-                    theta, since = theta * SHRINK, 0
-            direction = self.problem.demand - used(y)
-            if previous is not None:
-                direction = direction + DEFLECTION * previous
-            direction[(u <= 0) & (direction > 0)] = 0.0   # prices at zero cannot fall
-            direction[(u >= 1) & (direction < 0)] = 0.0   # nor rise past the highest weight
-            previous = direction
-            norm = float((direction * direction * self.scaling).sum())
-            if norm <= 1e-12:
-                break
-            target = min(lower(), bound)
-            u = np.clip(u - theta * max(bound - target, 1e-9 * bound) / norm * self.scaling * direction, 0.0, 1.0)
-        self.u, self.theta = u, theta
         return self.best
+
+    def _step(self, walk: "_Walk", lower: float) -> None:
+        """One preconditioned, deflected Polyak step of ``walk``."""
+        bound, y, used = self.at(walk.u, "lagrangian")
+        self.steps += 1
+        walk.steps += 1
+        if bound < walk.best * (1 - 1e-9):  # progress of this walk itself (not of the other bounds)
+            walk.best, walk.since = bound, 0
+        else:
+            walk.since += 1
+            if walk.since >= PATIENCE:
+                walk.theta, walk.since = walk.theta * SHRINK, 0
+        u = walk.u
+        direction = self.problem.demand - used(y)
+        if walk.previous is not None:
+            direction = direction + DEFLECTION * walk.previous
+        direction[(u <= 0) & (direction > 0)] = 0.0   # prices at zero cannot fall
+        direction[(u >= 1) & (direction < 0)] = 0.0   # nor rise past the highest weight
+        walk.previous = direction
+        norm = float((direction * direction * self.scaling).sum())
+        if norm <= 1e-12:
+            walk.theta = 0.0
+            return
+        target = min(lower, bound)
+        walk.u = np.clip(u - walk.theta * max(bound - target, 1e-9 * bound) / norm * self.scaling * direction,
+                         0.0, 1.0)
 
     # -- at the end -------------------------------------------------------------------------------------------
     def integer(self, seconds: float, stop=None, u: np.ndarray | None = None) -> float:
