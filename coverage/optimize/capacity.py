@@ -89,29 +89,27 @@ class CapacityProblem(Solver):
         self.option_capacity = np.asarray(option_capacity, dtype=float)
         self.sites, self.option_column = np.unique(self.option_site, return_inverse=True)  # candidate columns
         self.stop: threading.Event | None = None
-        rows, cols, same_flags, minutes = [], [], [], []
-        for column, site in enumerate(self.sites.tolist()):
+        rows, same_flags, minutes, counts = [], [], [], []
+        for site in self.sites.tolist():
             reach = engine.reach(site, travel)
-            rows.append(reach.communities)
-            cols.append(np.full(len(reach.communities), column))
-            same_flags.append(reach.same_day)
-            minutes.append(reach.minutes)
-        self.pair_community = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-        self.pair_site = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+            nearest = np.argsort(reach.minutes, kind="stable")  # by site, nearest first
+            rows.append(reach.communities[nearest])
+            same_flags.append(reach.same_day[nearest])
+            minutes.append(reach.minutes[nearest])
+            counts.append(len(nearest))
+        self.pair_community = np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, np.int64)
+        self.pair_site = np.repeat(np.arange(len(self.sites)), counts).astype(np.int64)
         self.pair_same = np.concatenate(same_flags) if same_flags else np.zeros(0, bool)
         self.pair_minutes = np.concatenate(minutes) if minutes else np.zeros(0)
-        order = np.lexsort((self.pair_minutes, self.pair_site))  # by site, nearest first
-        for name in ("pair_community", "pair_site", "pair_same", "pair_minutes"):
-            setattr(self, name, getattr(self, name)[order])
         self.pair_weight = np.where(self.pair_same, 1.0, self.weight)
-        self.site_ptr = np.searchsorted(self.pair_site, np.arange(len(self.sites) + 1))
+        self.site_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         shape = (engine.n_communities, len(self.sites))
-        self.same_matrix = sp.csc_matrix((np.ones(int(self.pair_same.sum())),
-                                          (self.pair_community[self.pair_same], self.pair_site[self.pair_same])),
-                                         shape=shape)
-        self.next_matrix = sp.csc_matrix((np.ones(int((~self.pair_same).sum())),
-                                          (self.pair_community[~self.pair_same], self.pair_site[~self.pair_same])),
-                                         shape=shape)
+        # communities x sites, built column by column (the pairs are already grouped by site)
+        self.same_matrix, self.next_matrix = (
+            sp.csc_matrix((np.ones(int(mask.sum())), self.pair_community[mask],
+                           np.concatenate([[0], np.cumsum(np.bincount(self.pair_site[mask],
+                                                                       minlength=len(self.sites)))])), shape=shape)
+            for mask in (self.pair_same, ~self.pair_same))
         self._solver = ServedSolver(engine, travel, self.demand, next_day_weight, parcels_per_person_day=1.0)
         self.kept_served = self._solver.solve(self.kept_sites, self.kept_capacity)
         self.base_value = self.kept_served.weighted_parcels

@@ -133,6 +133,7 @@ class LagrangianBound:
         self.history: dict[str, float] = {}  # the best bound each idea gave: knapsack, lagrangian, benders, integer
         self.steps = 0
         self.walks: list[_Walk] = []        # the subgradient steps under way
+        self._reachable: tuple[np.ndarray, np.ndarray] | None = None  # same- and next-day demand each site reaches
         self.uniform = np.zeros(n)          # the best uniform prices
         self.scaling = 1.0 / np.maximum(p.demand, 1e-9 * max(float(p.demand.max()), 1.0))  # the metric of a step
 
@@ -140,10 +141,43 @@ class LagrangianBound:
     def knapsacks(self, u: np.ndarray) -> tuple[np.ndarray, float, Callable[[np.ndarray], np.ndarray]]:
         """Each option's knapsack value :math:`K_o(u)`, the kept hubs' total, and a map from option weights y to
         the parcels the relaxed plan takes from each community (kept hubs included)."""
+        if len(u) and float(u.max()) == float(u.min()):
+            return self._uniform(float(u[0]), u)
+        return self._sorted(u)
+
+    def _uniform(self, level: float, u: np.ndarray) -> tuple[np.ndarray, float, Callable[[np.ndarray], np.ndarray]]:
+        """:meth:`knapsacks` for one price everywhere: each site's same-day demand first, then its next-day
+        demand, with no sort (the demand-use map, asked for only by the steps, takes the general way)."""
+        p = self.problem
+        if self._reachable is None:
+            same = self.pair_weight == 1.0
+            self._reachable = (np.bincount(self.pair_site, weights=self.pair_demand * same, minlength=self.all_sites),
+                               np.bincount(self.pair_site, weights=self.pair_demand * ~same, minlength=self.all_sites))
+        same_demand, next_demand = self._reachable
+        profits = (max(1.0 - level, 0.0), max(p.weight - level, 0.0))
+        candidates = len(p.sites)
+
+        def value(capacity: np.ndarray, sites: np.ndarray) -> np.ndarray:
+            first = np.minimum(capacity, same_demand[sites])
+            return profits[0] * first + profits[1] * np.minimum(capacity - first, next_demand[sites])
+
+        values = value(p.option_capacity, p.option_column) if len(p.option_cost) else np.zeros(0)
+        kept_value = float(value(self.kept_capacity, candidates + np.arange(len(self.kept_capacity))).sum())
+
+        def used(y: np.ndarray) -> np.ndarray:
+            return self._sorted(u)[2](y)
+
+        return values, kept_value, used
+
+    def _sorted(self, u: np.ndarray) -> tuple[np.ndarray, float, Callable[[np.ndarray], np.ndarray]]:
+        """:meth:`knapsacks` in general: the pairs of positive profit sorted by site and profit, each site's
+        capacity filled from the top."""
         p = self.problem
         profit = self.pair_weight - u[self.pair_community]
         positive = np.flatnonzero(profit > 1e-12)
-        order = positive[np.argsort(self.pair_site[positive] * 2.0 - profit[positive])]
+        profit = profit[positive]
+        by_site = np.argsort(self.pair_site[positive] * 2.0 - profit)
+        order, profit = positive[by_site], profit[by_site]
         site, amount = self.pair_site[order], self.pair_demand[order]
         ahead = np.cumsum(amount) - amount
         first = np.searchsorted(site, np.arange(self.all_sites))
@@ -151,8 +185,8 @@ class LagrangianBound:
         limit = max(float(self.capacities.max()) if len(self.capacities) else 0.0,
                     float(self.kept_capacity.max()) if len(self.kept_capacity) else 0.0)
         useful = within < limit                               # pairs past every capacity take nothing
-        order, site, amount, within = order[useful], site[useful], amount[useful], within[useful]
-        community, profit = self.pair_community[order], profit[order]
+        order, site, amount, within, profit = (a[useful] for a in (order, site, amount, within, profit))
+        community = self.pair_community[order]
         candidates = len(p.sites)
         kept_value, kept_use = 0.0, np.zeros(self.n)
         if len(self.kept_capacity):
