@@ -252,7 +252,7 @@ class CapacityProblem(Solver):
             run.tighten(bound.best)
             record()
 
-        run.tighten(bound.start(), "bound")
+        run.tighten(bound.start(run.stop), "bound")
         record()
         yield "bound"
         if run.greedy_only:

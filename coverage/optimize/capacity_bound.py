@@ -236,13 +236,14 @@ class LagrangianBound:
             self.best, self.best_u = bound, u.copy()
         return bound, y, used
 
-    def start(self) -> float:
-        """The bounds of uniform prices: none (the capacity knapsack), all (every parcel served same-day) and between."""
+    def start(self, stop=None) -> float:
+        """The bounds of uniform prices: none (the capacity knapsack), all (every parcel served same-day) and between;
+        and the capacity knapsack in whole hubs (exact where every hub is full)."""
         self.at(np.zeros(self.n), "knapsack")
         levels = {level: self.at(np.full(self.n, level), "all demand" if level == 1 else "uniform prices")[0]
                   for level in (0.25, 0.5, 0.75, 1.0)}
         self.uniform = np.full(self.n, min(levels, key=levels.get))
-        self.integer(2.0, u=np.zeros(self.n), idea="whole-hub knapsack")  # exact where every hub is full
+        self.integer(2.0, stop, u=np.zeros(self.n), idea="whole-hub knapsack")
         return self.best
 
     # -- the subgradient method ------------------------------------------------------------------------------
@@ -257,7 +258,7 @@ class LagrangianBound:
         steps early (Stop).
         """
         if not self.history:
-            self.start()
+            self.start(stop=None)
             if report:
                 report(self.best)
         if not self.walks:
@@ -354,6 +355,8 @@ class LagrangianBound:
         if not len(values):
             return self.best
         exact = self._by_counts(values, deadline, stop)
+        if exact is None and (stop is not None and stop.is_set()):
+            return self.best
         inner = exact if exact is not None else self._as_mip(values, deadline - time.monotonic(), stop)
         if inner is None:
             return self.best
