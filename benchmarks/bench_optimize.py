@@ -50,7 +50,7 @@ from coverage import budget as cost_model  # noqa: E402
 from coverage.dataset import default_communities  # noqa: E402
 from coverage.evaluation import engine_for  # noqa: E402
 from coverage.optimize import MIP_GAP, CoverageProblem, optimize  # noqa: E402
-from coverage.highs import highs_instance  # noqa: E402
+from coverage.highs import maximise  # noqa: E402
 from coverage.scenario import Hub, Scenario  # noqa: E402
 
 GOALS = {"speedup": 10, "gap": MIP_GAP}
@@ -58,8 +58,6 @@ GOALS = {"speedup": 10, "gap": MIP_GAP}
 
 def baseline(problem: CoverageProblem, budget: float, time_limit: float) -> dict:
     """The straightforward model: max sum w p z + (1 - w) p y, y <= S x, z <= N x, c x <= B, x binary."""
-    import highspy
-
     near, same = problem.near_rows, problem.same_rows
     m, n = near.shape
     matrix = sp.vstack([
@@ -67,18 +65,8 @@ def baseline(problem: CoverageProblem, budget: float, time_limit: float) -> dict
         sp.hstack([-same, sp.csr_matrix((m, m)), sp.identity(m)]),
         sp.hstack([sp.csr_matrix(problem.costs[None, :]), sp.csr_matrix((1, 2 * m))]),
     ]).tocsc()
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n + 2 * m, 2 * m + 1
-    lp.col_cost_ = np.concatenate([np.zeros(n), problem.g_next, problem.g_extra])
-    lp.col_lower_, lp.col_upper_ = np.zeros(n + 2 * m), np.ones(n + 2 * m)
-    lp.row_lower_ = np.full(2 * m + 1, -np.inf)
-    lp.row_upper_ = np.concatenate([np.zeros(2 * m), [budget]])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * (2 * m)
-    highs = highs_instance()
-    highs.passModel(lp)
+    highs = maximise(matrix, np.concatenate([np.zeros(n), problem.g_next, problem.g_extra]), np.ones(n + 2 * m),
+                     np.concatenate([np.zeros(2 * m), [budget]]), n)
     highs.setOptionValue("mip_rel_gap", MIP_GAP)
     highs.setOptionValue("time_limit", time_limit)
     start = time.perf_counter()

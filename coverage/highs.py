@@ -61,6 +61,32 @@ def solution_values(values: np.ndarray):
     return solution
 
 
+def maximise(matrix, col_cost: np.ndarray, col_upper: np.ndarray, row_upper: np.ndarray, integers: int = 0):
+    """A silent HiGHS instance holding ``max c x s.t. A x <= row_upper, 0 <= x <= col_upper``, the first
+    ``integers`` columns integer (``matrix`` a SciPy sparse matrix)."""
+    import highspy
+    import scipy.sparse as sp
+
+    matrix = sp.csc_matrix(matrix)
+    rows, columns = matrix.shape
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = columns, rows
+    lp.col_cost_ = np.asarray(col_cost, dtype=float)
+    lp.col_lower_ = np.zeros(columns)
+    lp.col_upper_ = np.asarray(col_upper, dtype=float)
+    lp.row_lower_ = np.full(rows, -highspy.kHighsInf)
+    lp.row_upper_ = np.asarray(row_upper, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
+    lp.sense_ = highspy.ObjSense.kMaximize
+    if integers:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * integers + \
+            [highspy.HighsVarType.kContinuous] * (columns - integers)
+    highs = highs_instance()
+    highs.passModel(lp)
+    return highs
+
+
 class _Limit:
     """The deadline and Stop of an instance's current run, read by its interrupt callbacks."""
 

@@ -5,33 +5,24 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from coverage import budget as cost_model
 from coverage import defaults
 from coverage.evaluation import engine_for, evaluate, hub_site
-from coverage.loaders import load_communities
 from coverage.optimize import optimize
 from coverage.optimize.capacity_bound import LagrangianBound
 from coverage.optimize.capacity_search import ServedSearch
 from coverage.optimize.plan import capacity_problem
 from coverage.scenario import Hub, parse_scenario
 
-
-def towns(seed: int, count: int = 10) -> pd.DataFrame:
-    """Random towns in western Kansas: some within a same-day drive of each other, some not."""
-    rng = np.random.default_rng(seed)
-    frame = pd.DataFrame({"id": [f"t{i}" for i in range(count)], "name": [f"Town {i}" for i in range(count)],
-                          "state": "KS", "lat": rng.uniform(37.2, 39.8, count), "lon": rng.uniform(-101.5, -97.5, count),
-                          "population": rng.integers(2500, 40000, count)})
-    return load_communities(frame.to_csv(index=False).encode(), name=f"towns-{seed}.csv")
+from .test_capacity import kansas
 
 
 def instance(seed: int):
     """A scenario (tight capacities, perhaps a locked hub, a later opening quarter), its towns and a budget."""
     rng = np.random.default_rng(1000 + seed)
-    communities = towns(seed)
+    communities = kansas(seed, towns=10)
     hubs = []
     if seed % 2:
         hubs.append({"id": "h1", "site_id": str(communities["community_id"].iloc[int(rng.integers(10))]),

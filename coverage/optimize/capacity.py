@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -141,7 +142,7 @@ class CapacityProblem(Solver):
     def best_greedy(self, budget: float, over: Callable[[], bool] = lambda: False) -> list[int]:
         """The best of three greedy plans, scored exactly: all types by value per dollar; each type alone first,
         then filled with the rest (a cheap type fills gaps a big one cannot).  ``over()`` cuts it short (the
-        time limit, Stop): the plans so far are what there is."""
+        time limit): the plans so far are what there is."""
         plans = [self.greedy(budget, over=over)]
         for kind in dict.fromkeys(self.option_type):
             if over():
@@ -227,7 +228,8 @@ class CapacityProblem(Solver):
 
         budget, stats = run.budget, run.stats
         run.tighten(float(self.demand.sum()))  # nobody can do better than every parcel served same-day
-        run.offer(self.best_greedy(budget, lambda: run.over()), phase="greedy")
+        # the greedy plan is the least a run returns, even after Stop; only the deadline cuts it short
+        run.offer(self.best_greedy(budget, lambda: time.monotonic() > run.deadline), phase="greedy")
         stats.update(options=len(self.option_cost), sites=len(self.sites), pairs=int(len(self.pair_community)),
                      greedy_objective=self.people(run.objective), greedy_hubs=len(run.plan), model="capacity")
         yield "greedy"

@@ -45,7 +45,7 @@ import numpy as np
 
 from coverage import highs as highs_runs
 from coverage.geo import chord_to_miles, unit_vectors
-from coverage.highs import highs_instance, solution_values
+from coverage.highs import maximise, solution_values
 from coverage.optimize.model import TOLERANCE
 
 if TYPE_CHECKING:
@@ -319,19 +319,9 @@ def site_mip(problem: "CapacityProblem", columns: np.ndarray, residual: np.ndarr
                            np.ones(pairs), np.ones(pairs), np.ones(links)] + link_vals)
     matrix = sp.csc_matrix((vals, (rows, cols)), shape=(c + 2 * m + 1 + links, k + pairs))
     capacity = np.concatenate([np.zeros(len(sites)), np.asarray(p.kept_capacity[:kept], dtype=float)])
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = k + pairs, matrix.shape[0]
-    lp.col_cost_ = np.concatenate([np.zeros(k), weight])
-    lp.col_lower_ = np.zeros(k + pairs)
-    lp.col_upper_ = np.concatenate([np.ones(k), np.full(pairs, highspy.kHighsInf)])
-    lp.row_lower_ = np.full(matrix.shape[0], -highspy.kHighsInf)
-    lp.row_upper_ = np.concatenate([residual[rows_of], capacity, np.ones(m), [money / scale], np.zeros(links)])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * k + [highspy.HighsVarType.kContinuous] * pairs
-    highs = highs_instance()
-    highs.passModel(lp)
+    highs = maximise(matrix, np.concatenate([np.zeros(k), weight]),
+                     np.concatenate([np.ones(k), np.full(pairs, highspy.kHighsInf)]),
+                     np.concatenate([residual[rows_of], capacity, np.ones(m), [money / scale], np.zeros(links)]), k)
     highs.setOptionValue("mip_rel_gap", 1e-6)
     highs.setOptionValue("presolve", "off")  # measured: presolve takes longer than these small MIPs
     if start:
