@@ -224,15 +224,16 @@ def capacity_bounds(budgets: list[float], seconds: float) -> list[dict]:
         lagrangian = bound.history["lagrangian"]
         served = search.served(plan)
         benders = bound.at(served.community_price, "benders")[0]  # joins the steps' cuts for the master
-        master = bound.master()
-        whole = bound.integer(30.0)
+        bound.master()
+        bound.integer(30.0)
+        master, whole = bound.history.get("benders master"), bound.history.get("whole hubs")
         row = {"budget_usd": budget, "best_plan": people(best_plan), "knapsack": people(bound.history["knapsack"]),
                "whole_hub_knapsack": people(bound.history["whole-hub knapsack"])
                if "whole-hub knapsack" in bound.history else None,
                "uniform_prices": people(min(bound.history["uniform prices"], bound.history["all demand"])),
                "lagrangian": people(lagrangian), "lagrangian_steps": bound.steps,
-               "benders_plan_cut": people(benders), "benders_master": people(master),
-               "whole_hubs_at_best_prices": people(whole),
+               "benders_plan_cut": people(benders), "benders_master": people(master) if master else None,
+               "whole_hubs_at_best_prices": people(whole) if whole else None,
                "column_generation": people(column_generation(problem, budget, seconds))}
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
