@@ -47,14 +47,39 @@ best plan's value are left out of the proving MIP.
 
 What each idea did to the bound (weighted people, default data, capacity model)
 -------------------------------------------------------------------------------
-Measured by ``benchmarks/bench_optimize.py --capacity-bounds`` (30 s each, on a
-loaded machine), against the best plan the solve found in 60 s:
+Measured by ``benchmarks/bench_optimize.py --capacity-bounds`` (30 s for each iterative
+idea, on a machine loaded to a load average of 6-9 on its 2 cores, so the steps were
+fewer than a quiet machine gives), against the best plan 30 s of search found:
 
-====================================  ============  ============  ============  ============
-bound                                 $0.5B         $1B           $2B           $4B
-====================================  ============  ============  ============  ============
-MEASURED_TABLE
-====================================  ============  ============  ============  ============
+=========================================  ============  ============  ============  ============
+bound                                      $0.5B         $1B           $2B           $4B
+=========================================  ============  ============  ============  ============
+capacity knapsack (the bound before)        9,656,085    19,312,169    38,624,339    77,248,677
+the same in whole hubs                      9,631,944    19,263,889    38,527,778    77,156,944
+uniform prices (at 1: every parcel served) 16,695,454    23,937,518    37,813,563    37,813,563
+Lagrangian, subgradient steps (30 s)        9,656,085    18,748,395    34,592,971    37,813,563
+Benders cut from the best plan's duals     10,400,160    22,926,162    54,239,401    38,353,386
+Benders master over the latest 40 cuts      9,631,944    18,746,126    34,591,312    37,813,563
+whole hubs at the best prices               9,631,944    18,743,720    34,591,312    37,813,563
+column generation, smoothed duals (30 s)    9,656,085    19,312,169    38,624,339    77,248,677
+best plan found                             9,615,601    18,416,768    33,470,343    37,690,845
+=========================================  ============  ============  ============  ============
+
+So: the Lagrangian steps carry the bound from the capacity knapsack to within 1.8% (at
+$1B) and 3.4% (at $2B) of the best plan; whole hubs matter where every hub is full
+(they prove $0.25B, and leave 0.17% at $0.5B); every parcel served is the bound at
+high budgets.  A plan's own duals are a poor cut: communities it leaves unserved are
+priced at zero, so every site near them looks full of value.  The Benders master over
+the steps' cuts gains a little over the best step (it averages steps that overshoot).
+Column generation's master LP (4,000 demand rows, dense catchment columns) takes
+seconds a round and did not move the bound off the knapsack in 30 s.  The LP with the
+strong linking rows :math:`x_{ij} \le d_i \sum_t y_{jt}` (715,098 pairs) is weaker than
+the Lagrangian where a site may mix types, and HiGHS's interior point method needed
+more than 35 minutes for it at $1B (its iterates were still above 18.84M).  What is
+left at $1B-$3B is this relaxation's own gap: on the 330 communities between 37 and 42 N, 84 and 92 W
+(ratio of capacity to demand as at $2B) HiGHS's MIP with per-type linking rows
+(the same bound) did not leave its root in 300 s, its bound 5.6% above the plan that
+greedy and search found, which it could not improve.
 """
 
 from __future__ import annotations
@@ -236,14 +261,14 @@ class LagrangianBound:
             self.best, self.best_u = bound, u.copy()
         return bound, y, used
 
-    def start(self, stop=None) -> float:
+    def start(self, stop=None, seconds: float = 2.0) -> float:
         """The bounds of uniform prices: none (the capacity knapsack), all (every parcel served same-day) and between;
         and the capacity knapsack in whole hubs (exact where every hub is full)."""
         self.at(np.zeros(self.n), "knapsack")
         levels = {level: self.at(np.full(self.n, level), "all demand" if level == 1 else "uniform prices")[0]
                   for level in (0.25, 0.5, 0.75, 1.0)}
         self.uniform = np.full(self.n, min(levels, key=levels.get))
-        self.integer(2.0, stop, u=np.zeros(self.n), idea="whole-hub knapsack")
+        self.integer(seconds, stop, u=np.zeros(self.n), idea="whole-hub knapsack")
         return self.best
 
     # -- the subgradient method ------------------------------------------------------------------------------

@@ -54,7 +54,8 @@ if TYPE_CHECKING:
 
 TRIES = 5          # options scored exactly per move, at most
 MERGE_MILES = 150  # a conversion may merge with the nearest other conversion this close
-REGION_SITES = 50  # candidate sites in a region at first (then grown or shrunk with the MIPs' times)
+REGION_SITES = 50  # candidate sites in a region at first (then grown or shrunk with the MIPs' times),
+REGION_MOST = 160  # and at most (building a larger MIP takes longer than the search can wait for)
 REGION_SECONDS = 4.0  # the most one regional MIP may take
 
 
@@ -118,6 +119,8 @@ class ServedSearch:
                     on_better(plan, best)
             if not plan or stale >= len(plan):
                 return plan
+            if time.monotonic() > deadline or over():
+                break
             served = self.served(plan)
             kept = len(p.kept_sites)
             worth = served.weighted_load[kept:] / np.maximum(p.option_cost[plan], 1e-9)
@@ -165,6 +168,8 @@ class ServedSearch:
         found = self._first_better(rest, order, base, best, deadline, over)
         if found:
             return (*found, "swap")
+        if time.monotonic() > deadline or over():
+            return None
         if self.big != self.small and self.types[hub] == self.big:  # split into two small ones
             small = free & (self.types == self.small)
             order = np.argsort(-np.where(small, gains, -np.inf))[:TRIES]
@@ -180,6 +185,8 @@ class ServedSearch:
                                            base, best, deadline, over)
                 if found:
                     return (*found, "split")
+        if time.monotonic() > deadline or over():
+            return None
         if self.big != self.small and self.types[hub] == self.small:  # merge with the nearest small one
             partners = [o for o in rest if self.types[o] == self.small]
             if partners:
@@ -216,13 +223,15 @@ class ServedSearch:
             _, near = tree.query(self.points[centre], k=min(size, len(p.sites)))
             region = np.atleast_1d(near)
             seconds = min(REGION_SECONDS, deadline - time.monotonic())
-            if seconds < 0.2:
+            if seconds < 0.5:  # building the MIP and scoring its plan take a moment too
                 break
             started = time.monotonic()
             found, solved = self._replan(plan, region, seconds)
             took = time.monotonic() - started
-            size = int(size * 1.2) + 1 if solved and took < seconds / 4 else max(10, int(size / 1.3)) if not solved \
-                else size
+            if solved and took < seconds / 4:
+                size = min(REGION_MOST, int(size * 1.2) + 1)
+            elif not solved:
+                size = max(10, int(size / 1.3))
             if found is None:
                 continue
             score = self.served(found).weighted_parcels
