@@ -40,6 +40,14 @@ def test_both_models_implement_the_problem_protocol(communities):
         reach = engine.reach(17, scenario.travel)  # what the engine says site 17 reaches
         assert sorted(reached.tolist()) == sorted(reach.communities.tolist())
         assert sorted(reached[same_day].tolist()) == sorted(reach.communities[reach.same_day].tolist())
+        plan = [int(o) for o in np.flatnonzero(problem.option_site < 40)[:3]]
+        gains = problem.gains(plan)
+        for other in np.flatnonzero((problem.option_site > 100) & (problem.option_site < 106)).tolist():
+            added = problem.value(plan + [other]) - problem.value(plan)
+            if problem is coverage:
+                assert added == pytest.approx(gains[other], abs=1e-6)  # exactly
+            else:
+                assert added >= gains[other] - 1e-6  # at least
 
 
 @pytest.mark.parametrize("respect_capacity", [True, False])

@@ -124,6 +124,18 @@ class CapacityProblem(Solver):
         a, b = self.site_ptr[column], self.site_ptr[column + 1]
         return self.pair_community[a:b], self.pair_same[a:b]
 
+    def gains(self, plan: Sequence[int]) -> np.ndarray:
+        """What each option would add to ``plan`` at least: its capacity filled from what the plan's assignment
+        leaves unserved or serves only next-day (:meth:`fill_values`)."""
+        plan = list(plan)
+        return self.gains_after(self._solver.solve(self.kept_sites + self.option_site[plan].tolist(),
+                                                   self.kept_capacity + self.option_capacity[plan].tolist()))
+
+    def gains_after(self, served) -> np.ndarray:
+        """:meth:`gains` from a plan's assignment (``Served``) already solved."""
+        return self.fill_values(np.maximum(self.demand - served.same_day - served.next_day, 0.0),
+                                served.next_day.copy())
+
     # -- scoring -----------------------------------------------------------------------------------
     def value(self, plan: Sequence[int]) -> float:
         """Weighted parcels a day served by the kept hubs and these options (the exact assignment)."""

@@ -59,7 +59,7 @@ the same in whole hubs                      9,631,944    19,263,889    38,527,77
 uniform prices (at 1: every parcel served) 16,695,454    23,937,518    37,813,563    37,813,563
 Lagrangian, subgradient steps (30 s)        9,656,085    18,748,395    34,592,971    37,813,563
 Benders cut from the best plan's duals     10,400,160    22,926,162    54,239,401    38,353,386
-Benders master over the latest 40 cuts      9,631,944    18,746,126    34,591,312    37,813,563
+Benders master over the latest 40 cuts      9,658,072    18,746,126    34,591,312    37,813,563
 whole hubs at the best prices               9,631,944    18,743,720    34,591,312    37,813,563
 column generation, smoothed duals (30 s)    9,656,085    19,312,169    38,624,339    77,248,677
 best plan found                             9,615,601    18,416,768    33,470,343    37,690,845

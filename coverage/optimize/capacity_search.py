@@ -84,8 +84,7 @@ class ServedSearch:
     def _gains(self, served: "Served", plan: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """Each option's fill value after ``served``, and which options fit the money and sites ``plan`` leaves."""
         p = self.problem
-        unserved = np.maximum(p.demand - served.same_day - served.next_day, 0.0)
-        gains = p.fill_values(unserved, served.next_day.copy())
+        gains = p.gains_after(served)
         money = self.budget - float(p.option_cost[list(plan)].sum())
         taken = np.zeros(len(p.sites), bool)
         taken[p.option_column[list(plan)]] = True
