@@ -59,7 +59,7 @@ def straightforward(problem, budget: float, time_limit: float) -> dict:
     import highspy
     import scipy.sparse as sp
 
-    from coverage.highs import highs_instance
+    from coverage.highs import maximise
 
     n, m, k = problem.engine.n_communities, len(problem.sites), len(problem.option_cost)
     pairs = len(problem.pair_community)
@@ -69,19 +69,9 @@ def straightforward(problem, budget: float, time_limit: float) -> dict:
     cols = np.concatenate([np.arange(k)] * 3 + [k + np.arange(pairs)] * 2)
     vals = np.concatenate([-problem.option_capacity, np.ones(k), problem.option_cost / 1e6, np.ones(2 * pairs)])
     matrix = sp.csc_matrix((vals, (rows, cols)), shape=(n + 2 * m + 1, k + pairs))
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = k + pairs, matrix.shape[0]
-    lp.col_cost_ = np.concatenate([np.zeros(k), problem.pair_weight])
-    lp.col_lower_ = np.zeros(k + pairs)
-    lp.col_upper_ = np.concatenate([np.ones(k), np.full(pairs, highspy.kHighsInf)])
-    lp.row_lower_ = np.full(matrix.shape[0], -highspy.kHighsInf)
-    lp.row_upper_ = np.concatenate([problem.demand, np.zeros(m), np.ones(m), [budget / 1e6]])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * k + [highspy.HighsVarType.kContinuous] * pairs
-    highs = highs_instance()
-    highs.passModel(lp)
+    highs = maximise(matrix, np.concatenate([np.zeros(k), problem.pair_weight]),
+                     np.concatenate([np.ones(k), np.full(pairs, highspy.kHighsInf)]),
+                     np.concatenate([problem.demand, np.zeros(m), np.ones(m), [budget / 1e6]]), k)
     highs.setOptionValue("time_limit", time_limit)
     highs.setOptionValue("mip_rel_gap", 1e-4)
     started = time.perf_counter()

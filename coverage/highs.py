@@ -15,6 +15,9 @@ short; everything that solves an LP or a MIP under a time limit or a Stop calls 
 HiGHS's ``time_limit`` counts the instance's run time over all its runs (measured:
 an instance re-solved a dozen times reports "time limit reached" at once when the sum
 passes the limit), so :func:`run` sets it to the time already spent plus ``seconds``.
+An interrupt, once given, also holds for the instance's later runs (measured: every
+later LP ended at once, "interrupted by user"), so the callback says each time whether
+it holds, which clears it at the next run's first callback.
 """
 
 from __future__ import annotations
@@ -58,6 +61,32 @@ def solution_values(values: np.ndarray):
     return solution
 
 
+def maximise(matrix, col_cost: np.ndarray, col_upper: np.ndarray, row_upper: np.ndarray, integers: int = 0):
+    """A silent HiGHS instance holding ``max c x s.t. A x <= row_upper, 0 <= x <= col_upper``, the first
+    ``integers`` columns integer (``matrix`` a SciPy sparse matrix)."""
+    import highspy
+    import scipy.sparse as sp
+
+    matrix = sp.csc_matrix(matrix)
+    rows, columns = matrix.shape
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = columns, rows
+    lp.col_cost_ = np.asarray(col_cost, dtype=float)
+    lp.col_lower_ = np.zeros(columns)
+    lp.col_upper_ = np.asarray(col_upper, dtype=float)
+    lp.row_lower_ = np.full(rows, -highspy.kHighsInf)
+    lp.row_upper_ = np.asarray(row_upper, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
+    lp.sense_ = highspy.ObjSense.kMaximize
+    if integers:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * integers + \
+            [highspy.HighsVarType.kContinuous] * (columns - integers)
+    highs = highs_instance()
+    highs.passModel(lp)
+    return highs
+
+
 class _Limit:
     """The deadline and Stop of an instance's current run, read by its interrupt callbacks."""
 
@@ -66,8 +95,8 @@ class _Limit:
         self.stop: threading.Event | None = None
 
     def check(self, event) -> None:
-        if time.monotonic() > self.deadline or (self.stop is not None and self.stop.is_set()):
-            event.interrupt()
+        # HiGHS keeps an interrupt in force for the instance's later runs, so say each time whether it holds
+        event.interrupt(time.monotonic() > self.deadline or (self.stop is not None and self.stop.is_set()))
 
 
 def run(highs, seconds: float = math.inf, stop: threading.Event | None = None) -> None:

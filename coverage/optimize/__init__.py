@@ -22,13 +22,16 @@ What is inside
     The problem protocol every model implements (options, reach, value), and
     :class:`CoverageProblem`, the coverage model with all of the above and its steps.
 ``capacity.py``
-    The capacity-aware model (served, not just covered): its own greedy, bound,
-    search and proof, as steps on the same loop.
+    The capacity-aware model (served, not just covered): its data, greedy and steps
+    on the same loop; ``capacity_bound.py`` its Lagrangian bound (and what each bound
+    idea did, measured); ``capacity_search.py`` its moves scored by the assignment LP
+    and its regional MIPs.
 ``plan.py``
     :func:`optimize`: a scenario in, a proposed scenario and its proof out.
 
 Straightforward modelling takes HiGHS a minute or more on the default data; these parts
-prove $0.5B, $1B and $4B plans optimal in seconds (``benchmarks/bench_optimize.py``).
+prove the coverage model's $0.5B, $1B and $4B plans optimal in seconds
+(``benchmarks/bench_optimize.py``; ``--capacity`` for the capacity model's gaps).
 """
 
 from coverage.highs import highs_instance

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from coverage import highs as highs_runs
-from coverage.highs import highs_instance, solution_values
+from coverage.highs import maximise, solution_values
 from coverage.optimize.model import MIP_GAP
 
 
@@ -26,8 +26,6 @@ class Mip:
     def _mip(self, columns: np.ndarray, budget: float, plan: Sequence[int], time_limit: float,
              on_event: Callable | None = None, gap: float = MIP_GAP):
         """Solve the MIP restricted to ``columns`` (communities with identical reach merged), from ``plan``."""
-        import highspy
-
         near = self.near_rows[:, columns]
         same = self.same_rows[:, columns]
         reached = np.flatnonzero(np.diff(near.indptr) > 0)
@@ -46,19 +44,8 @@ class Mip:
             sp.hstack([sp.csr_matrix(self.costs[columns][None, :] / scale), sp.csr_matrix((1, m + k))]),
             sp.hstack([sp.csr_matrix(np.ones((1, n))), sp.csr_matrix((1, m + k))]),
         ]).tocsc()
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = n + m + k, m + k + 2
-        lp.col_cost_ = np.concatenate([np.zeros(n), g_next, g_extra[has_same]])
-        lp.col_lower_ = np.zeros(n + m + k)
-        lp.col_upper_ = np.ones(n + m + k)
-        lp.row_lower_ = np.full(m + k + 2, -np.inf)
-        lp.row_upper_ = np.concatenate([np.zeros(m + k), [budget / scale, self.max_sites(budget)]])
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
-        lp.sense_ = highspy.ObjSense.kMaximize
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * (m + k)
-        highs = highs_instance()
-        highs.passModel(lp)
+        highs = maximise(matrix, np.concatenate([np.zeros(n), g_next, g_extra[has_same]]), np.ones(n + m + k),
+                         np.concatenate([np.zeros(m + k), [budget / scale, self.max_sites(budget)]]), n)
         highs.setOptionValue("mip_rel_gap", gap)
         # Our own reductions (dominance, fixing, merging) leave HiGHS's presolve little to do,
         # and on these matrices it costs more time than the whole solve (4.9 s against 1.4 s).

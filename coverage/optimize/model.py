@@ -88,6 +88,15 @@ class CoverageModel:
         rows = self.near.indices[self.near.indptr[option]:self.near.indptr[option + 1]]
         return rows, self._same_mask(option, rows)
 
+    def gains(self, plan: Sequence[int]) -> np.ndarray:
+        """What each candidate column would add to ``plan`` (exactly: the people it reaches at a better tier)."""
+        plan = list(plan)
+        same = np.asarray(self.same_rows[:, plan].sum(axis=1)).ravel() > 0
+        near = np.asarray(self.near_rows[:, plan].sum(axis=1)).ravel() > 0
+        value = np.where(same, self.g_same, np.where(near, self.g_next, 0.0))
+        gain_next = np.maximum(0.0, self.g_next - value)
+        return np.asarray(self.same.T @ (self.g_same - value - gain_next) + self.near.T @ gain_next).ravel()
+
     @staticmethod
     def people(value: float) -> float:
         """The coverage model's unit is weighted people already."""

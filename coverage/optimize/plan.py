@@ -31,13 +31,22 @@ class OptimizeResult:
     budget_usd: float                 # money the optimiser could spend on new hubs
     spent_usd: float
     stats: dict = field(default_factory=dict)
+    model: str = "capacity"           # what objective and bound count: "capacity" (people served), "coverage" (reached)
+    greedy_objective: float | None = None  # the greedy plan's objective, the search's starting point
+
+    @property
+    def gap_people(self) -> float:
+        """What the gap means in people: no plan within this budget serves (or, for the coverage model, reaches)
+        more than this many weighted people beyond this one."""
+        return max(0.0, self.bound - self.objective)
 
     def as_dict(self) -> dict:
         """The ``optimize --json`` document."""
         return {"status": self.status, "objective": self.objective, "bound": self.bound, "gap": self.gap,
                 "seconds": round(self.seconds, 3), "added": [hub.as_dict() for hub in self.added],
                 "removed": [hub.as_dict() for hub in self.removed], "budget_usd": self.budget_usd,
-                "spent_usd": self.spent_usd, "stats": self.stats}
+                "spent_usd": self.spent_usd, "gap_people": self.gap_people, "model": self.model,
+                "greedy_objective": self.greedy_objective, "stats": self.stats}
 
 
 def optimize(scenario, communities=None, sites=None, *, budget: float | None = None, time_limit: float = 60.0,
@@ -116,7 +125,9 @@ def optimize(scenario, communities=None, sites=None, *, budget: float | None = N
         added.append(hub)
     spent = sum(price[hub.type] for hub in added)
     return OptimizeResult(solution.status, solution.objective, solution.bound, solution.gap, solution.seconds,
-                          new_scenario, added, removed, float(available), float(spent), solution.stats)
+                          new_scenario, added, removed, float(available), float(spent), solution.stats,
+                          model="capacity" if scenario.respect_capacity else "coverage",
+                          greedy_objective=solution.stats.get("greedy_objective"))
 
 
 def capacity_problem(scenario, engine: CoverageEngine, kept: list, kept_sites: list[int], candidates: np.ndarray,

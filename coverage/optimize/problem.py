@@ -6,9 +6,10 @@ A model (:class:`Problem`) offers **options**: a hub of some type on some engine
 at some cost (``option_site``, ``option_type``, ``option_cost``; a plan is a list of
 option indices, at most one per site, whose costs add up to at most the budget).  Each
 option **reaches** some communities, some within the same-day threshold
-(:meth:`Problem.reach`), and what it **gains** depends on the model: the coverage model
-counts a community's people once at its best tier; the capacity model counts the
-parcels its hubs can ship, splittably and within each hub's capacity.  Either way
+(:meth:`Problem.reach`), and what it **gains** (:meth:`Problem.gains`) depends on the
+model: the coverage model counts a community's people once at its best tier; the
+capacity model counts the parcels its hubs can ship, splittably and within each hub's
+capacity.  Either way
 :meth:`Problem.value` scores a plan exactly (kept hubs included) in the model's unit,
 and :meth:`Problem.people` turns that unit into weighted people.  Its maths (greedy,
 bound, search, proof) is in :meth:`Problem.steps`, run by the one loop of ``solve.py``.
@@ -68,6 +69,11 @@ class Problem(Protocol):
 
     def reach(self, option: int) -> tuple[np.ndarray, np.ndarray]:
         """The communities ``option`` reaches within the next-day threshold, and which of them same-day."""
+        ...
+
+    def gains(self, plan: Sequence[int]) -> np.ndarray:
+        """What opening each option as well as ``plan`` would add to the objective: exactly for the coverage
+        model, at least (its capacity filled from what the plan leaves) for the capacity model."""
         ...
 
     def value(self, plan: Sequence[int]) -> float:

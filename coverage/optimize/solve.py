@@ -5,9 +5,9 @@ implements :class:`~coverage.optimize.problem.Problem` and states its own steps 
 generator, :meth:`Problem.steps`, that yields the name of each step it has done.  The loop
 (:func:`solve`) owns everything else:
 
-* **the clock**: the deadline, the share of the time limit a step may use
-  (:meth:`Run.at`), every HiGHS run limited to what is left (:meth:`Run.highs`, which
-  interrupts HiGHS a quarter-second past the deadline: ``coverage/highs.py``);
+* **the clock**: the deadline and the share of the time limit a step may use
+  (:meth:`Run.at`, :meth:`Run.left`); the steps give every HiGHS run what is left, and
+  ``coverage/highs.py`` interrupts it a quarter-second past that, or at Stop;
 * **Stop**: the planner's event, passed to every HiGHS run and every search loop;
 * **the best plan** (:meth:`Run.offer`, scored exactly by the model) and **the proven
   bound** (:meth:`Run.tighten`), reported as :class:`Progress` after every change;
@@ -25,7 +25,6 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from coverage import highs as highs_runs
 from coverage.errors import InputError, Problem as InputProblem
 from coverage.optimize.model import MIP_GAP
 
@@ -111,10 +110,6 @@ class Run:
         """The deadline (or ``until``, if sooner) has passed, or the planner asked to stop."""
         return self.left(until) < 0 or self.stopped
 
-    def highs(self, highs, seconds: float = math.inf) -> None:
-        """Run a HiGHS instance for at most ``seconds`` and never past the deadline; Stop interrupts it."""
-        highs_runs.run(highs, max(0.0, min(seconds, self.left())), self.stop)
-
     # -- the best plan and the bound --------------------------------------------------------------------
     @property
     def closed(self) -> bool:
@@ -147,14 +142,13 @@ class Run:
             self.progress(Progress(phase, people(max(self.objective, self.seen)), people(self.bound), seconds))
 
     def mip_listener(self, phase: str, offset: float = 0.0) -> Callable:
-        """A HiGHS callback that reports a MIP's incumbent (plus ``offset``) as it improves, and honours Stop."""
+        """A HiGHS callback that reports a MIP's incumbent (plus ``offset``) as it improves (Stop and the time
+        limit interrupt the MIP from ``coverage.highs.run``)."""
         def listen(event) -> None:
             found = event.data_out.mip_primal_bound
             if math.isfinite(found) and found > -1e300:
                 self.seen = max(self.seen, offset + found)
             self.report(phase)
-            if self.stopped:
-                event.interrupt()
         return listen
 
     # -- the end -------------------------------------------------------------------------------------
