@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from coverage.dataset import default_communities
+from coverage.data import DataSet
 from coverage.errors import InputError
 from coverage.loaders import load_communities, load_sites
 from coverage.scenario import load_scenario
@@ -31,15 +31,15 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "scenario"
 
 
-def switch(communities: pd.DataFrame, sites: pd.DataFrame | None, label: str, done: tuple[str, dict]) -> None:
+def switch(data: DataSet, label: str, done: tuple[str, dict]) -> None:
     """Use other data; when the plan's hubs do not all fit it, keep the choice for the planner to make.
 
     ``done`` is the message, as (template, untrusted values).
     """
     try:
-        ws.set_data(communities, sites, label=label)
+        ws.set_data(data, label=label)
     except HubsNotInData as error:
-        st.session_state["pending-data"] = {"communities": communities, "sites": sites, "label": label, "done": done,
+        st.session_state["pending-data"] = {"data": data, "label": label, "done": done,
                                             "hubs": [(h.id, h.name, h.site_id) for h in error.hubs]}
         return
     st.session_state.pop("pending-data", None)
@@ -76,13 +76,13 @@ def take_upload(kind: str, upload) -> None:
         if kind == "communities":
             table = load_communities(upload.getvalue(), name=upload.name)
             storage.keep_upload(kind, table, upload.name, upload.getvalue())
-            switch(table, None, f"use {upload.name}",
+            switch(DataSet(table), f"use {upload.name}",
                    (f"Using {{name}}: {len(table):,} communities; every one is a candidate site.",
                     {"name": upload.name}))
         else:
             table = load_sites(upload.getvalue(), name=upload.name)
             storage.keep_upload(kind, table, upload.name, upload.getvalue())
-            switch(ws.communities, table, f"use {upload.name} as sites",
+            switch(DataSet(ws.communities, table), f"use {upload.name} as sites",
                    (f"Using {{name}}: {len(table):,} candidate sites.", {"name": upload.name}))
     except Exception as error:  # bad input (InputError) is listed; anything else is logged, never a traceback
         refused("upload", upload.name, error)
@@ -98,9 +98,9 @@ def resolve(choice: str) -> None:
         return
     if choice == "new":
         ws.new_scenario()
-        ws.set_data(pending["communities"], pending["sites"], label=pending["label"])
+        ws.set_data(pending["data"], label=pending["label"])
     else:
-        ws.set_data(pending["communities"], pending["sites"], label=pending["label"], drop_missing=True)
+        ws.set_data(pending["data"], label=pending["label"], drop_missing=True)
     tell("success", pending["done"][0] + " One undo step.", stay=True, **pending["done"][1])
 
 
@@ -146,7 +146,7 @@ show_refused("upload", "was not used; the current data and scenario are unchange
 
 if source != "default" or sites is not None:
     if st.button("Go back to the bundled 4,000 communities", icon=":material/restart_alt:", key="data-default"):
-        switch(default_communities(), None, "go back to the bundled data", ("Using the bundled 4,000 communities.", {}))
+        switch(DataSet.default(), "go back to the bundled data", ("Using the bundled 4,000 communities.", {}))
         st.rerun()
 
 st.subheader("Travel model")
@@ -158,14 +158,9 @@ st.markdown(f"In force: **{fmt.text(travel_in_force(ws.scenario.travel, ws.matri
 matrix_upload = st.file_uploader("Travel matrix", type=["csv", "parquet"], key="upload-matrix")
 if matrix_upload is not None and st.session_state.get("done-matrix") != matrix_upload.file_id:
     st.session_state["done-matrix"] = matrix_upload.file_id
-    from coverage.travel.matrix import load_travel_matrix
-
-    site_ids = (ws.sites["site_id"] if ws.sites is not None else ws.communities["community_id"]).astype(str)
     try:
         with st.spinner("Reading and checking the matrix..."):
-            matrix = load_travel_matrix(matrix_upload.getvalue(), name=matrix_upload.name,
-                                        site_ids=site_ids.to_numpy(),
-                                        community_ids=ws.communities["community_id"].astype(str).to_numpy())
+            matrix = ws.data.load_matrix(matrix_upload.getvalue(), name=matrix_upload.name)
             ws.set_matrix(matrix)
         storage.keep_matrix_upload(matrix, matrix_upload.getvalue())
         st.session_state.pop("matrix-problems", None)

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from coverage import budget
-from coverage.evaluation import Evaluation, fingerprint
+from coverage.data import fingerprint
+from coverage.evaluation import Evaluation
 from coverage.travel import TIERS
 
 HUB_FIELDS = ("name", "site_id", "lat", "lon", "type", "open_quarter", "locked")

@@ -2,7 +2,8 @@
 
 One :class:`~coverage.workspace.Workspace` per browser session, in
 ``st.session_state``.  Engines are expensive to build and identical for everyone
-on the same data, so they are shared with ``st.cache_resource``.  Changes run in
+on the same data, so :func:`shared_engine` keeps them with ``st.cache_resource``
+under the data set's own key (``DataSet.engine_key``).  Changes run in
 widget callbacks through :func:`apply`, which turns bad input into a message that
 the next run shows, leaving the scenario as it was.
 
@@ -24,9 +25,9 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
+from coverage.data import DataSet, build_engine, fingerprint
 from coverage.engine import CoverageEngine
 from coverage.errors import InputError
-from coverage.evaluation import fingerprint, radius_for
 from coverage.travel import TravelModel
 from coverage.workspace import Workspace
 from ui import fmt
@@ -35,22 +36,14 @@ LOG = logging.getLogger("coverage.app")
 
 
 @st.cache_resource(show_spinner="Building the coverage engine...", max_entries=8)
-def _engine(communities_key: str, sites_key: str | None, reach: float | str,
-            _communities: pd.DataFrame, _sites: pd.DataFrame | None, _matrix=None) -> CoverageEngine:
-    if _matrix is not None:
-        return CoverageEngine(_communities, _sites, matrix=_matrix)
-    return CoverageEngine(_communities, _sites, radius_miles=reach)
+def _engine(key: tuple, _data: DataSet, _travel: TravelModel) -> CoverageEngine:
+    return build_engine(_data, _travel)
 
 
-def shared_engine(communities: pd.DataFrame, sites: pd.DataFrame | None, travel: TravelModel,
-                  matrix=None) -> CoverageEngine:
-    """An engine for this data set and reach (or travel matrix), shared by every session."""
-    from coverage.evaluation import check_matrix
-
-    check_matrix(travel, matrix)
-    reach = matrix.fingerprint if matrix is not None else radius_for(travel)
-    return _engine(data_key(communities), data_key(sites) if sites is not None else None, reach, communities, sites,
-                   matrix)
+def shared_engine(data: DataSet, travel: TravelModel) -> CoverageEngine:
+    """An engine for this data set and reach (or travel matrix), shared by every session of the server."""
+    data.check(travel)
+    return _engine(data.engine_key(travel), data, travel)
 
 
 def data_key(frame: pd.DataFrame) -> str:

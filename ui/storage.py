@@ -35,7 +35,7 @@ from coverage.errors import InputError
 from coverage.scenario import Scenario, parse_scenario
 from coverage.store import ScenarioStore, StoreUnavailable, store_url
 from coverage.store.url import normalise
-from coverage.store.data import MissingData, data_ref, keep, keep_matrix, open_data, open_matrix
+from coverage.store.data import MissingData, keep, keep_matrix, open_dataset, open_version as open_stored_version
 from coverage.workspace import HubsNotInData
 from ui import fmt
 from ui.state import LOG, tell, tell_problems, unexpected, workspace
@@ -202,7 +202,7 @@ def author_field() -> None:
 # -- saving and opening ---------------------------------------------------------------------
 def keep_upload(kind: str, table, name: str, content: bytes) -> None:
     """Keep an uploaded table in the store now (and in the session, for a save once the store is back)."""
-    from coverage.evaluation import fingerprint
+    from coverage.data import fingerprint
 
     st.session_state.setdefault("uploads", {})[fingerprint(table)] = (kind, table, name, content)
     opened = store()
@@ -215,8 +215,7 @@ def keep_upload(kind: str, table, name: str, content: bytes) -> None:
 
 def matrix_in_use():
     """The workspace's travel matrix when the plan uses it (travel mode 'matrix'), else None."""
-    ws = workspace()
-    return ws.matrix if ws.scenario.travel.mode == "matrix" else None
+    return workspace().data_in_use.matrix
 
 
 def keep_matrix_upload(matrix, content: bytes) -> None:
@@ -266,7 +265,7 @@ def save(as_new: bool = False) -> None:
     try:
         keep_session_uploads(opened)
         result = opened.save(ws.scenario.to_dict(), figures=ws.evaluation.key_figures(),
-                             data=data_ref(ws.communities, ws.sites, matrix_in_use()),
+                             data=ws.data_in_use.ref,
                              scenario_id=None if as_new else ws.origin,
                              based_on=None if as_new else newest, author=author())
     except StoreUnavailable as error:
@@ -317,16 +316,11 @@ def open_version(scenario_id: str, version: int | None = None, *, copy: bool = F
         tell("error", "The scenario store is not available: {reason}", reason=problem())
         return False
     try:
-        saved = opened.get(scenario_id, version)
+        plan = open_stored_version(opened, scenario_id, version, data=ws.data if on_current_data else None)
+        saved, scenario = plan.version, plan.scenario
         latest = opened.info(scenario_id).latest_version
-        scenario = parse_scenario(saved.document, source=f"store:{saved.scenario_id}@{saved.version}")
-        if on_current_data:
-            communities, sites, matrix = ws.communities, ws.sites, ws.matrix
-        else:
-            communities, sites = open_data(opened, saved.data)
-            matrix = open_matrix(opened, saved.data, communities, sites)
-        ws.open_stored(scenario, communities, sites, None if copy else saved.scenario_id,
-                       None if copy else saved.version, saved.document, drop_missing=drop_missing, matrix=matrix,
+        ws.open_stored(scenario, plan.data, None if copy else saved.scenario_id,
+                       None if copy else saved.version, saved.document, drop_missing=drop_missing,
                        label=f"open {scenario.name} v{saved.version}" + (" (a copy)" if copy else ""),
                        latest=latest)
     except MissingData as error:
@@ -363,12 +357,9 @@ def evaluate_version(scenario_id: str, version: int):
         opened = store()
         if opened is None:
             raise InputError(f"the scenario store is not available: {problem()}")
-        saved = opened.get(scenario_id, version)
-        scenario = parse_scenario(saved.document, source=f"store:{scenario_id}@{version}")
-        communities, sites = open_data(opened, saved.data)
-        matrix = open_matrix(opened, saved.data, communities, sites)
-        cache[(scenario_id, version)] = evaluate(scenario, engine=shared_engine(communities, sites, scenario.travel,
-                                                                                 matrix))
+        plan = open_stored_version(opened, scenario_id, version)
+        cache[(scenario_id, version)] = evaluate(plan.scenario, engine=shared_engine(plan.data,
+                                                                                      plan.scenario.travel))
         while len(cache) > 16:
             cache.pop(next(iter(cache)))
     return cache[(scenario_id, version)]
@@ -402,7 +393,7 @@ def _open_link(params) -> None:
         if "scenario" in params:
             scenario = decode(params.get("scenario", ""))
             try:
-                ws.open_stored(scenario, ws.communities, ws.sites, None, None, label=f"open the shared plan "
+                ws.open_stored(scenario, ws.data.with_matrix(None), None, None, label=f"open the shared plan "
                                f"{scenario.name}")
             except HubsNotInData as error:
                 st.session_state["link-problem"] = {"scenario": scenario,
@@ -475,7 +466,7 @@ def _open_link_dropping() -> None:
         return
     ws, scenario = workspace(), problem_["scenario"]
     try:
-        ws.open_stored(scenario, ws.communities, ws.sites, None, None, drop_missing=True,
+        ws.open_stored(scenario, ws.data.with_matrix(None), None, None, drop_missing=True,
                        label=f"open the shared plan {scenario.name} without {len(problem_['hubs'])} hubs")
     except InputError as error:
         tell_problems(error, "This share link could not be opened: {problem}.")
@@ -580,12 +571,11 @@ def _restore(opened: ScenarioStore, draft, label: str = "restore your unsaved pl
     when = draft.updated_at[:16].replace("T", " ")
     try:
         scenario = parse_scenario(draft.document, source="draft")
-        communities, sites = open_data(opened, draft.data)
-        matrix = open_matrix(opened, draft.data, communities, sites)
+        data = open_dataset(opened, draft.data)
         saved = opened.get(draft.origin_id, draft.origin_version) if draft.origin_id else None
         latest = opened.info(draft.origin_id).latest_version if draft.origin_id else None
-        ws.open_stored(scenario, communities, sites, draft.origin_id, draft.origin_version,
-                       saved.document if saved else None, label=label, matrix=matrix, latest=latest)
+        ws.open_stored(scenario, data, draft.origin_id, draft.origin_version,
+                       saved.document if saved else None, label=label, latest=latest)
     except StoreUnavailable:
         raise
     except InputError as error:
@@ -668,8 +658,7 @@ def autosave() -> None:
     if st.session_state.get("draft-saved") == marker:
         return
     try:
-        opened.save_draft(key, ws.scenario.to_dict(), data_ref(ws.communities, ws.sites, matrix_in_use()), ws.origin,
-                          ws.origin_version)
+        opened.save_draft(key, ws.scenario.to_dict(), ws.data_in_use.ref, ws.origin, ws.origin_version)
     except StoreUnavailable as error:
         went_away(error)  # the banner says why saving is off; the plan stays in the session
         return

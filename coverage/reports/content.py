@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from coverage import budget, defaults
-from coverage.evaluation import Evaluation, fingerprint
+from coverage.data import fingerprint
+from coverage.evaluation import Evaluation
 from coverage.travel import TIERS
 
 TIER_NAMES = {"same_day": "Same-day", "next_day": "Next-day", "none": "Not covered"}

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from coverage.errors import InputError, Problem
 from coverage.scenario import Scenario, parse_scenario
-from coverage.sweeps.spec import Sweep, apply, kept_cost_usd, parse_sweep
+from coverage.sweeps.spec import SCHEMA, Sweep, apply, kept_cost_usd, parse_sweep
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def plan_sweep(scenario: Scenario, base: str, texts: dict[str, str], *, name: st
                 "start from fewer hubs", column=SETTINGS["budget.total_usd"].title))
     if problems:
         raise InputError(problems)
-    sweep_document = {"schema": "rural-coverage/sweep@1", "name": name, "base": reference, "vary": vary,
+    sweep_document = {"schema": SCHEMA, "name": name, "base": reference, "vary": vary,
                       "time_limit_s": time_limit_s, "replan": replan}
     return parse_sweep(sweep_document, document, reference, source="sweep")
 
