@@ -183,44 +183,24 @@ editor_key = f"hub-table-{ws.revision}-{st.session_state.get('hub-table-resets',
 
 def apply_table_edits(edited: pd.DataFrame) -> None:
     """Turn the edited table into one new hub list (one undo step), or a message naming the row."""
-    by_id = {hub.id: hub for hub in scenario.hubs}
-    hubs, problems = [], []
-    rows = edited.to_dict(orient="records")
-    taken = {row["id"] for row in rows if isinstance(row.get("id"), str) and row["id"]}
-    for offset, row in enumerate(rows):
-        number = offset + 1
-        place = row.get("place")
-        if not place:
-            problems.append(Problem("choose a place for the new hub", row=number, column="place"))
-            continue
-        fields = {"name": row.get("name") if isinstance(row.get("name"), str) else "",
-                  "type": row.get("type") or defaults.HUB_TYPE,
-                  "open_quarter": row.get("open_quarter") or defaults.OPEN_QUARTER,
-                  "locked": bool(row.get("locked")) if row.get("locked") == row.get("locked") else False}
+    rows = []
+    for row in edited.to_dict(orient="records"):
+        place = row.get("place") or ""
         if place.endswith("(coordinates)"):
             lat, lon = (float(x) for x in place.split(" (")[0].split(","))
-            location = {"site_id": None, "lat": lat, "lon": lon}
+            location = {"lat": lat, "lon": lon}
         else:
-            location = {"site_id": site_id_of(place), "lat": None, "lon": None}
-        hub_id = row.get("id") if isinstance(row.get("id"), str) else None
-        if not hub_id:
-            hub_id = next(f"h{n}" for n in range(len(taken) + 1, 10**6) if f"h{n}" not in taken)
-            taken.add(hub_id)
-            fields["name"] = fields["name"] or f"Hub at {place.rsplit(' (', 1)[0]}"
-        elif hub_id in by_id and not fields["name"]:
-            fields["name"] = by_id[hub_id].name
-        hubs.append(Hub(id=hub_id, **location, **fields))
-    if not problems:
-        try:
-            ws.set_hubs(hubs, label="edit the hub table")
-            tell("success", "Hub table saved")
-            return
-        except LockedHubsRemoved as error:  # ask first; the table shows the hubs until the planner answers
-            st.session_state["confirm-locked"] = {"hubs": hubs, "locked": [(h.id, h.name) for h in error.hubs]}
-        except InputError as error:
-            problems = error.problems
-    if problems:
-        tell_problems(InputError(problems), "Hub table: {problem}", where="hub-table")
+            location = {"site_id": site_id_of(place)} if place else {}
+        rows.append({**row, **location, "place_name": f"Hub at {place.rsplit(' (', 1)[0]}" if place else None})
+    try:
+        hubs = ws.hubs_from_rows(rows)
+        ws.set_hubs(hubs, label="edit the hub table")
+        tell("success", "Hub table saved")
+        return
+    except LockedHubsRemoved as error:  # ask first; the table shows the hubs until the planner answers
+        st.session_state["confirm-locked"] = {"hubs": hubs, "locked": [(h.id, h.name) for h in error.hubs]}
+    except InputError as error:
+        tell_problems(error, "Hub table: {problem}", where="hub-table")
     # a refused edit must not come back on the next run: start the editor afresh
     st.session_state["hub-table-resets"] = st.session_state.get("hub-table-resets", 0) + 1
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
@@ -238,9 +238,47 @@ class Workspace:
                 return position
         raise InputError(Problem(f"there is no hub {hub_id!r}", column="hub"))
 
-    def new_hub_id(self) -> str:
-        """An id no hub of this workspace has had."""
-        return self.scenario.new_hub_id(used=self._issued)
+    def new_hub_id(self, also_taken: Iterable[str] = ()) -> str:
+        """An id no hub of this workspace has had (nor one of ``also_taken``, ids handed out for the same change)."""
+        return self.scenario.new_hub_id(used=self._issued | set(also_taken))
+
+    def hubs_from_rows(self, rows: Sequence[dict]) -> list[Hub]:
+        """The hub list an edited hub table stands for, checked; a row without an id is a new hub.
+
+        Each row has ``id`` (empty for a new hub), ``name``, ``site_id`` or ``lat``/``lon``,
+        ``type``, ``open_quarter`` and ``locked``; what is missing takes the default.  A new
+        hub gets an id that no hub of this workspace has had (a removed hub's id is never
+        given again) and, unnamed, the name of its place.  Rows without a place are refused
+        together, each by its row number.
+        """
+        by_id = {hub.id: hub for hub in self.scenario.hubs}
+        hubs, problems, new_ids = [], [], []
+        for number, row in enumerate(rows, start=1):
+            site_id, lat, lon = row.get("site_id"), row.get("lat"), row.get("lon")
+            if site_id is None and (lat is None or lon is None):
+                problems.append(Problem("choose a place for the new hub", row=number, column="place"))
+                continue
+            name = row.get("name") if isinstance(row.get("name"), str) else ""
+            locked = row.get("locked")
+            fields = {"name": name, "type": row.get("type") or defaults.HUB_TYPE,
+                      "open_quarter": row.get("open_quarter") or defaults.OPEN_QUARTER,
+                      "locked": bool(locked) if locked == locked else False}  # NaN from an empty cell: not locked
+            place = ({"site_id": str(site_id), "lat": None, "lon": None} if site_id is not None
+                     else {"site_id": None, "lat": lat, "lon": lon})
+            hub_id = row.get("id") if isinstance(row.get("id"), str) and row.get("id") else None
+            if hub_id is None:
+                taken = [r["id"] for r in rows if isinstance(r.get("id"), str) and r["id"]] + new_ids
+                hub_id = self.new_hub_id(also_taken=taken)
+                new_ids.append(hub_id)
+                fields["name"] = fields["name"] or row.get("place_name") or (
+                    f"Hub at {self.engine.site_label(self.engine.site_index[str(site_id)])}"
+                    if site_id is not None and str(site_id) in self.engine.site_index else f"Hub at {lat}, {lon}")
+            elif hub_id in by_id and not fields["name"]:
+                fields["name"] = by_id[hub_id].name
+            hubs.append(Hub(id=hub_id, **place, **fields))
+        if problems:
+            raise InputError(problems)
+        return hubs
 
     def _place(self, site_id: str | None, lat: float | None, lon: float | None) -> tuple[dict, int]:
         """Hub placement fields and engine site, checked."""

@@ -437,3 +437,16 @@ def test_names_in_messages_read_as_their_characters(name):
     assert ":" not in text and "http:" not in text and "www." not in text  # no directive, no link starts
     assert all(text[i - 1] == fmt.WORD_JOINER for i, c in enumerate(text) if c == "@")  # no address either
     assert fmt.say("Renamed to {name}.", name=name) == f"Renamed to {text}."
+
+
+def test_a_removed_hubs_id_is_never_given_again_by_the_hub_table(app):
+    """Issue 23: the page made its own ids from the rows it saw, so a hub added after a removal took the removed
+    hub's id (h2 named two hubs in one undo history); ids come from the workspace, which never reuses one."""
+    ws = workspace(app)
+    ws.add_hub(site_id=HAYS)
+    ws.add_hub(site_id=DODGE)
+    ws.remove_hub("h2")
+    run(app)
+    edit_table(app, added_rows=[{"place": site_option(app, "Garden City, KS"), "type": "new",
+                                 "open_quarter": "2025Q2"}])
+    assert [hub.id for hub in workspace(app).scenario.hubs] == ["h1", "h3"]
