@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from coverage import budget, charts, defaults
-from coverage.quarters import quarter_range
+from coverage.quarters import FIRST_HORIZON, LAST_OFFERED, choices as quarter_choices
 from coverage.scenario import HUB_TYPES
 from ui import charts as ui_charts
 from ui import fmt, mapview, tables
@@ -102,7 +102,7 @@ with right:
 
 # -- hubs: type, opening quarter, demand against capacity -------------------------------------
 st.subheader("Hubs")
-quarters = quarter_range("2024Q1", scenario.budget.horizon_end)
+quarters = quarter_choices(*(hub.open_quarter for hub in scenario.hubs), last=scenario.budget.horizon_end)
 table = hubs[["hub_id", "name", "type", "open_quarter", "cost_usd", "population_served", "parcels_per_day",
               "load_parcels_per_day", "capacity_parcels_per_day", "utilisation"]].copy()
 table["cost_musd"] = table.pop("cost_usd") / 1e6
@@ -177,10 +177,10 @@ with st.expander("Cost and budget assumptions", icon=":material/payments:", key=
                                     help="Default $1.50; reported apart from the budget's cost.")
         total = a.number_input("Budget ($ million)", 0.0, value=plan_budget.total_usd / 1e6, step=100.0, format="%.0f",
                                help=f"Default {fmt.usd(defaults.BUDGET_USD)} through {defaults.HORIZON_END}.")
-        horizon = b.selectbox("Horizon end", quarter_range("2025Q1", "2030Q4"),
-                              index=quarter_range("2025Q1", "2030Q4").index(plan_budget.horizon_end))
-        target_quarter = a.selectbox("Target quarter", quarter_range("2024Q1", "2030Q4"),
-                                     index=quarter_range("2024Q1", "2030Q4").index(plan_budget.target_quarter))
+        horizons = quarter_choices(plan_budget.horizon_end, first=FIRST_HORIZON, last=LAST_OFFERED)
+        horizon = b.selectbox("Horizon end", horizons, index=horizons.index(plan_budget.horizon_end))
+        targets = quarter_choices(plan_budget.target_quarter, last=LAST_OFFERED)
+        target_quarter = a.selectbox("Target quarter", targets, index=targets.index(plan_budget.target_quarter))
         target_share = b.slider("Target share of communities within next-day", 0.0, 1.0,
                                 float(plan_budget.target_covered_share), 0.01)
         if st.form_submit_button("Apply assumptions", type="primary"):

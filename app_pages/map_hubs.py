@@ -7,7 +7,7 @@ import streamlit as st
 
 from coverage import defaults
 from coverage.errors import InputError, Problem
-from coverage.quarters import quarter_range
+from coverage.quarters import choices as quarter_choices
 from coverage.scenario import HUB_TYPES, Hub
 from coverage.workspace import LockedHubsRemoved
 from ui import fmt, mapview
@@ -16,7 +16,8 @@ from ui.state import apply, data_key, show_messages, tell, tell_problems, worksp
 ws = workspace()
 evaluation = ws.evaluation
 scenario = ws.scenario
-QUARTERS = quarter_range("2024Q1", scenario.budget.horizon_end)
+QUARTERS = quarter_choices(*(hub.open_quarter for hub in scenario.hubs), last=scenario.budget.horizon_end)
+OPENS = ws.default_open_quarter
 
 st.title("Map & hubs")
 show_messages()
@@ -125,7 +126,7 @@ with search_tab:
         choice = columns[0].selectbox("Candidate site", labels, index=None, placeholder="Type a town name...",
                                       key="search-site")
         kind = columns[1].selectbox("Type", HUB_TYPES, index=HUB_TYPES.index(defaults.HUB_TYPE), key="search-type")
-        quarter = columns[2].selectbox("Opens", QUARTERS, index=QUARTERS.index(defaults.OPEN_QUARTER),
+        quarter = columns[2].selectbox("Opens", QUARTERS, index=QUARTERS.index(OPENS),
                                        key="search-quarter")
         locked = columns[3].checkbox("Locked", key="search-locked")
         if st.form_submit_button("Add hub", type="primary", icon=":material/add:"):
@@ -145,7 +146,7 @@ with coordinates_tab:
                                       placeholder="e.g. -100.77")
         kind = columns[2].selectbox("Type", HUB_TYPES, index=HUB_TYPES.index(defaults.HUB_TYPE),
                                     key="coordinates-type")
-        quarter = columns[3].selectbox("Opens", QUARTERS, index=QUARTERS.index(defaults.OPEN_QUARTER),
+        quarter = columns[3].selectbox("Opens", QUARTERS, index=QUARTERS.index(OPENS),
                                        key="coordinates-quarter")
         locked = columns[4].checkbox("Locked", key="coordinates-locked")
         if st.form_submit_button("Add hub at these coordinates", icon=":material/add_location_alt:"):

@@ -12,7 +12,7 @@ from coverage.errors import InputError
 from coverage.compare import compare
 from coverage.evaluation import evaluate
 from coverage.optimize import optimize
-from coverage.quarters import quarter_range
+from coverage.quarters import choices as quarter_choices
 from coverage.scenario import HUB_TYPES
 from ui import fmt, mapview
 from ui.jobs import Job
@@ -47,7 +47,7 @@ with st.form("optimiser-settings", border=True):
                             help="On: maximise the people the hubs can serve within their daily capacity, choosing "
                                  "each hub's type (a conversion is cheaper, a new build ships more). Off: maximise "
                                  "the people within reach, whatever the hubs can ship.")
-    quarters = quarter_range("2024Q1", scenario.budget.horizon_end)
+    quarters = quarter_choices(scenario.proposed_open_quarter, last=scenario.budget.horizon_end)
     hub_type = middle.selectbox("Proposed hubs are (capacity off)", HUB_TYPES,
                                 index=HUB_TYPES.index(scenario.proposed_hub_type),
                                 help="With capacity off, every proposed hub is of this type (where the candidate-site "

@@ -27,7 +27,7 @@ from coverage.engine import Coverage, CoverageEngine
 from coverage.errors import InputError, Problem
 from coverage.evaluation import Evaluation, evaluate
 from coverage.geography import in_united_states
-from coverage.quarters import parse_quarter
+from coverage.quarters import FIRST_OFFERED, clamp, parse_quarter
 from coverage.scenario import HUB_TYPES, Hub, Scenario, parse_scenario
 from coverage.travel import TravelModel
 
@@ -238,6 +238,11 @@ class Workspace:
                 return position
         raise InputError(Problem(f"there is no hub {hub_id!r}", column="hub"))
 
+    @property
+    def default_open_quarter(self) -> str:
+        """A new hub's opening quarter: the default, or the horizon end when that comes first."""
+        return clamp(defaults.OPEN_QUARTER, FIRST_OFFERED, self.scenario.budget.horizon_end)
+
     def new_hub_id(self, also_taken: Iterable[str] = ()) -> str:
         """An id no hub of this workspace has had (nor one of ``also_taken``, ids handed out for the same change)."""
         return self.scenario.new_hub_id(used=self._issued | set(also_taken))
@@ -261,7 +266,7 @@ class Workspace:
             name = row.get("name") if isinstance(row.get("name"), str) else ""
             locked = row.get("locked")
             fields = {"name": name, "type": row.get("type") or defaults.HUB_TYPE,
-                      "open_quarter": row.get("open_quarter") or defaults.OPEN_QUARTER,
+                      "open_quarter": row.get("open_quarter") or self.default_open_quarter,
                       "locked": bool(locked) if locked == locked else False}  # NaN from an empty cell: not locked
             place = ({"site_id": str(site_id), "lat": None, "lon": None} if site_id is not None
                      else {"site_id": None, "lat": lat, "lon": lon})
@@ -343,7 +348,7 @@ class Workspace:
         there = self._hub_at(site)
         if there is not None:
             raise InputError(Problem(f"there is already a hub here: {there.id} ({there.name})", column="site"))
-        fields = {"type": defaults.HUB_TYPE, "open_quarter": defaults.OPEN_QUARTER, "locked": False, **fields}
+        fields = {"type": defaults.HUB_TYPE, "open_quarter": self.default_open_quarter, "locked": False, **fields}
         if not fields.get("name"):
             fields["name"] = (f"Hub at {self.engine.site_label(site)}" if site_id is not None
                               else f"Hub at {place['lat']:.4f}, {place['lon']:.4f}")

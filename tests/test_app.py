@@ -450,3 +450,32 @@ def test_a_removed_hubs_id_is_never_given_again_by_the_hub_table(app):
     edit_table(app, added_rows=[{"place": site_option(app, "Garden City, KS"), "type": "new",
                                  "open_quarter": "2025Q2"}])
     assert [hub.id for hub in workspace(app).scenario.hubs] == ["h1", "h3"]
+
+
+EDGE_QUARTERS = {
+    "schema": "rural-coverage/scenario@1", "name": "Far horizon",
+    "hubs": [{"id": "h1", "site_id": HAYS, "type": "new", "open_quarter": "2023Q2"}],
+    "budget": {"horizon_end": "2031Q4", "target_quarter": "2023Q4"},
+    "optimizer": {"open_quarter": "2023Q3"},
+}
+NEAR_HORIZON = {
+    "schema": "rural-coverage/scenario@1", "name": "Near horizon",
+    "hubs": [{"id": "h1", "site_id": HAYS, "open_quarter": "2024Q2"}],
+    "budget": {"horizon_end": "2025Q2", "target_quarter": "2025Q1"},
+    "optimizer": {"open_quarter": "2025Q1"},
+}
+
+
+@pytest.mark.parametrize("document", [EDGE_QUARTERS, NEAR_HORIZON], ids=["far", "near"])
+def test_every_page_takes_the_quarters_the_validator_accepts(app, document):
+    """Issue 23: the pages' quarter lists were hard-coded (2024Q1 on, 2025Q1-2030Q4 for the horizon), narrower than
+    the validator, so ``.index()`` raised on a scenario file it accepts; the lists now come from coverage/quarters.py
+    and always hold the plan's own quarters."""
+    from coverage.scenario import parse_scenario
+
+    workspace(app).load(parse_scenario(document))
+    for page in ("app_pages/map_hubs.py", "app_pages/budget.py", "app_pages/optimiser.py", "app_pages/sweeps.py",
+                 "app_pages/coverage_tables.py"):
+        app.switch_page(page)
+        run(app)
+        assert not app.exception, (page, app.exception)
