@@ -13,7 +13,9 @@ from coverage.compare import compare
 from coverage.evaluation import evaluate
 from coverage.optimize import optimize
 from coverage.quarters import choices as quarter_choices
+from coverage.settings import setting
 from coverage.scenario import HUB_TYPES
+from ui import settings as widgets
 from ui import fmt, mapview
 from ui.jobs import Job
 from ui.state import apply, clear_messages, show_messages, tell, workspace
@@ -33,26 +35,24 @@ kept_cost = cost_model.total_cost_usd(scenario)
 with st.form("optimiser-settings", border=True):
     left, middle, right = st.columns(3)
     # no minimum on the field: a browser would refuse -500 with only a red border; the check below says why
-    budget = 1e6 * left.number_input("Budget ($ million)", value=scenario.budget.total_usd / 1e6, step=100.0,
-                                     format="%.0f", help=f"The scenario's budget is {fmt.usd(scenario.budget.total_usd)}; "
+    budget = 1e6 * left.number_input(setting("budget.total_usd").title, value=scenario.budget.total_usd / 1e6,
+                                     step=100.0, format="%.0f", help=f"The scenario's budget is {fmt.usd(scenario.budget.total_usd)}; "
                                      f"its hubs cost {fmt.usd(kept_cost)}.")
     time_limit = middle.slider("Time limit (s)", 5, 300, 60, 5,
                                help="After this the best plan found is returned with the gap proved so far.")
-    weight = right.slider("Next-day weight", 0.0, 1.0, float(scenario.next_day_weight), 0.05,
-                          help="How much a next-day community counts against a same-day one (contract default 0.5).")
+    weight = widgets.share("optimizer.next_day_weight", scenario.next_day_weight, right)
     left, middle, right = st.columns(3)
     keep_unlocked = left.checkbox("Keep unlocked hubs", value=True,
                                   help="Off: the optimiser may drop hubs that are not locked. Locked hubs always stay.")
-    respect = left.checkbox("Respect capacity", value=scenario.respect_capacity,
-                            help="On: maximise the people the hubs can serve within their daily capacity, choosing "
+    respect = widgets.flag("optimizer.respect_capacity", scenario.respect_capacity, left,
+                           help="On: maximise the people the hubs can serve within their daily capacity, choosing "
                                  "each hub's type (a conversion is cheaper, a new build ships more). Off: maximise "
                                  "the people within reach, whatever the hubs can ship.")
     quarters = quarter_choices(scenario.proposed_open_quarter, last=scenario.budget.horizon_end)
-    hub_type = middle.selectbox("Proposed hubs are (capacity off)", HUB_TYPES,
-                                index=HUB_TYPES.index(scenario.proposed_hub_type),
-                                help="With capacity off, every proposed hub is of this type (where the candidate-site "
+    hub_type = widgets.choice("optimizer.hub_type", scenario.proposed_hub_type, list(HUB_TYPES), middle,
+                              help="With capacity off, every proposed hub is of this type (where the candidate-site "
                                      "file gives none); with capacity on, the optimiser chooses.")
-    opens = right.selectbox("Proposed hubs open", quarters, index=quarters.index(scenario.proposed_open_quarter))
+    opens = widgets.choice("optimizer.open_quarter", scenario.proposed_open_quarter, quarters, right)
     run, preview = st.columns([1, 1])
     start = run.form_submit_button("Run optimiser", type="primary", icon=":material/rocket_launch:",
                                    disabled=bool(job and job.running), width="stretch")

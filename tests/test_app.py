@@ -479,3 +479,18 @@ def test_every_page_takes_the_quarters_the_validator_accepts(app, document):
         app.switch_page(page)
         run(app)
         assert not app.exception, (page, app.exception)
+
+
+def test_every_cost_assumption_is_editable_the_peak_factor_too(app):
+    """Issue 23: the README says every cost assumption is editable, but costs.peak_factor had no widget; the form is
+    made from the settings registry, so every cost and budget setting has one."""
+    from coverage import settings
+
+    open_budget(app)
+    labels = {n.label for n in app.number_input}
+    assert {settings.setting(key).title for key in settings.SETTINGS
+            if key.startswith("costs.")} <= labels
+    next(n for n in app.number_input if n.label == settings.setting("costs.peak_factor").title).set_value(1.5)
+    next(b for b in app.button if b.label == "Apply assumptions").click()
+    run(app)
+    assert workspace(app).scenario.costs.peak_factor == 1.5

@@ -6,9 +6,10 @@ import dataclasses
 
 import streamlit as st
 
-from coverage import budget, defaults
-from coverage.travel import LABELS, TravelError
+from coverage import budget
+from coverage.travel import LABELS, TravelError, TravelMode
 from ui import fmt
+from ui import settings as widgets
 from ui.report import report_control
 from ui.state import apply, tell, workspace
 
@@ -72,7 +73,7 @@ def _travel_changed(name: str) -> None:
     ws = workspace()
     value = st.session_state[_travel_key(name)]
     if name == "mode":
-        value = MODE_NAMES[value]
+        value = TravelMode.by_label(value)
     try:
         travel = dataclasses.replace(ws.scenario.travel, **{name: value})
     except TravelError as error:
@@ -85,51 +86,43 @@ def _travel_changed(name: str) -> None:
         st.session_state["travel-refusals"] = st.session_state.get("travel-refusals", 0) + 1
 
 
-MODE_NAMES = {"Drive time": "drive", "Radius (miles)": "radius", "Travel matrix": "matrix"}
-
-
 def travel_in_force(travel, matrix) -> str:
     """The travel model in force, in words."""
-    if travel.mode == "matrix" and matrix is not None:
+    if travel.mode.uses_matrix and matrix is not None:
         return f"Travel matrix {matrix.source} ({len(matrix):,} pairs, fingerprint {matrix.fingerprint})"
-    if travel.mode == "radius":
+    if not travel.mode.in_minutes:
         return f"Plain radius: {travel.same_day_miles:g} and {travel.next_day_miles:g} great-circle miles"
     return (f"Drive time: great-circle miles × circuity {travel.circuity:g} at {travel.speed_mph:g} mph")
 
 
+#: The travel settings of the sidebar, in order, and the modes each applies to.
+_TRAVEL_FIELDS = (("same_day_minutes", "thresholds.same_day_minutes", "in_minutes"),
+                  ("next_day_minutes", "thresholds.next_day_minutes", "in_minutes"),
+                  ("circuity", "travel.circuity", "uses_road_model"),
+                  ("speed_mph", "travel.speed_mph", "uses_road_model"),
+                  ("same_day_miles", "travel.same_day_miles", "is_radius"),
+                  ("next_day_miles", "travel.next_day_miles", "is_radius"))
+
+
 def travel_settings() -> None:
-    """Thresholds and travel model, editable; every change is one undo step."""
+    """Thresholds and travel model, editable (each widget from its setting's declaration); every change is one undo
+    step."""
     ws = workspace()
     travel = ws.scenario.travel
     same, nxt = travel.threshold_miles
-    drive = travel.mode == "drive"  # circuity and speed apply to the drive-time model only
     with st.expander("Thresholds and travel", icon=":material/tune:", key="travel-expander"):
         def field(name: str) -> dict:
             return dict(key=_travel_key(name), on_change=_travel_changed, args=(name,))
 
-        names = list(MODE_NAMES)
-        st.radio("Mode", names, index=list(MODE_NAMES.values()).index(travel.mode), horizontal=True,
+        labels = [mode.label for mode in TravelMode]
+        st.radio("Mode", labels, index=labels.index(travel.mode.label), horizontal=True,
                  help="Drive time: great-circle miles × circuity ÷ speed. Radius: plain great-circle miles. Travel "
                       "matrix: drive times from your own GIS or OpenStreetMap roads (upload it on the Data page).",
                  **field("mode"))
-        minutes_mode = travel.mode in ("drive", "matrix")
-        st.number_input("Same-day threshold (minutes)", 5.0, 24 * 60.0, float(travel.same_day_minutes), 5.0,
-                        disabled=not minutes_mode, **field("same_day_minutes"))
-        st.number_input("Next-day threshold (minutes)", 5.0, 48 * 60.0, float(travel.next_day_minutes), 10.0,
-                        disabled=not minutes_mode, **field("next_day_minutes"))
-        st.number_input("Circuity (road ÷ great-circle miles)", 1.0, 5.0, float(travel.circuity), 0.05,
-                        disabled=not drive, **field("circuity"),
-                        help=f"Default {defaults.CIRCUITY}: Ballou et al. (2002) give 1.20 for US roads; "
-                             "1949 highway mileage between 128 cities gives a median of 1.217.")
-        st.number_input("Average road speed (mph)", 5.0, 100.0, float(travel.speed_mph), 1.0,
-                        disabled=not drive, **field("speed_mph"),
-                        help=f"Default {defaults.SPEED_MPH:.0f} mph: NHTSA free-flow means are 70 mph on "
-                             "freeways, 56 on major arterials, 50 on minor arterials and collectors.")
-        st.number_input("Same-day radius (miles)", 1.0, 3000.0, float(travel.same_day_miles), 5.0,
-                        disabled=travel.mode != "radius", **field("same_day_miles"))
-        st.number_input("Next-day radius (miles)", 1.0, 3000.0, float(travel.next_day_miles), 5.0,
-                        disabled=travel.mode != "radius", **field("next_day_miles"))
-        if travel.mode != "matrix":
+        for name, key, applies in _TRAVEL_FIELDS:
+            active = (not travel.mode.in_minutes) if applies == "is_radius" else getattr(travel.mode, applies)
+            widgets.number(key, getattr(travel, name), disabled=not active, **field(name))
+        if travel.mode.outline == "rings":
             st.caption(f"Reach: same-day {same:.1f} mi, next-day {nxt:.1f} mi great-circle.")
     st.caption(f":material/route: {fmt.text(travel_in_force(travel, ws.matrix))}")
 

@@ -89,6 +89,26 @@ def matrix_option(command: argparse.ArgumentParser) -> None:
                               "travel.mode is 'matrix'")
 
 
+def setting_flags(command: argparse.ArgumentParser) -> None:
+    """The flags that set a scenario setting (``--budget``), each from its declaration in ``coverage/settings.py``."""
+    from coverage.settings import FLAGS
+
+    for flag, declared in FLAGS.items():
+        command.add_argument(flag, type=float, metavar=declared.unit.split(" ")[0] or "VALUE",
+                             help=f"{declared.label.lower()} in {declared.unit} (default: the scenario's "
+                                  f"{declared.key}); {declared.help[0].lower()}{declared.help[1:]}")
+
+
+def check_setting_flags(args: argparse.Namespace) -> None:
+    """Every setting flag given, checked by its setting's bound (InputError naming the flag)."""
+    from coverage.settings import FLAGS
+
+    for flag, declared in FLAGS.items():
+        value = getattr(args, flag.lstrip("-").replace("-", "_"), None)
+        if value is not None and declared.bound is not None:
+            declared.bound.check_flag(flag, value)
+
+
 def store_option(command: argparse.ArgumentParser) -> None:
     """``--store URL``."""
     command.add_argument("--store", metavar="URL",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from coverage.bounds import bound
 from coverage.cli.common import (
-    EXIT_BAD_INPUT, EXIT_OK, ProgressBar, data_options, load_dataset, print_json, read_plan,
-    with_matrix_option,
+    EXIT_BAD_INPUT, EXIT_OK, ProgressBar, check_setting_flags, data_options, load_dataset, print_json,
+    read_plan, setting_flags, with_matrix_option,
     store_option, summary_frame,
 )
 from coverage.errors import InputError, Problem
@@ -69,8 +69,7 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
     from coverage.optimize import optimize
     from coverage.scenario import Scenario, save_scenario
 
-    if args.budget is not None:
-        bound("budget.total_usd").check_flag("--budget", args.budget)
+    check_setting_flags(args)
     bound("optimize.time_limit_s").check_flag("--time-limit", args.time_limit)
     if args.scenario:
         plan = read_plan(args.scenario, args)
@@ -263,8 +262,7 @@ def add_commands(commands) -> None:
                                "settings)")
     data_options(optimize)
     store_option(optimize)
-    optimize.add_argument("--budget", type=float, metavar="USD",
-                          help="total budget in dollars (default: the scenario's budget.total_usd)")
+    setting_flags(optimize)
     optimize.add_argument("--time-limit", type=float, default=60.0, metavar="S",
                           help="seconds before returning the best plan found and its gap (default 60)")
     optimize.add_argument("--replan", action="store_true", help="let the optimiser drop unlocked hubs")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from coverage import settings
 from coverage.errors import InputError, Problem
 from coverage.scenario import Scenario, parse_scenario
 from coverage.sweeps.spec import SCHEMA, Sweep, apply, kept_cost_usd, parse_sweep
@@ -27,7 +28,8 @@ from coverage.sweeps.spec import SCHEMA, Sweep, apply, kept_cost_usd, parse_swee
 
 @dataclass(frozen=True)
 class Setting:
-    """A setting a planner sweeps: its place in the scenario document and how it is typed in."""
+    """A setting a planner sweeps, as the Sweeps form asks for it (made from its declaration in
+    ``coverage/settings.py``): its place in the scenario document and how it is typed in."""
 
     path: str
     label: str
@@ -39,17 +41,15 @@ class Setting:
     def title(self) -> str:
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
+    @classmethod
+    def of(cls, declared: settings.Setting) -> "Setting":
+        if declared.kind == "flag":
+            return cls(declared.key, declared.label, "true or false", None, declared.sweep or "true, false")
+        return cls(declared.key, declared.label, declared.shown_unit, declared.scale, declared.sweep or "")
 
-SETTINGS = {setting.path: setting for setting in (
-    Setting("budget.total_usd", "Budget", "$ million", 1e6, "250, 500, 1000, 2000"),
-    Setting("travel.speed_mph", "Average road speed", "mph", 1, "45, 50"),
-    Setting("thresholds.same_day_minutes", "Same-day threshold", "minutes", 1, "75, 90"),
-    Setting("thresholds.next_day_minutes", "Next-day threshold", "minutes", 1, "240"),
-    Setting("travel.circuity", "Circuity", "", 1, "1.2, 1.3"),
-    Setting("optimizer.next_day_weight", "Next-day weight", "", 1, "0.5, 0.75"),
-    Setting("costs.peak_factor", "Peak factor", "", 1, "1, 1.5"),
-    Setting("optimizer.respect_capacity", "Respect capacity", "true or false", None, "true, false"),
-)}
+
+#: The settings the Sweeps form offers, in its order.
+SETTINGS = {declared.key: Setting.of(declared) for declared in settings.swept()}
 
 #: Where each run starts from: the hubs of the working plan it keeps, and whether the optimiser may drop some.
 BASES = {
