@@ -170,7 +170,7 @@ if matrix_upload is not None and st.session_state.get("done-matrix") != matrix_u
     except Exception as error:  # bad input (InputError) is listed; anything else is logged, never a traceback
         refused("matrix", matrix_upload.name, error)
 show_refused("matrix", "was not used; the current travel model and scenario are unchanged.")
-if ws.scenario.travel.mode == "matrix":
+if ws.scenario.travel.mode.uses_matrix:
     back = dataclasses.replace(ws.scenario.travel, mode="drive", matrix=None)
     st.button("Back to the drive-time model (circuity)", key="matrix-off", icon=":material/undo:",
               on_click=apply, args=(ws.set_travel, back), kwargs={"done": "Back to the drive-time model"})

@@ -42,10 +42,11 @@ hub_at_site = {hub.site_id: hub for hub in scenario.hubs if hub.site_id is not N
 # -- the map ----------------------------------------------------------------------------
 hubs_table = evaluation.hub_table()  # one table for the map and the hub editor below
 options = st.columns([1.0, 1.15, 1.1, 2.75, 1.0])
-ring_label, ring_help = {
-    "drive": ("Rings", "Circles of the great-circle distance the drive-time thresholds reach."),
-    "radius": ("Rings", "Circles of the radius mode's same-day and next-day miles."),
-}.get(scenario.travel.mode, ("Reach", "A line from each hub to every community its travel matrix reaches."))
+mode = scenario.travel.mode
+ring_label, ring_help = (
+    ("Reach", "A line from each hub to every community its travel matrix reaches.") if mode.outline == "lines" else
+    ("Rings", "Circles of the great-circle distance the drive-time thresholds reach.") if mode.uses_road_model else
+    ("Rings", "Circles of the radius mode's same-day and next-day miles."))
 show_rings = options[0].toggle(ring_label, value=True, key="show-rings", help=ring_help)
 by_utilisation = options[1].toggle("Utilisation", value=False, key="hub-utilisation",
                                    help="Fill each hub by the share of its daily capacity it ships: sky blue up to "

@@ -176,8 +176,10 @@ class CoverageEngine:
             matrix.check(self.sites["site_id"].astype(str).to_numpy(),
                          self.communities["community_id"].astype(str).to_numpy())
             radius_miles = float(matrix.minutes.max()) if len(matrix) else 1.0
-        self.radius_miles = float(radius_miles)  # the reach, in ``unit`` (minutes for a matrix)
-        self.layout = KeyLayout(len(sites), len(communities), self.radius_miles)
+        #: How far the engine's pairs reach, in :attr:`unit`: great-circle miles for the geometric travel modes,
+        #: minutes for a matrix (what ``TravelMode.engine_unit`` says); ``radius_miles`` is its older name.
+        self.reach_limit = float(radius_miles)
+        self.layout = KeyLayout(len(sites), len(communities), self.reach_limit)
         self.population = self.communities["population"].to_numpy(dtype=np.int64)
         self._population_weights = self.population.astype(float)  # bincount weights, converted once
         labels_c = landmass_labels(self.communities["lat"], self.communities["lon"])
@@ -200,7 +202,7 @@ class CoverageEngine:
             source = matrix_pairs(matrix, self._site.ids, self._community.ids)
         else:
             source = great_circle_pairs(self._site.xyz, self._site.land, self._community_tree, self._community.land,
-                                        self.radius_miles, chunk)
+                                        self.reach_limit, chunk)
         self._build_pairs(source)
         # Virtual sites (hubs at arbitrary coordinates), appended on demand.
         self._lock = threading.Lock()
@@ -243,6 +245,11 @@ class CoverageEngine:
         self.pairs = int(len(key))
 
     @property
+    @property
+    def radius_miles(self) -> float:
+        """The older name of :attr:`reach_limit`: miles for the geometric modes, but minutes for a matrix."""
+        return self.reach_limit
+
     def memory_bytes(self) -> int:
         """Bytes held by the pair tables."""
         return sum(a.nbytes for a in (self._row_ptr, self._row_col, self._row_key, self._col_ptr, self._col_key))
@@ -261,11 +268,11 @@ class CoverageEngine:
                 return self._virtual_points[point]
             xyz = unit_vectors([point[0]], [point[1]])
             land = self._encode_land(landmass_labels([point[0]], [point[1]]))
-            cols = np.asarray(self._community_tree.query_ball_point(xyz[0], miles_to_chord(self.radius_miles)),
+            cols = np.asarray(self._community_tree.query_ball_point(xyz[0], miles_to_chord(self.reach_limit)),
                               dtype=np.int64)
             cols = cols[self._community.land[cols] == land[0]] if len(cols) else cols
             miles = chord_to_miles(np.linalg.norm(self._community.xyz[cols] - xyz[0], axis=1))
-            keep = miles <= self.radius_miles
+            keep = miles <= self.reach_limit
             index = self.n_sites + len(self._virtual_rows)
             if index >= self.layout.max_sites:
                 raise ValueError("too many hubs at arbitrary coordinates")
@@ -402,9 +409,9 @@ class CoverageEngine:
                 raise OtherTravelModel(f"this plan was made with travel matrix {travel.matrix}; the matrix given is "
                                        f"{self.matrix.fingerprint} ({self.matrix.source})")
             return  # a matrix's pairs are all there: any threshold applies
-        if travel.threshold_miles[1] > self.radius_miles * (1 + 1e-12):
+        if travel.threshold_miles[1] > self.reach_limit * (1 + 1e-12):
             raise RadiusTooSmall(f"next-day radius {travel.threshold_miles[1]:.1f} mi exceeds the engine's "
-                                 f"{self.radius_miles:.1f} mi")
+                                 f"{self.reach_limit:.1f} mi")
 
     def minutes_of(self, keys: np.ndarray, travel: TravelModel) -> np.ndarray:
         """Drive minutes the travel model gives for pairs' keys (NaN where there is no hub)."""

@@ -160,7 +160,7 @@ def pdf_bytes(content: ReportContent) -> bytes:
              if matrix is not None else
              f"same-day within {travel.same_day_minutes:g} drive minutes ({same:.1f} great-circle miles at "
              f"{travel.speed_mph:g} mph and circuity {travel.circuity:g}), next-day within {travel.next_day_minutes:g} "
-             f"({nxt:.1f} miles)" if travel.mode == "drive" else
+             f"({nxt:.1f} miles)" if travel.mode.uses_road_model else
              f"same-day within {travel.same_day_miles:g} great-circle miles, next-day within {travel.next_day_miles:g}")
     pdf.paragraph(f"Tiers: {reach}. Rings are great-circle circles; a hub never covers a community that no road "
                   "reaches from it (another island, most of Alaska from the lower 48).", size=7, colour=GREY)
