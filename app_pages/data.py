@@ -16,7 +16,7 @@ from coverage.scenario import load_scenario
 from coverage.workspace import HubsNotInData
 from ui import fmt, storage
 from ui.sidebar import travel_in_force
-from ui.state import LOG, apply, show_messages, tell, workspace
+from ui.state import LOG, apply, show_messages, tell, workspace, keys
 
 ws = workspace()
 st.title("Data")
@@ -39,10 +39,10 @@ def switch(data: DataSet, label: str, done: tuple[str, dict]) -> None:
     try:
         ws.set_data(data, label=label)
     except HubsNotInData as error:
-        st.session_state["pending-data"] = {"data": data, "label": label, "done": done,
-                                            "hubs": [(h.id, h.name, h.site_id) for h in error.hubs]}
+        keys.PENDING_DATA.set({"data": data, "label": label, "done": done,
+                               "hubs": [(h.id, h.name, h.site_id) for h in error.hubs]})
         return
-    st.session_state.pop("pending-data", None)
+    keys.PENDING_DATA.pop()
     tell("success", done[0] + " One undo step.", stay=True, **done[1])
 
 
@@ -54,12 +54,12 @@ def refused(kind: str, name: str, error: BaseException) -> None:
         LOG.error("reading the upload %r failed", name, exc_info=error)
         lines = [f"{name}: it could not be read (an unexpected {type(error).__name__}; the details are in the "
                  "server's log)"]
-    st.session_state[f"{kind}-problems"] = (name, lines)
+    keys.PROBLEMS[kind].set((name, lines))
 
 
 def show_refused(kind: str, outcome: str) -> None:
     """The problems of the last refused upload of this kind, every one listed (``outcome``: what stayed as it was)."""
-    problems = st.session_state.get(f"{kind}-problems")
+    problems = keys.PROBLEMS[kind].get()
     if problems:
         st.error(fmt.say("{name} " + outcome + " {count} problem(s):", name=problems[0], count=len(problems[1])),
                  icon=":material/error:")
@@ -68,10 +68,10 @@ def show_refused(kind: str, outcome: str) -> None:
 
 def take_upload(kind: str, upload) -> None:
     """Check an uploaded file and switch to it, or list every problem and keep the current data."""
-    marker = f"done-{kind}"
-    if upload is None or st.session_state.get(marker) == upload.file_id:
+    marker = keys.DONE[kind]
+    if upload is None or marker.get() == upload.file_id:
         return
-    st.session_state[marker] = upload.file_id
+    marker.set(upload.file_id)
     try:
         if kind == "communities":
             table = load_communities(upload.getvalue(), name=upload.name)
@@ -87,13 +87,13 @@ def take_upload(kind: str, upload) -> None:
     except Exception as error:  # bad input (InputError) is listed; anything else is logged, never a traceback
         refused("upload", upload.name, error)
         return
-    st.session_state.pop("upload-problems", None)
+    keys.PROBLEMS["upload"].pop()
     st.rerun()  # every figure on the page (and the sidebar) from the new data
 
 
 def resolve(choice: str) -> None:
     """The planner's answer when new data lacks some hubs' sites."""
-    pending = st.session_state.pop("pending-data", None)
+    pending = keys.PENDING_DATA.pop()
     if pending is None or choice == "cancel":
         return
     if choice == "new":
@@ -115,7 +115,7 @@ right.metric("Candidate sites", f"{ws.engine.n_sites:,}",
              "every community" if sites is None else sites.attrs.get("source", "uploaded"),
              delta_color="off", delta_arrow="off")
 
-pending = st.session_state.get("pending-data")
+pending = keys.PENDING_DATA.get()
 if pending:
     hubs = pending["hubs"]
     with st.container(border=True, key="pending-data"):
@@ -156,14 +156,14 @@ st.markdown(f"In force: **{fmt.text(travel_in_force(ws.scenario.travel, ws.matri
             "`python -m coverage travel-matrix --osm EXTRACT.osm.pbf --out matrix.parquet`. The thresholds apply to "
             "its minutes as to the drive-time model's.")
 matrix_upload = st.file_uploader("Travel matrix", type=["csv", "parquet"], key="upload-matrix")
-if matrix_upload is not None and st.session_state.get("done-matrix") != matrix_upload.file_id:
-    st.session_state["done-matrix"] = matrix_upload.file_id
+if matrix_upload is not None and keys.DONE["matrix"].get() != matrix_upload.file_id:
+    keys.DONE["matrix"].set(matrix_upload.file_id)
     try:
         with st.spinner("Reading and checking the matrix..."):
             matrix = ws.data.load_matrix(matrix_upload.getvalue(), name=matrix_upload.name)
             ws.set_matrix(matrix)
         storage.keep_matrix_upload(matrix, matrix_upload.getvalue())
-        st.session_state.pop("matrix-problems", None)
+        keys.PROBLEMS["matrix"].pop()
         tell("success", f"Using {{name}}: {len(matrix):,} pairs of drive times (one undo step).", stay=True,
              name=matrix_upload.name)
         st.rerun()
@@ -181,11 +181,11 @@ st.markdown("A scenario is the hubs plus every assumption, as `rural-coverage/sc
 scenario_left, scenario_right = st.columns(2)
 with scenario_left:
     upload = st.file_uploader("Load a scenario (.json)", type=["json"], key="upload-scenario")
-    if upload is not None and st.session_state.get("done-scenario") != upload.file_id:
-        st.session_state["done-scenario"] = upload.file_id
+    if upload is not None and keys.DONE["scenario"].get() != upload.file_id:
+        keys.DONE["scenario"].set(upload.file_id)
         try:
             ws.load(load_scenario(upload.getvalue(), name=upload.name), label=f"load {upload.name}")
-            st.session_state.pop("scenario-problems", None)
+            keys.PROBLEMS["scenario"].pop()
             tell("success", f"Loaded {{name}}: {len(ws.scenario.hubs)} hubs (one undo step).", stay=True,
                  name=upload.name)
             st.rerun()

@@ -11,7 +11,7 @@ from coverage.quarters import choices as quarter_choices
 from coverage.scenario import HUB_TYPES, Hub
 from coverage.workspace import LockedHubsRemoved
 from ui import fmt, mapview
-from ui.state import apply, data_key, show_messages, tell, tell_problems, workspace
+from ui.state import apply, data_key, show_messages, tell, tell_problems, workspace, keys
 
 ws = workspace()
 evaluation = ws.evaluation
@@ -58,8 +58,8 @@ view_name = options[3].segmented_control("View", mapview.VIEWS, default="Lower 4
                                          label_visibility="collapsed") or "Lower 48"
 if options[4].button("Reset view", key="map-reset", icon=":material/center_focus_strong:",
                      help="Back to the chosen view after panning or zooming"):
-    st.session_state["map-resets"] = st.session_state.get("map-resets", 0) + 1
-view = mapview.named_view(view_name, ws.communities, hubs_table, st.session_state.get("map-resets", 0))
+    keys.MAP_RESETS.set(keys.MAP_RESETS.get(0) + 1)
+view = mapview.named_view(view_name, ws.communities, hubs_table, keys.MAP_RESETS.get(0))
 # what to do with a click on the map sits right above it, where the planner is looking (filled in once the map's
 # selection is known)
 actions = st.container(border=True, key="map-actions")
@@ -180,7 +180,7 @@ table = pd.DataFrame({
 }).astype({"id": object, "name": object, "place": object, "type": object, "open_quarter": object, "locked": bool,
            "cost_musd": float, "people_same_day": "int64", "people_next_day": "int64"})
 places = labels + [p for p in table["place"] if p.endswith("(coordinates)")]
-editor_key = f"hub-table-{ws.revision}-{st.session_state.get('hub-table-resets', 0)}"
+editor_key = f"hub-table-{ws.revision}-{keys.HUB_TABLE_RESETS.get(0)}"
 
 
 def apply_table_edits(edited: pd.DataFrame) -> None:
@@ -200,21 +200,21 @@ def apply_table_edits(edited: pd.DataFrame) -> None:
         tell("success", "Hub table saved")
         return
     except LockedHubsRemoved as error:  # ask first; the table shows the hubs until the planner answers
-        st.session_state["confirm-locked"] = {"hubs": hubs, "locked": [(h.id, h.name) for h in error.hubs]}
+        keys.CONFIRM_LOCKED.set({"hubs": hubs, "locked": [(h.id, h.name) for h in error.hubs]})
     except InputError as error:
         tell_problems(error, "Hub table: {problem}", where="hub-table")
     # a refused edit must not come back on the next run: start the editor afresh
-    st.session_state["hub-table-resets"] = st.session_state.get("hub-table-resets", 0) + 1
+    keys.HUB_TABLE_RESETS.set(keys.HUB_TABLE_RESETS.get(0) + 1)
 
 
 def confirm_locked(remove: bool) -> None:
-    pending = st.session_state.pop("confirm-locked", None)
+    pending = keys.CONFIRM_LOCKED.pop()
     if pending and remove:
         apply(ws.set_hubs, pending["hubs"], label="edit the hub table", remove_locked=True, done="Hub table saved",
               where="hub-table")
 
 
-pending_locked = st.session_state.get("confirm-locked")
+pending_locked = keys.CONFIRM_LOCKED.get()
 if pending_locked:
     with st.container(border=True, key="confirm-locked"):
         names = ", ".join(f"{hub_id} ({name})" for hub_id, name in pending_locked["locked"])

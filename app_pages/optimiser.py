@@ -18,7 +18,7 @@ from coverage.scenario import HUB_TYPES
 from ui import settings as widgets
 from ui import fmt, mapview
 from ui.jobs import Job
-from ui.state import apply, clear_messages, show_messages, tell, workspace
+from ui.state import apply, clear_messages, show_messages, tell, workspace, keys
 
 ws = workspace()
 scenario = ws.scenario
@@ -28,7 +28,7 @@ st.markdown("Proposes hubs that maximise **people served × (1 same-day, next-da
             "and the hubs' capacity, choosing conversions or new builds, and keeping locked hubs; or, with capacity "
             "off, the people merely within reach. HiGHS proves the plan optimal to 0.01%, or says how close it got.")
 
-job: Job | None = st.session_state.get("optimiser-job")
+job: Job | None = keys.OPTIMISER_JOB.get()
 
 # -- settings --------------------------------------------------------------------------------------
 kept_cost = cost_model.total_cost_usd(scenario)
@@ -75,21 +75,21 @@ elif start or greedy:
                         replan=not keep_unlocked, greedy=bool(greedy), progress=job.report, stop=job.stop,
                         engine=engine)
 
-    st.session_state["optimiser-job"] = job = Job(work, "greedy preview" if greedy else "optimiser")
-    st.session_state["optimiser-base"] = ws.revision
+    keys.OPTIMISER_JOB.set(job = Job(work, "greedy preview" if greedy else "optimiser"))
+    keys.OPTIMISER_BASE.set(ws.revision)
     st.rerun()  # draw the form again, its buttons off while the job runs
 
 
 # -- progress ----------------------------------------------------------------------------------------
 @st.fragment(run_every=0.5)
 def progress_panel() -> None:
-    current: Job | None = st.session_state.get("optimiser-job")
+    current: Job | None = keys.OPTIMISER_JOB.get()
     if current is None or not current.running:
-        if current is not None and not st.session_state.get("optimiser-shown"):
-            st.session_state["optimiser-shown"] = True
+        if current is not None and not keys.OPTIMISER_SHOWN.get():
+            keys.OPTIMISER_SHOWN.set(True)
             st.rerun()  # the whole page, to show the result
         return
-    st.session_state["optimiser-shown"] = False
+    keys.OPTIMISER_SHOWN.set(False)
     progress = current.progress
     limit = float(time_limit)
     st.progress(min(current.elapsed / limit, 1.0), text=f"{progress.phase if progress else 'starting'} · "
@@ -113,7 +113,7 @@ def progress_panel() -> None:
 progress_panel()
 
 # -- the result --------------------------------------------------------------------------------------
-job = st.session_state.get("optimiser-job")
+job = keys.OPTIMISER_JOB.get()
 if job is not None and not job.running:
     if job.error is not None:
         message = "; ".join(str(p) for p in job.error.problems) if isinstance(job.error, InputError) else \
@@ -121,7 +121,7 @@ if job is not None and not job.running:
         st.error(fmt.say("The optimiser could not run: {message}", message=message), icon=":material/error:")
     else:
         result = job.result
-        stale = st.session_state.get("optimiser-base") != ws.revision
+        stale = keys.OPTIMISER_BASE.get() != ws.revision
         status = {"optimal": "proved optimal (gap ≤ 0.01%)", "time_limit": "time limit reached",
                   "stopped": "stopped", "greedy": "greedy preview, not proved"}[result.status]
         (st.success if result.status == "optimal" else st.info)(
@@ -176,10 +176,10 @@ if job is not None and not job.running:
         def accept() -> None:
             apply(ws.apply_plan, result.scenario, label=f"accept the optimiser's plan ({len(result.added)} hubs)",
                   done="Plan accepted (with the budget it was optimised for): one undo step")
-            st.session_state.pop("optimiser-job", None)
+            keys.OPTIMISER_JOB.pop()
 
         def discard() -> None:
-            st.session_state.pop("optimiser-job", None)
+            keys.OPTIMISER_JOB.pop()
 
         left, right = st.columns(2)
         left.button("Accept the plan", type="primary", icon=":material/check:", disabled=stale, width="stretch",

@@ -20,7 +20,7 @@ from coverage.sweeps.frontier import BUDGET, frontiers, table
 from coverage.sweeps.planner import BASES, SETTINGS, base_of, describe, parse_values, plan_sweep
 from coverage.sweeps.spec import kept_cost_usd
 from ui import fmt, storage
-from ui.state import LOG, show_messages, tell, workspace
+from ui.state import LOG, show_messages, tell, workspace, keys
 
 ws = workspace()
 store = storage.store()
@@ -81,7 +81,7 @@ def new_sweep() -> None:
         LOG.error("launching a sweep failed", exc_info=error)
         st.error(fmt.say("The sweep was not launched: {problem}", problem=error), icon=":material/error:")
         return
-    st.session_state["sweep-chosen"] = sweep_id  # the panel shows this sweep at once
+    keys.SWEEP_CHOSEN.set(sweep_id)  # the panel shows this sweep at once
     tell("success", f"Sweep “{{name}}” launched: {len(sweep.runs())} runs from {BASES[base].split(' (')[0].lower()}.",
          stay=True, name=sweep.name)
     st.rerun()
@@ -146,8 +146,8 @@ def panel() -> None:
         return
     labels = {s["id"]: f"{s['name']} · {s['finished']} of {s['runs']} runs finished"
               + (f" ({s['failed']} failed)" if s["failed"] else "") for s in sweeps}
-    if st.session_state.get("sweep-chosen") not in labels:
-        st.session_state.pop("sweep-chosen", None)
+    if keys.SWEEP_CHOSEN.get() not in labels:
+        keys.SWEEP_CHOSEN.pop()
     chosen = st.selectbox("Sweep", list(labels), format_func=labels.get, key="sweep-chosen")
     sweep = next(s for s in sweeps if s["id"] == chosen)
     succeeded = sweep["finished"] - sweep["failed"]

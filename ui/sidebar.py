@@ -11,7 +11,7 @@ from coverage.travel import LABELS, TravelError, TravelMode
 from ui import fmt
 from ui import settings as widgets
 from ui.report import report_control
-from ui.state import apply, tell, workspace
+from ui.state import apply, tell, workspace, keys
 
 TIER_LABELS = {"same_day": "Same-day", "next_day": "Next-day", "none": "Not covered"}
 
@@ -65,7 +65,7 @@ def undo_redo() -> None:
 
 def _travel_key(name: str) -> str:
     """Widget key of a travel setting: new after every change or refusal, so the field shows what is in force."""
-    return f"{name}-{workspace().revision}-{st.session_state.get('travel-refusals', 0)}"
+    return f"{name}-{workspace().revision}-{keys.TRAVEL_REFUSALS.get(0)}"
 
 
 def _travel_changed(name: str) -> None:
@@ -80,10 +80,10 @@ def _travel_changed(name: str) -> None:
         current = getattr(ws.scenario.travel, name)
         tell("error", "{problem}; " + f"{LABELS[name]} stays at {current:g}.",
              problem=f"{str(error)[0].upper()}{str(error)[1:]}")
-        st.session_state["travel-refusals"] = st.session_state.get("travel-refusals", 0) + 1
+        keys.TRAVEL_REFUSALS.set(keys.TRAVEL_REFUSALS.get(0) + 1)
         return
     if not apply(ws.set_travel, travel):  # refused (no matrix yet, say): the field goes back to what is in force
-        st.session_state["travel-refusals"] = st.session_state.get("travel-refusals", 0) + 1
+        keys.TRAVEL_REFUSALS.set(keys.TRAVEL_REFUSALS.get(0) + 1)
 
 
 def travel_in_force(travel, matrix) -> str:

@@ -38,7 +38,7 @@ from coverage.store.url import normalise
 from coverage.store.data import MissingData, keep, keep_matrix, open_dataset, open_version as open_stored_version
 from coverage.workspace import HubsNotInData
 from ui import fmt
-from ui.state import LOG, tell, tell_problems, unexpected, workspace
+from ui.state import LOG, tell, tell_problems, unexpected, workspace, keys
 
 _BROWSER_JS = """
 export default function(component) {
@@ -94,18 +94,12 @@ UP_SECONDS = 2.0
 
 
 def _reachable(opened: ScenarioStore) -> str | None:
-    """None when the store answers; else why not.  Asked at most every few seconds per server process."""
+    """None when the store answers; else why not (``ScenarioStore.unavailable_reason``, one ``SELECT 1`` that never
+    raises).  Asked at most every few seconds per server process."""
     checked = _CHECKED.get(opened.url)
     if checked is not None and time.monotonic() - checked[0] < (UP_SECONDS if checked[1] is None else RETRY_SECONDS):
         return checked[1]
-    try:
-        with opened.engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-        reason = None
-    except Exception as error:  # the database's words, first line; never a traceback
-        words = str(getattr(error, "orig", None) or error).strip().splitlines()
-        reason = (f"the scenario store at {opened.display_url} does not answer "
-                  f"({words[0] if words else type(error).__name__})")
+    reason = opened.unavailable_reason()
     _CHECKED[opened.url] = (time.monotonic(), reason)
     return reason
 
@@ -113,32 +107,32 @@ def _reachable(opened: ScenarioStore) -> str | None:
 def went_away(error: StoreUnavailable) -> None:
     """A store call failed mid-way: saving is off (the banner says why) until the store answers again."""
     _CHECKED[normalise(store_url(None, _secrets_url()))] = (time.monotonic(), str(error.problems[0].message))
-    st.session_state["store-gone"] = str(error.problems[0].message)
+    keys.STORE_GONE.set(str(error.problems[0].message))
 
 
 def store() -> ScenarioStore | None:
     """The session's scenario store, or None (with :func:`problem` saying why)."""
     url = store_url(None, _secrets_url())
-    failed = st.session_state.get("store-problem")
+    failed = keys.STORE_PROBLEM.get()
     if failed and failed[0] == url and time.monotonic() - failed[2] < RETRY_SECONDS:
         return None
     try:
         opened = _open(url)
     except InputError as error:
-        st.session_state["store-problem"] = (url, str(error.problems[0].message), time.monotonic())
+        keys.STORE_PROBLEM.set((url, str(error.problems[0].message), time.monotonic()))
         return None
     except Exception as error:  # an unexpected failure to open: logged, and saving is off
         LOG.error("opening the scenario store failed", exc_info=error)
-        st.session_state["store-problem"] = (url, f"the scenario store could not be opened (an unexpected "
-                                                  f"{type(error).__name__}; the details are in the server's log)",
-                                             time.monotonic())
+        keys.STORE_PROBLEM.set((url, f"the scenario store could not be opened (an unexpected "
+                                f"{type(error).__name__}; the details are in the server's log)",
+                                time.monotonic()))
         return None
-    st.session_state.pop("store-problem", None)
+    keys.STORE_PROBLEM.pop()
     reason = _reachable(opened)
     if reason:
-        st.session_state["store-gone"] = reason
+        keys.STORE_GONE.set(reason)
         return None
-    st.session_state.pop("store-gone", None)
+    keys.STORE_GONE.pop()
     if opened.messages:  # said once, to whoever opened it: "created" only when it really was
         st.toast(fmt.text(opened.messages.pop(0)), icon=":material/database:")
     return opened
@@ -148,15 +142,15 @@ def problem() -> str | None:
     """Why saving is off (None when it is on)."""
     opened = store()
     if opened is None:
-        failed = st.session_state.get("store-problem")
-        return failed[1] if failed else st.session_state.get("store-gone", "the scenario store is not available")
+        failed = keys.STORE_PROBLEM.get()
+        return failed[1] if failed else keys.STORE_GONE.get("the scenario store is not available")
     return opened.read_only_reason if not opened.writable else None
 
 
 def retry() -> None:
     """Forget a failed opening and a store found down, so that this run looks again."""
-    st.session_state.pop("store-problem", None)
-    st.session_state.pop("store-gone", None)
+    keys.STORE_PROBLEM.pop()
+    keys.STORE_GONE.pop()
     _CHECKED.clear()
     _open.clear()
 
@@ -184,16 +178,16 @@ def _saving_off() -> None:
 
 def author() -> str:
     """Who saves (free text, 'local' by default; team login will fill it in later)."""
-    return (st.session_state.get("author-name") or "local").strip() or "local"
+    return (keys.AUTHOR_NAME.get() or "local").strip() or "local"
 
 
 def author_field() -> None:
     """The "Your name" field: kept for the session (on every page) and in this browser."""
     def remember() -> None:
-        st.session_state["author-name"] = st.session_state.get("author-input", "").strip()[:200]
+        keys.AUTHOR_NAME.set(keys.AUTHOR_INPUT.get("").strip()[:200])
 
-    if "author-input" not in st.session_state:
-        st.session_state["author-input"] = st.session_state.get("author-name", "")
+    if not keys.AUTHOR_INPUT.present():
+        keys.AUTHOR_INPUT.set(keys.AUTHOR_NAME.get(""))
     st.text_input("Your name", key="author-input", placeholder="local", max_chars=200, on_change=remember,
                   help="Kept with every save, rename and delete (free text until team login arrives), and "
                        "remembered in this browser.")
@@ -204,7 +198,7 @@ def keep_upload(kind: str, table, name: str, content: bytes) -> None:
     """Keep an uploaded table in the store now (and in the session, for a save once the store is back)."""
     from coverage.data import fingerprint
 
-    st.session_state.setdefault("uploads", {})[fingerprint(table)] = (kind, table, name, content)
+    keys.UPLOADS.setdefault({})[fingerprint(table)] = (kind, table, name, content)
     opened = store()
     if opened is not None and opened.writable:
         try:
@@ -220,7 +214,7 @@ def matrix_in_use():
 
 def keep_matrix_upload(matrix, content: bytes) -> None:
     """Keep an uploaded travel matrix in the store (so plans made on it reopen with it)."""
-    st.session_state.setdefault("matrix-uploads", {})[matrix.fingerprint] = (matrix, content)
+    keys.MATRIX_UPLOADS.setdefault({})[matrix.fingerprint] = (matrix, content)
     opened = store()
     if opened is not None and opened.writable:
         try:
@@ -231,9 +225,9 @@ def keep_matrix_upload(matrix, content: bytes) -> None:
 
 def keep_session_uploads(opened: ScenarioStore) -> None:
     """Store the data sets uploaded in this session (a plan saved on them reopens with them)."""
-    for kind, table, name, content in st.session_state.get("uploads", {}).values():
+    for kind, table, name, content in keys.UPLOADS.get({}).values():
         keep(opened, kind, table, name, content, author=author())
-    for matrix, content in st.session_state.get("matrix-uploads", {}).values():
+    for matrix, content in keys.MATRIX_UPLOADS.get({}).values():
         keep_matrix(opened, matrix, content, author=author())
 
 
@@ -324,13 +318,13 @@ def open_version(scenario_id: str, version: int | None = None, *, copy: bool = F
                        label=f"open {scenario.name} v{saved.version}" + (" (a copy)" if copy else ""),
                        latest=latest)
     except MissingData as error:
-        st.session_state["open-problem"] = {"id": scenario_id, "version": version, "copy": copy, "what": what,
-                                            "missing": [str(p.message) for p in error.problems]}
+        keys.OPEN_PROBLEM.set({"id": scenario_id, "version": version, "copy": copy, "what": what,
+                               "missing": [str(p.message) for p in error.problems]})
         return False
     except HubsNotInData as error:
-        st.session_state["open-problem"] = {"id": scenario_id, "version": version, "copy": copy, "what": what,
-                                            "hubs": [(h.id, h.name, h.site_id) for h in error.hubs],
-                                            "on_current_data": on_current_data}
+        keys.OPEN_PROBLEM.set({"id": scenario_id, "version": version, "copy": copy, "what": what,
+                               "hubs": [(h.id, h.name, h.site_id) for h in error.hubs],
+                               "on_current_data": on_current_data})
         return False
     except StoreUnavailable as error:
         went_away(error)
@@ -339,7 +333,7 @@ def open_version(scenario_id: str, version: int | None = None, *, copy: bool = F
     except InputError as error:
         tell_problems(error, "Could not open it: {problem}")
         return False
-    st.session_state.pop("open-problem", None)
+    keys.OPEN_PROBLEM.pop()
     tell("success", ("Opened {what} " if what else "Opened ") + "“{name}” (version " + f"{saved.version})"
          + (" as an unsaved copy" if copy else "") + ": one undo step" + (", Undo brings back the plan before."
                                                                          if ws.can_undo else "."),
@@ -352,7 +346,7 @@ def evaluate_version(scenario_id: str, version: int):
     from coverage.evaluation import evaluate
     from ui.state import shared_engine
 
-    cache = st.session_state.setdefault("evaluated-versions", {})
+    cache = keys.EVALUATED_VERSIONS.setdefault({})
     if (scenario_id, version) not in cache:
         opened = store()
         if opened is None:
@@ -396,8 +390,8 @@ def _open_link(params) -> None:
                 ws.open_stored(scenario, ws.data.with_matrix(None), None, None, label=f"open the shared plan "
                                f"{scenario.name}")
             except HubsNotInData as error:
-                st.session_state["link-problem"] = {"scenario": scenario,
-                                                    "hubs": [(h.id, h.name, h.site_id) for h in error.hubs]}
+                keys.LINK_PROBLEM.set({"scenario": scenario,
+                                       "hubs": [(h.id, h.name, h.site_id) for h in error.hubs]})
                 tell("error", "This share link could not be opened as it is: {problem}." + unchanged,
                      problem=error.problems[0])
                 return
@@ -415,7 +409,7 @@ def _open_link(params) -> None:
 
 def _link_problem() -> None:
     """A share link whose hubs the data lacks: which hubs, and open it without them (or not)."""
-    problem_ = st.session_state.get("link-problem")
+    problem_ = keys.LINK_PROBLEM.get()
     if not problem_:
         return
     import pandas as pd
@@ -430,12 +424,12 @@ def _link_problem() -> None:
         left.button(f"Open it without these {len(hubs)} hubs", key="link-dropping", on_click=_open_link_dropping,
                     type="primary")
         right.button("Keep my current plan", key="link-cancel",
-                     on_click=lambda: st.session_state.pop("link-problem", None))
+                     on_click=lambda: keys.LINK_PROBLEM.pop())
 
 
 def _open_problem() -> None:
     """A stored version that could not be opened as it was: its data is gone, or some hubs' sites are."""
-    problem_ = st.session_state.get("open-problem")
+    problem_ = keys.OPEN_PROBLEM.get()
     if not problem_:
         return
     import pandas as pd
@@ -457,11 +451,11 @@ def _open_problem() -> None:
                       args=(problem_["id"], problem_["version"]),
                       kwargs={**again, "on_current_data": problem_.get("on_current_data", False),
                               "drop_missing": True})
-        st.button("Cancel", key="open-cancel", on_click=lambda: st.session_state.pop("open-problem", None))
+        st.button("Cancel", key="open-cancel", on_click=lambda: keys.OPEN_PROBLEM.pop())
 
 
 def _open_link_dropping() -> None:
-    problem_ = st.session_state.pop("link-problem", None)
+    problem_ = keys.LINK_PROBLEM.pop()
     if not problem_:
         return
     ws, scenario = workspace(), problem_["scenario"]
@@ -478,7 +472,7 @@ def _open_link_dropping() -> None:
 # -- the drafts -----------------------------------------------------------------------------------------
 def browser() -> dict | None:
     """What the browser said: its key, this tab's key, the tabs it knows and the planner's name (None at first)."""
-    author_now = st.session_state.get("author-name")
+    author_now = keys.AUTHOR_NAME.get()
     result = _browser_component(key="browser", data={"author": author_now} if author_now is not None else None,
                                 on_key_change=lambda: None, on_tab_change=lambda: None, on_tabs_change=lambda: None,
                                 on_author_change=lambda: None, on_query_length_change=lambda: None)
@@ -502,26 +496,26 @@ def _dropped_query() -> int:
     """Length of an address query that Streamlit refused to pass on (0 when none was dropped)."""
     from streamlit.runtime.state.query_params import CLIENT_STATE_QUERY_STRING_MAX_LENGTH
 
-    length = (st.session_state.get("browser") or {}).get("query_length") or 0
+    length = (keys.BROWSER.get() or {}).get("query_length") or 0
     return length if isinstance(length, int) and length > CLIENT_STATE_QUERY_STRING_MAX_LENGTH else 0
 
 
 def start() -> None:
     """Per session, once: open a link from the address; when the browser has said who it is, restore its draft."""
-    if "linked" not in st.session_state:
-        st.session_state["linked"] = open_link()
+    if not keys.LINKED.present():
+        keys.LINKED.set(open_link())
     found = browser()
-    if found is None or st.session_state.get("draft-ready"):
+    if found is None or keys.DRAFT_READY.get():
         return
-    if found["author"] and not st.session_state.get("author-name"):
-        st.session_state["author-name"] = found["author"]
-        if not st.session_state.get("author-input"):
-            st.session_state["author-input"] = found["author"]  # the field shows it, on whichever page it is
+    if found["author"] and not keys.AUTHOR_NAME.get():
+        keys.AUTHOR_NAME.set(found["author"])
+        if not keys.AUTHOR_INPUT.get():
+            keys.AUTHOR_INPUT.set(found["author"])  # the field shows it, on whichever page it is
     too_long = _dropped_query()
-    if too_long and not st.session_state["linked"]:
+    if too_long and not keys.LINKED.get():
         from coverage.links import MAX_LINK_CHARS
 
-        st.session_state["linked"] = True
+        keys.LINKED.set(True)
         tell("error", f"This share link could not be opened: it is {too_long:,} characters long, and a share link "
              f"holds at most {MAX_LINK_CHARS:,}. Your current plan is unchanged.")
         st.query_params.clear()
@@ -534,8 +528,8 @@ def start() -> None:
     except StoreUnavailable as error:
         went_away(error)  # the plan in this tab carries on; the drafts wait for the store
         return
-    st.session_state["draft-ready"] = True
-    st.session_state["draft-key"] = key
+    keys.DRAFT_READY.set(True)
+    keys.DRAFT_KEY.set(key)
 
 
 def _start_drafts(opened: ScenarioStore, found: dict, key: str) -> None:
@@ -546,7 +540,7 @@ def _start_drafts(opened: ScenarioStore, found: dict, key: str) -> None:
     legacy = opened.get_draft(found["key"]) if found["tab"] else None  # a draft from before drafts were per tab
     others += [legacy] if legacy is not None else []
     ws = workspace()
-    if st.session_state["linked"] or ws.revision != 0:
+    if keys.LINKED.get() or ws.revision != 0:
         # the tab shows another plan already (a link, or work done while the store was away): keep its draft aside
         if own is not None and own.document.get("hubs") and own.document != ws.scenario.to_dict() and opened.writable:
             opened.save_draft(key + BEFORE_LINK, own.document, own.data, own.origin_id, own.origin_version)
@@ -559,7 +553,7 @@ def _start_drafts(opened: ScenarioStore, found: dict, key: str) -> None:
     different = [d for d in others if d is not own and d.document.get("hubs")
                  and d.document != (own.document if own is not None else None)]
     if different:
-        st.session_state["other-tab"] = _newest(different).key
+        keys.OTHER_TAB.set(_newest(different).key)
 
 
 def _newest(drafts: list):
@@ -589,7 +583,7 @@ def _restore(opened: ScenarioStore, draft, label: str = "restore your unsaved pl
 
 def _other_tab() -> None:
     """Offer the different unsaved plan another tab of this browser holds (no work is lost to a second tab)."""
-    key = st.session_state.get("other-tab")
+    key = keys.OTHER_TAB.get()
     opened = store() if key else None
     if opened is None:
         return
@@ -599,7 +593,7 @@ def _other_tab() -> None:
         went_away(error)
         return
     if draft is None or draft.document == workspace().scenario.to_dict():
-        st.session_state.pop("other-tab", None)
+        keys.OTHER_TAB.pop()
         return
     with st.container(border=True, key="other-tab"):
         left, middle, right = st.columns([6, 1.4, 1], vertical_alignment="center")
@@ -610,11 +604,11 @@ def _other_tab() -> None:
                   icon=":material/tab:")
         middle.button("Open it here", key="other-tab-open", on_click=_open_other_tab, args=(key,),
                       help="One undo step; the other tab keeps its plan")
-        right.button("Dismiss", key="other-tab-dismiss", on_click=lambda: st.session_state.pop("other-tab", None))
+        right.button("Dismiss", key="other-tab-dismiss", on_click=lambda: keys.OTHER_TAB.pop())
 
 
 def _open_other_tab(key: str) -> None:
-    st.session_state.pop("other-tab", None)
+    keys.OTHER_TAB.pop()
     opened = store()
     if opened is None:
         return
@@ -628,7 +622,7 @@ def _open_other_tab(key: str) -> None:
 
 def earlier_draft():
     """The draft a share link set aside in this tab, if any."""
-    key, opened = st.session_state.get("draft-key"), store()
+    key, opened = keys.DRAFT_KEY.get(), store()
     if not key or opened is None:
         return None
     try:
@@ -640,7 +634,7 @@ def earlier_draft():
 
 def restore_earlier() -> None:
     """Bring back the plan a share link set aside (one undo step)."""
-    key, opened, draft = st.session_state.get("draft-key"), store(), earlier_draft()
+    key, opened, draft = keys.DRAFT_KEY.get(), store(), earlier_draft()
     try:
         if draft is not None and _restore(opened, draft, label="bring back the plan before the link"):
             opened.delete_draft(key + BEFORE_LINK)
@@ -650,12 +644,12 @@ def restore_earlier() -> None:
 
 def autosave() -> None:
     """Save the working plan as this tab's draft when it changed since the last run."""
-    key, opened = st.session_state.get("draft-key"), store()
-    if not st.session_state.get("draft-ready") or not key or opened is None or not opened.writable:
+    key, opened = keys.DRAFT_KEY.get(), store()
+    if not keys.DRAFT_READY.get() or not key or opened is None or not opened.writable:
         return
     ws = workspace()
     marker = (id(ws), ws.revision)
-    if st.session_state.get("draft-saved") == marker:
+    if keys.DRAFT_SAVED.get() == marker:
         return
     try:
         opened.save_draft(key, ws.scenario.to_dict(), ws.data_in_use.ref, ws.origin, ws.origin_version)
@@ -664,7 +658,7 @@ def autosave() -> None:
         return
     except InputError:
         return
-    st.session_state["draft-saved"] = marker
+    keys.DRAFT_SAVED.set(marker)
 
 
 __all__ = ["StoreUnavailable", "author", "author_field", "autosave", "banner", "browser", "earlier_draft",
