@@ -5,12 +5,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from coverage import budget, charts, defaults
-from ui import settings as widgets
-from coverage.quarters import FIRST_HORIZON, LAST_OFFERED, choices as quarter_choices
+from coverage import budget, charts
+from coverage.quarters import FIRST_HORIZON, LAST_OFFERED
+from coverage.quarters import choices as quarter_choices
 from coverage.scenario import HUB_TYPES
 from ui import charts as ui_charts
 from ui import fmt, mapview, tables
+from ui import settings as widgets
 from ui.state import apply, show_messages, workspace
 
 ws = workspace()
@@ -160,7 +161,7 @@ ASSUMPTIONS = ("costs.capex_usd.conversion", "costs.capex_usd.new", "costs.opex_
 
 
 def sections_of(values: dict) -> dict:
-    """``{"costs.capex_usd.new": 2e7, ...}`` -> ``{"costs": {"capex_usd": {"new": 2e7}}, ...}`` (what set_settings takes)."""
+    """``{"costs.capex_usd.new": 2e7}`` -> ``{"costs": {"capex_usd": {"new": 2e7}}}`` (what set_settings takes)."""
     sections: dict = {}
     for key, value in values.items():
         *path, last = key.split(".")

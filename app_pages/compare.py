@@ -14,7 +14,7 @@ from coverage.compare import compare
 from coverage.errors import InputError
 from coverage.exports import xlsx_bytes
 from ui import fmt, mapview, storage
-from ui.state import show_messages, workspace, keys
+from ui.state import keys, show_messages, workspace
 
 ws = workspace()
 store = storage.store()

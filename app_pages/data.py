@@ -16,7 +16,7 @@ from coverage.scenario import load_scenario
 from coverage.workspace import HubsNotInData
 from ui import fmt, storage
 from ui.sidebar import travel_in_force
-from ui.state import LOG, apply, show_messages, tell, workspace, keys
+from ui.state import LOG, apply, keys, show_messages, tell, workspace
 
 ws = workspace()
 st.title("Data")

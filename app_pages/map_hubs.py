@@ -6,12 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from coverage import defaults
-from coverage.errors import InputError, Problem
+from coverage.errors import InputError
 from coverage.quarters import choices as quarter_choices
 from coverage.scenario import HUB_TYPES, Hub
 from coverage.workspace import LockedHubsRemoved
 from ui import fmt, mapview
-from ui.state import apply, data_key, show_messages, tell, tell_problems, workspace, keys
+from ui.state import apply, data_key, keys, show_messages, tell, tell_problems, workspace
 
 ws = workspace()
 evaluation = ws.evaluation

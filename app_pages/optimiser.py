@@ -8,17 +8,17 @@ import pandas as pd
 import streamlit as st
 
 from coverage import budget as cost_model
-from coverage.errors import InputError
 from coverage.compare import compare
+from coverage.errors import InputError
 from coverage.evaluation import evaluate
 from coverage.optimize import optimize
 from coverage.quarters import choices as quarter_choices
-from coverage.settings import setting
 from coverage.scenario import HUB_TYPES
-from ui import settings as widgets
+from coverage.settings import setting
 from ui import fmt, mapview
+from ui import settings as widgets
 from ui.jobs import Job
-from ui.state import apply, clear_messages, show_messages, tell, workspace, keys
+from ui.state import apply, clear_messages, keys, show_messages, tell, workspace
 
 ws = workspace()
 scenario = ws.scenario
@@ -36,8 +36,9 @@ with st.form("optimiser-settings", border=True):
     left, middle, right = st.columns(3)
     # no minimum on the field: a browser would refuse -500 with only a red border; the check below says why
     budget = 1e6 * left.number_input(setting("budget.total_usd").title, value=scenario.budget.total_usd / 1e6,
-                                     step=100.0, format="%.0f", help=f"The scenario's budget is {fmt.usd(scenario.budget.total_usd)}; "
-                                     f"its hubs cost {fmt.usd(kept_cost)}.")
+                                     step=100.0, format="%.0f",
+                                     help=f"The scenario's budget is {fmt.usd(scenario.budget.total_usd)}; its hubs "
+                                     f"cost {fmt.usd(kept_cost)}.")
     time_limit = middle.slider("Time limit (s)", 5, 300, 60, 5,
                                help="After this the best plan found is returned with the gap proved so far.")
     weight = widgets.share("optimizer.next_day_weight", scenario.next_day_weight, right)
@@ -75,7 +76,8 @@ elif start or greedy:
                         replan=not keep_unlocked, greedy=bool(greedy), progress=job.report, stop=job.stop,
                         engine=engine)
 
-    keys.OPTIMISER_JOB.set(job = Job(work, "greedy preview" if greedy else "optimiser"))
+    job = Job(work, "greedy preview" if greedy else "optimiser")
+    keys.OPTIMISER_JOB.set(job)
     keys.OPTIMISER_BASE.set(ws.revision)
     st.rerun()  # draw the form again, its buttons off while the job runs
 

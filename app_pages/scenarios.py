@@ -10,7 +10,7 @@ import streamlit as st
 from coverage.errors import InputError
 from coverage.links import scenario_link, stored_link
 from ui import fmt, storage
-from ui.state import apply, show_messages, tell, tell_problems, workspace, keys
+from ui.state import apply, keys, show_messages, tell, tell_problems, workspace
 
 ws = workspace()
 store = storage.store()

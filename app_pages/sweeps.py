@@ -10,7 +10,6 @@ run's plan, as one undo step.
 
 from __future__ import annotations
 
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -20,7 +19,7 @@ from coverage.sweeps.frontier import BUDGET, frontiers, table
 from coverage.sweeps.planner import BASES, SETTINGS, base_of, describe, parse_values, plan_sweep
 from coverage.sweeps.spec import kept_cost_usd
 from ui import fmt, storage
-from ui.state import LOG, show_messages, tell, workspace, keys
+from ui.state import LOG, keys, show_messages, tell, workspace
 
 ws = workspace()
 store = storage.store()

@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from coverage import budget as cost_model  # noqa: E402
 from coverage.dataset import default_communities  # noqa: E402
 from coverage.evaluation import engine_for  # noqa: E402
-from coverage.optimize import MIP_GAP, CoverageProblem, optimize  # noqa: E402
 from coverage.highs import highs_instance  # noqa: E402
+from coverage.optimize import MIP_GAP, CoverageProblem, optimize  # noqa: E402
 from coverage.scenario import Hub, Scenario  # noqa: E402
 
 GOALS = {"speedup": 10, "gap": MIP_GAP}
@@ -95,7 +95,8 @@ def root_bounds(problem: CoverageProblem, budget: float, cut_seconds: float = 30
     lp = problem.lp_relaxation(budget, problem.greedy(budget), time.monotonic() + 300, active,
                                cut_seconds=cut_seconds)
     return {"root_before_cuts": round(lp["value_before_cuts"], 1), "root_after_cuts": round(lp["value"], 1),
-            "cuts": len(lp["cuts"]), "cut_rounds": lp["cut_rounds"], "root_seconds": round(time.perf_counter() - start, 1)}
+            "cuts": len(lp["cuts"]), "cut_rounds": lp["cut_rounds"],
+            "root_seconds": round(time.perf_counter() - start, 1)}
 
 
 def solve_row(scenario: Scenario, communities, engine, budget: float, time_limit: float) -> dict:

@@ -141,7 +141,8 @@ def plan(evaluation) -> Plan:
         })
     by_quarter = pd.DataFrame(rows)
     communities = max(engine.n_communities, 1)
-    by_quarter["covered_share"] = (by_quarter["communities_same_day"] + by_quarter["communities_next_day"]) / communities
+    covered = by_quarter["communities_same_day"] + by_quarter["communities_next_day"]
+    by_quarter["covered_share"] = covered / communities
 
     cost = float(hub_table["cost_usd"].sum()) if len(hub_table) else 0.0
     target_row = by_quarter.loc[by_quarter["quarter"] == budget.target_quarter]

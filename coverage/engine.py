@@ -176,6 +176,8 @@ class CoverageEngine:
             matrix.check(self.sites["site_id"].astype(str).to_numpy(),
                          self.communities["community_id"].astype(str).to_numpy())
             radius_miles = float(matrix.minutes.max()) if len(matrix) else 1.0
+        if radius_miles is None:
+            raise ValueError("give radius_miles (how far the pairs reach) or a travel matrix")
         #: How far the engine's pairs reach, in :attr:`unit`: great-circle miles for the geometric travel modes,
         #: minutes for a matrix (what ``TravelMode.engine_unit`` says); ``radius_miles`` is its older name.
         self.reach_limit = float(radius_miles)
@@ -396,9 +398,9 @@ class CoverageEngine:
                  hub_ids: Sequence[str] | None = None) -> "Coverage":
         """Coverage of hubs at these site indices (scenario order) under a travel model."""
         self.check_travel(travel)
-        hub_sites = np.asarray(hub_sites, dtype=np.int64)
-        ids = tuple(hub_ids) if hub_ids is not None else tuple(f"h{i + 1}" for i in range(len(hub_sites)))
-        return Coverage._fresh(self, hub_sites, ids, travel)
+        sites = np.asarray(hub_sites, dtype=np.int64)
+        ids = tuple(hub_ids) if hub_ids is not None else tuple(f"h{i + 1}" for i in range(len(sites)))
+        return Coverage._fresh(self, sites, ids, travel)
 
     def check_travel(self, travel: TravelModel) -> None:
         """Raise :class:`RadiusTooSmall` when ``travel`` reaches past the built radius, or is another kind of model."""
@@ -462,6 +464,18 @@ class Coverage:
 
     __slots__ = ("engine", "travel", "hub_sites", "hub_ids", "keys", "tier", "_limits",
                  "_count", "_population", "_site_count", "_beyond", "_backup")
+    engine: CoverageEngine
+    travel: TravelModel
+    hub_sites: np.ndarray
+    hub_ids: tuple
+    keys: np.ndarray
+    tier: np.ndarray
+    _limits: tuple[int, int]
+    _count: np.ndarray
+    _population: np.ndarray
+    _site_count: np.ndarray
+    _beyond: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+    _backup: np.ndarray | None
 
     @classmethod
     def _fresh(cls, engine: CoverageEngine, hub_sites: np.ndarray, hub_ids: tuple, travel: TravelModel) -> "Coverage":
@@ -511,6 +525,7 @@ class Coverage:
             cols, keys = engine._row(removed)
             current = other.keys[cols]
             lost = cols[current == keys]  # keys are unique per pair: equal means this site was the nearest
+            assert backup is not None  # worked out above when the removed site's last hub left
             backup = backup.copy()
             backup[cols[backup[cols] == keys]] = STALE  # a backup at the removed site is gone too
             if len(lost):
@@ -640,7 +655,7 @@ class Coverage:
         table["landmass"] = self.engine.community_landmass
         return table
 
-    def _by(self, codes: np.ndarray, labels) -> np.ndarray:
+    def _by(self, codes: np.ndarray, labels) -> tuple[np.ndarray, np.ndarray]:
         n = len(labels)
         flat = codes * 3 + self.tier
         count = np.bincount(flat, minlength=n * 3).reshape(n, 3)

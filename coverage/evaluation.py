@@ -8,6 +8,7 @@ that the app shows, the CLI prints and the reports export.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,8 @@ from coverage.errors import InputError, Problem
 from coverage.scenario import Hub, Scenario
 from coverage.travel import TravelModel
 
+if TYPE_CHECKING:
+    from coverage.capacity import Served, ServedSolver
 
 
 def engine_for(communities: pd.DataFrame, sites: pd.DataFrame | None, travel: TravelModel,
@@ -39,6 +42,7 @@ def hub_site(hub: Hub, engine: CoverageEngine, index: int | None = None, source:
             raise InputError(Problem(f"{hub.site_id!r} is not a candidate site of this data set",
                                      file=source, column=where))
         return site
+    assert hub.lat is not None and hub.lon is not None  # a hub is on a site or at coordinates (the validator)
     return engine.site_for_point(hub.lat, hub.lon)
 
 
@@ -46,7 +50,7 @@ def hub_sites(scenario: Scenario, engine: CoverageEngine, source: str | None = N
     """Engine sites of all the scenario's hubs, reporting every unknown site, and every second hub on one site
     (one hub a site, on every path: a file, a link, the command line, the store), at once."""
     sites, problems = [], []
-    first: dict[int, tuple[int, object]] = {}
+    first: dict[int, tuple[int, Hub]] = {}
     for index, hub in enumerate(scenario.hubs):
         try:
             site = hub_site(hub, engine, index, source)
@@ -72,10 +76,10 @@ class Evaluation:
     scenario: Scenario
     engine: CoverageEngine
     coverage: Coverage
-    solver: object = None               # a warm ServedSolver to use (the app's workspace keeps one)
-    _served: object = None
+    solver: "ServedSolver | None" = None   # a warm ServedSolver to use (the app's workspace keeps one)
+    _served: "Served | None" = None
 
-    def served(self):
+    def served(self) -> "Served":
         """The capacity assignment (``coverage/capacity.py``): served beside covered."""
         if self._served is None:
             from coverage import capacity

@@ -291,7 +291,10 @@ def parse_scenario(document: Any, source: str | None = None) -> Scenario:
     for section, fields in _SECTIONS.items():
         values: dict[str, Any] = {}
         raw = reader.object(data[section], section, fields) if section in data else {}
-        for key, check in (fields.items() if raw is not None else ()):
+        if raw is None:
+            sections[section] = values
+            continue
+        for key, check in fields.items():
             if key not in raw:
                 continue
             if isinstance(check, _PerType):

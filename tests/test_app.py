@@ -193,7 +193,8 @@ def test_a_refused_threshold_reverts_and_later_changes_still_apply(app):
     app.sidebar.number_input[0].set_value(300.0)  # same-day longer than next-day (240): refused
     run(app)
     assert any("The same-day threshold (300 min) cannot be longer than the next-day threshold (240 min); "
-               "same-day threshold stays at 90." in e.value for e in said(app.error)), [e.value for e in said(app.error)]
+               "same-day threshold stays at 90." in e.value for e in said(app.error)), \
+        [e.value for e in said(app.error)]
     assert workspace(app).scenario.travel.same_day_minutes == 90
     assert app.sidebar.number_input[0].value == 90.0  # the field shows the value in force
     app.sidebar.number_input[2].set_value(1.25)  # circuity
@@ -424,7 +425,8 @@ def test_the_budget_page_speaks_of_each_hubs_catchment_and_the_demand_in_reach(a
     assert "in reach" in tiles["People served"].proto.delta
 
 
-@pytest.mark.parametrize("name", ["[link](http://evil.example/x)", "![x](http://evil.example/i.png)", "www.evil.example",
+@pytest.mark.parametrize("name", ["[link](http://evil.example/x)", "![x](http://evil.example/i.png)",
+                                  "www.evil.example",
                                   "mail@evil.example", ":red[red] :material/home: :smile:", "**bold** _it_ `code`",
                                   "<b>x</b> & $x^2$", "a\nb", "Kīhei, Española (Utqiaġvik)"])
 def test_names_in_messages_read_as_their_characters(name):

@@ -68,8 +68,8 @@ def test_a_bad_sweep_file_exits_2_from_the_cli(tmp_path):
 
 
 def test_a_sweep_on_a_stored_base(tmp_path, isolated_store):
-    from coverage.store.data import default_fingerprint
     from coverage.store import DataRef
+    from coverage.store.data import default_fingerprint
 
     store = ScenarioStore(isolated_store)
     saved = store.save(BASE, figures={}, data=DataRef(default_fingerprint()))

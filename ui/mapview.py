@@ -14,7 +14,6 @@ import math
 import numpy as np
 import pandas as pd
 import pydeck as pdk
-
 from pydeck.bindings.json_tools import default_serialize
 
 from coverage.dataset import state_outlines

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from coverage.reports import FORMATS, file_name, gather, report_bytes
-from ui.state import workspace, keys
+from ui.state import keys, workspace
 
 MIME = {".pdf": "application/pdf", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ".csv": "text/csv", ".gpkg": "application/geopackage+sqlite3", ".geojson.zip": "application/zip"}

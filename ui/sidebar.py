@@ -11,7 +11,7 @@ from coverage.travel import LABELS, TravelError, TravelMode
 from ui import fmt
 from ui import settings as widgets
 from ui.report import report_control
-from ui.state import apply, tell, workspace, keys
+from ui.state import apply, keys, tell, workspace
 
 TIER_LABELS = {"same_day": "Same-day", "next_day": "Next-day", "none": "Not covered"}
 
@@ -37,9 +37,9 @@ def key_figures() -> None:
     st.metric("Served within capacity", f"{fmt.people(within)} people",
               f"of {fmt.people(covered)} in reach · {fmt.people(served['population']['same_day'])} same-day",
               delta_color="off" if within >= covered - 0.5 else "inverse", delta_arrow="off",
-              help=f"What the hubs can ship: {shipped:,.0f} of the {served['demand_parcels_per_day']:,.0f} parcels a day "
-                   f"ordered, within {served['capacity_parcels_per_day']:,.0f} parcels a day of capacity, assigned to "
-                   "maximise same-day parcels plus the next-day weight times next-day parcels. "
+              help=f"What the hubs can ship: {shipped:,.0f} of the {served['demand_parcels_per_day']:,.0f} parcels a "
+                   f"day ordered, within {served['capacity_parcels_per_day']:,.0f} parcels a day of capacity, assigned "
+                   "to maximise same-day parcels plus the next-day weight times next-day parcels. "
                    "In reach (the tiers above) is what the plan covers; served is what it delivers.")
     cost = budget.total_cost_usd(ws.scenario)
     total = ws.scenario.budget.total_usd

@@ -34,11 +34,12 @@ import streamlit as st
 from coverage.errors import InputError
 from coverage.scenario import Scenario, parse_scenario
 from coverage.store import ScenarioStore, StoreUnavailable, store_url
+from coverage.store.data import MissingData, keep, keep_matrix, open_dataset
+from coverage.store.data import open_version as open_stored_version
 from coverage.store.url import normalise
-from coverage.store.data import MissingData, keep, keep_matrix, open_dataset, open_version as open_stored_version
 from coverage.workspace import HubsNotInData
 from ui import fmt
-from ui.state import LOG, tell, tell_problems, unexpected, workspace, keys
+from ui.state import LOG, keys, tell, tell_problems, unexpected, workspace
 
 _BROWSER_JS = """
 export default function(component) {
@@ -465,8 +466,8 @@ def _open_link_dropping() -> None:
     except InputError as error:
         tell_problems(error, "This share link could not be opened: {problem}.")
         return
-    tell("success", f"Opened the shared plan “{{name}}” without the {len(problem_['hubs'])} hub(s) the data has no site "
-         "for, as an unsaved copy: one undo step.", stay=True, name=scenario.name)
+    tell("success", f"Opened the shared plan “{{name}}” without the {len(problem_['hubs'])} hub(s) the data has no "
+         "site for, as an unsaved copy: one undo step.", stay=True, name=scenario.name)
 
 
 # -- the drafts -----------------------------------------------------------------------------------------
@@ -576,8 +577,8 @@ def _restore(opened: ScenarioStore, draft, label: str = "restore your unsaved pl
         tell_problems(error, f"Your unsaved plan from {when} UTC could not be restored: {{problem}}")
         return False
     if ws.scenario.to_dict() != Scenario().to_dict() or draft.origin_id:
-        tell("success", f"Restored your unsaved plan “{{name}}” ({fmt.count(len(ws.scenario.hubs), 'hub')}) from {when} UTC.",
-             stay=True, name=ws.scenario.name)
+        tell("success", f"Restored your unsaved plan “{{name}}” ({fmt.count(len(ws.scenario.hubs), 'hub')}) from "
+             f"{when} UTC.", stay=True, name=ws.scenario.name)
     return True
 
 

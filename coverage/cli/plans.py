@@ -9,9 +9,18 @@ from pathlib import Path
 
 from coverage.bounds import bound
 from coverage.cli.common import (
-    EXIT_BAD_INPUT, EXIT_OK, ProgressBar, check_setting_flags, data_options, load_dataset, print_json,
-    read_plan, setting_flags, with_matrix_option,
-    store_option, summary_frame,
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    ProgressBar,
+    check_setting_flags,
+    data_options,
+    load_dataset,
+    print_json,
+    read_plan,
+    setting_flags,
+    store_option,
+    summary_frame,
+    with_matrix_option,
 )
 from coverage.errors import InputError, Problem
 

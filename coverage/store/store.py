@@ -514,7 +514,8 @@ class ScenarioStore:
     def info(self, scenario_id: str) -> ScenarioInfo:
         """One scenario's listing (in the bin or not); StoreError when there is none."""
         with self._reading() as conn:
-            row = conn.execute(sa.select(schema.scenarios).where(schema.scenarios.c.id == scenario_id)).mappings().first()
+            query = sa.select(schema.scenarios).where(schema.scenarios.c.id == scenario_id)
+            row = conn.execute(query).mappings().first()
         if row is None:
             raise StoreError(f"there is no scenario {scenario_id!r} in the store", column="id")
         return ScenarioInfo(id=row["id"], name=row["name"], latest_version=row["latest_version"],

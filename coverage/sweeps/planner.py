@@ -121,7 +121,7 @@ def plan_sweep(scenario: Scenario, base: str, texts: dict[str, str], *, name: st
         except InputError as error:
             problems.extend(error.problems)
             continue
-        for typed, value in zip([p.strip() for p in str(text).replace(";", ",").split(",") if p.strip()], values):
+        for value in values:
             try:
                 parse_scenario(apply(document, {path: value}), source="sweep")
             except InputError as error:
