@@ -129,6 +129,11 @@ def connect(scheduler: str | None, workers: int | None):
     return Client(cluster), cluster
 
 
+def failed_row(error: BaseException) -> dict:
+    """The results row of a run that failed: its reason, no figures."""
+    return {"error": f"{type(error).__name__}: {error}", **{k: None for k in ROW_KEYS}, "status": "failed"}
+
+
 def run_sweep(sweep: Sweep, data: "DataSet", results, *, scheduler: str | None = None, workers: int | None = None,
               serial: bool = False, progress: Callable[[int, int, int], None] | None = None,
               stop: threading.Event | None = None) -> dict:
@@ -154,8 +159,7 @@ def run_sweep(sweep: Sweep, data: "DataSet", results, *, scheduler: str | None =
             try:
                 row = work.run(sweep.base, run.settings, data, sweep.time_limit_s, sweep.replan)
             except Exception as error:  # a run that fails is recorded as failed; the sweep goes on
-                row, failed = {"error": f"{type(error).__name__}: {error}", **{k: None for k in ROW_KEYS}}, failed + 1
-                row["status"] = "failed"
+                row, failed = failed_row(error), failed + 1
             results.record(run, row)
             finished += 1
             if progress:
@@ -175,8 +179,7 @@ def run_sweep(sweep: Sweep, data: "DataSet", results, *, scheduler: str | None =
             try:
                 row = future.result()
             except Exception as error:
-                row, failed = {"error": f"{type(error).__name__}: {error}", **{k: None for k in ROW_KEYS}}, failed + 1
-                row["status"] = "failed"
+                row, failed = failed_row(error), failed + 1
             results.record(run, row)
             finished += 1
             if progress:
