@@ -208,11 +208,6 @@ def keep_upload(kind: str, table, name: str, content: bytes) -> None:
             went_away(error)  # kept in the session: the next save stores it
 
 
-def matrix_in_use():
-    """The workspace's travel matrix when the plan uses it (travel mode 'matrix'), else None."""
-    return workspace().data_in_use.matrix
-
-
 def keep_matrix_upload(matrix, content: bytes) -> None:
     """Keep an uploaded travel matrix in the store (so plans made on it reopen with it)."""
     keys.MATRIX_UPLOADS.setdefault({})[matrix.fingerprint] = (matrix, content)
