@@ -95,13 +95,14 @@ def travel_in_force(travel, matrix) -> str:
     return (f"Drive time: great-circle miles × circuity {travel.circuity:g} at {travel.speed_mph:g} mph")
 
 
-#: The travel settings of the sidebar, in order, and the modes each applies to.
-_TRAVEL_FIELDS = (("same_day_minutes", "thresholds.same_day_minutes", "in_minutes"),
-                  ("next_day_minutes", "thresholds.next_day_minutes", "in_minutes"),
-                  ("circuity", "travel.circuity", "uses_road_model"),
-                  ("speed_mph", "travel.speed_mph", "uses_road_model"),
-                  ("same_day_miles", "travel.same_day_miles", "is_radius"),
-                  ("next_day_miles", "travel.next_day_miles", "is_radius"))
+#: The travel settings of the sidebar, in order, the modes each applies to, and whether its field carries its
+#: setting's help (the calibrated ones, whose default has a source worth reading; the thresholds speak for themselves).
+_TRAVEL_FIELDS = (("same_day_minutes", "thresholds.same_day_minutes", "in_minutes", False),
+                  ("next_day_minutes", "thresholds.next_day_minutes", "in_minutes", False),
+                  ("circuity", "travel.circuity", "uses_road_model", True),
+                  ("speed_mph", "travel.speed_mph", "uses_road_model", True),
+                  ("same_day_miles", "travel.same_day_miles", "is_radius", False),
+                  ("next_day_miles", "travel.next_day_miles", "is_radius", False))
 
 
 def travel_settings() -> None:
@@ -119,9 +120,10 @@ def travel_settings() -> None:
                  help="Drive time: great-circle miles × circuity ÷ speed. Radius: plain great-circle miles. Travel "
                       "matrix: drive times from your own GIS or OpenStreetMap roads (upload it on the Data page).",
                  **field("mode"))
-        for name, key, applies in _TRAVEL_FIELDS:
+        for name, key, applies, explained in _TRAVEL_FIELDS:
             active = (not travel.mode.in_minutes) if applies == "is_radius" else getattr(travel.mode, applies)
-            widgets.number(key, getattr(travel, name), disabled=not active, **field(name))
+            extra = {} if explained else {"help": None}
+            widgets.number(key, getattr(travel, name), disabled=not active, **field(name), **extra)
         if travel.mode.outline == "rings":
             st.caption(f"Reach: same-day {same:.1f} mi, next-day {nxt:.1f} mi great-circle.")
     st.caption(f":material/route: {fmt.text(travel_in_force(travel, ws.matrix))}")
