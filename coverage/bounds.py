@@ -1,8 +1,8 @@
 """The sane range of every number a planner can type or upload, declared once, with its unit and reason.
 
-A scenario setting's bound is declared with the setting (``coverage/settings.py``); the
-numbers that are not settings (a population, a latitude, a time limit) are declared here,
-and :func:`bound` finds either by its key.
+A scenario setting's bound is declared with the setting (``coverage/settings.py``, which
+imports this module, never the other way round); the numbers that are not settings (a
+population, a latitude, a time limit) are declared here.
 
 The scenario validator, the loaders, the travel matrix and the command line's flags
 all check a number through its :class:`Bound` here, so a value is refused with the
@@ -117,19 +117,7 @@ OWN: dict[str, Bound] = {bound.key: bound for bound in (
 )}
 
 
-def _all() -> dict[str, Bound]:
-    from coverage.settings import BOUNDS as SETTING_BOUNDS
-
-    return {**SETTING_BOUNDS, **OWN}
-
-
 def bound(key: str) -> Bound:
-    """The bound of a number by its dotted key: a setting's (``costs.capex_usd``) or another's (``population``)."""
-    return OWN[key] if key in OWN else _all()[key]
-
-
-def as_table() -> list[dict]:
-    """Every bound, settings' and others', one row each."""
-    unique = {b.key: b for b in _all().values()}
-    return [{"key": b.key, "minimum": b.minimum, "maximum": b.maximum, "unit": b.unit, "above": b.above,
-             "integer": b.integer, "reason": b.reason} for b in unique.values()]
+    """The bound of a number that is not a scenario setting (``population``, ``optimize.time_limit_s``); a setting's
+    is ``coverage.settings.bound(key)``."""
+    return OWN[key]

@@ -148,8 +148,8 @@ NAME_MAX_CHARS = 500
 
 
 def _number(key: str) -> Callable[[Any], float]:
-    """The checker of a number by its bound (``coverage/bounds.py`` states every range once)."""
-    return bounds.bound(key).check
+    """The checker of a number by its bound (declared once: ``coverage/settings.py`` and ``coverage/bounds.py``)."""
+    return settings.bound(key).check
 
 
 def _text(value: Any) -> str:

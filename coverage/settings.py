@@ -17,7 +17,7 @@ From this one table come
 A number's range is a :class:`~coverage.bounds.Bound` declared with it here (costs, opex and
 capacity by hub type share one bound per kind, ``costs.capex_usd``); ``coverage/bounds.py``
 holds the bounds of the numbers that are not scenario settings (a population, a latitude,
-a time limit) and finds a setting's bound here, so ``bounds.bound(key)`` answers for both.
+a time limit); :func:`bound` answers for both.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from coverage.bounds import Bound
+from coverage.bounds import OWN, Bound
 
 #: Hub types: conversion of an existing rural delivery station, or a new build.
 HUB_TYPES = ("conversion", "new")
@@ -233,6 +233,19 @@ BOUNDS: dict[str, Bound] = {key: item.bound for item in REGISTRY if item.bound i
                             for key in (item.key, item.bound.key)}
 #: Command-line flags that set a setting (``--budget`` -> ``budget.total_usd``).
 FLAGS: dict[str, Setting] = {setting.flag: setting for setting in REGISTRY if setting.flag}
+
+
+def bound(key: str) -> Bound:
+    """The bound of a number by its dotted key: a setting's (``costs.capex_usd``, by type or not) or another number's
+    (``population``, from ``coverage/bounds.py``)."""
+    return BOUNDS[key] if key in BOUNDS else OWN[key]
+
+
+def bounds_table() -> list[dict]:
+    """Every bound, the settings' and the other numbers', one row each."""
+    unique = {b.key: b for b in (*BOUNDS.values(), *OWN.values())}
+    return [{"key": b.key, "minimum": b.minimum, "maximum": b.maximum, "unit": b.unit, "above": b.above,
+             "integer": b.integer, "reason": b.reason} for b in unique.values()]
 
 
 def setting(key: str) -> Setting:

@@ -66,10 +66,19 @@ def source_files() -> list[Path]:
     return sorted(p for p in files if "migrations" not in p.parts)
 
 
-def imports(path: Path) -> set[str]:
-    """Every project module this file imports (at the top or inside a function), as a module name."""
+def imports(path: Path, typing: bool = True) -> set[str]:
+    """Every project module this file imports (at the top or inside a function), as a module name; without
+    ``typing``, not those only a type checker reads (``if TYPE_CHECKING:``)."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped: set[int] = set()
+    if not typing:
+        for block in ast.walk(tree):
+            if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test):
+                skipped.update(id(node) for statement in block.body for node in ast.walk(statement))
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
@@ -85,9 +94,44 @@ def _is_module(name: str) -> bool:
     return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
 
 
-def graph() -> dict[str, set[str]]:
+def graph(typing: bool = True) -> dict[str, set[str]]:
     """Module -> the project modules it imports."""
-    return {module_name(path): imports(path) - {module_name(path)} for path in source_files()}
+    return {module_name(path): imports(path, typing) - {module_name(path)} for path in source_files()}
+
+
+def cycles() -> list[list[str]]:
+    """Groups of modules that import each other, round a circle, when the program runs (Tarjan's algorithm)."""
+    edges = graph(typing=False)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for target in edges.get(module, ()):
+            if target not in edges:
+                continue
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for module in edges:
+        if module not in index:
+            visit(module)
+    return found
 
 
 def upward_arrows() -> list[str]:
@@ -111,6 +155,10 @@ def test_no_import_runs_up_the_layers():
     assert upward_arrows() == []
 
 
+def test_no_import_circles():
+    assert cycles() == []
+
+
 def main() -> None:
     edges = graph()
     for layer, prefixes in LAYERS.items():
@@ -122,7 +170,8 @@ def main() -> None:
             len((ROOT / module.replace(".", "/") / "__init__.py").read_text().splitlines())
         print(f"[{layer_of(module)}] {module} ({lines} lines): {', '.join(sorted(edges[module])) or '-'}")
     arrows = upward_arrows()
-    print(f"\n{len(edges)} modules, {sum(len(t) for t in edges.values())} imports, {len(arrows)} upward")
+    print(f"\n{len(edges)} modules, {sum(len(t) for t in edges.values())} imports, {len(arrows)} upward, "
+          f"{len(cycles())} circles")
     for arrow in arrows:
         print("  UP", arrow)
 

@@ -55,7 +55,9 @@ def test_the_validator_checks_each_number_by_its_declared_bound(declared):
     with pytest.raises(Exception) as refused:
         parse_scenario(document)
     assert declared.key in str(refused.value) and "must be at most" in str(refused.value)
-    assert bounds.bound(declared.bound.key) is declared.bound
+    assert settings.bound(declared.bound.key) is declared.bound
+    assert settings.bound("population") is bounds.bound("population")
+    assert {row["key"] for row in settings.bounds_table()} >= {"costs.capex_usd", "population", "budget.total_usd"}
 
 
 def test_the_sweep_offers_the_declared_settings_in_the_planners_units():
