@@ -247,11 +247,11 @@ class CoverageEngine:
         self.pairs = int(len(key))
 
     @property
-    @property
     def radius_miles(self) -> float:
         """The older name of :attr:`reach_limit`: miles for the geometric modes, but minutes for a matrix."""
         return self.reach_limit
 
+    @property
     def memory_bytes(self) -> int:
         """Bytes held by the pair tables."""
         return sum(a.nbytes for a in (self._row_ptr, self._row_col, self._row_key, self._col_ptr, self._col_key))
