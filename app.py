@@ -14,6 +14,7 @@ import streamlit as st
 
 from coverage.store import StoreUnavailable
 from ui import fmt, sidebar, state, storage
+from ui.state import keys
 
 st.set_page_config(page_title="Rural Coverage Planner", page_icon="🚚", layout="wide")
 
@@ -28,7 +29,7 @@ navigation = st.navigation([
     st.Page("app_pages/data.py", title="Data", icon=":material/database:"),
 ])
 state.workspace()
-st.session_state["page-now"] = navigation.url_path  # messages stay on the page they came from
+keys.PAGE_NOW.set(navigation.url_path)  # messages stay on the page they came from
 storage.start()
 storage.banner()
 try:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from coverage import budget, charts, defaults
-from coverage.quarters import quarter_range
+from coverage import budget, charts
+from coverage.quarters import FIRST_HORIZON, LAST_OFFERED
+from coverage.quarters import choices as quarter_choices
 from coverage.scenario import HUB_TYPES
 from ui import charts as ui_charts
 from ui import fmt, mapview, tables
+from ui import settings as widgets
 from ui.state import apply, show_messages, workspace
 
 ws = workspace()
@@ -102,7 +104,7 @@ with right:
 
 # -- hubs: type, opening quarter, demand against capacity -------------------------------------
 st.subheader("Hubs")
-quarters = quarter_range("2024Q1", scenario.budget.horizon_end)
+quarters = quarter_choices(*(hub.open_quarter for hub in scenario.hubs), last=scenario.budget.horizon_end)
 table = hubs[["hub_id", "name", "type", "open_quarter", "cost_usd", "population_served", "parcels_per_day",
               "load_parcels_per_day", "capacity_parcels_per_day", "utilisation"]].copy()
 table["cost_musd"] = table.pop("cost_usd") / 1e6
@@ -151,47 +153,44 @@ else:
     st.info("No hubs yet: add some on the Map & hubs page.")
 
 # -- assumptions ------------------------------------------------------------------------------------
+#: The cost and budget settings of the form, in its order (left, right, left, ...): every one is editable here.
+ASSUMPTIONS = ("costs.capex_usd.conversion", "costs.capex_usd.new", "costs.opex_usd_per_year.conversion",
+               "costs.opex_usd_per_year.new", "costs.capacity_parcels_per_day.conversion",
+               "costs.capacity_parcels_per_day.new", "costs.parcels_per_person_per_year", "costs.cost_per_parcel_usd",
+               "costs.peak_factor", "budget.total_usd")
+
+
+def sections_of(values: dict) -> dict:
+    """``{"costs.capex_usd.new": 2e7}`` -> ``{"costs": {"capex_usd": {"new": 2e7}}}`` (what set_settings takes)."""
+    sections: dict = {}
+    for key, value in values.items():
+        *path, last = key.split(".")
+        place = sections
+        for part in path:
+            place = place.setdefault(part, {})
+        place[last] = value
+    return sections
+
+
 with st.expander("Cost and budget assumptions", icon=":material/payments:", key="assumptions"):
-    costs, plan_budget = scenario.costs, scenario.budget
+    plan_budget = scenario.budget
+    document = scenario.to_dict()
     with st.form(f"assumptions-{ws.revision}", border=False):
         a, b = st.columns(2)
-        capex_conversion = a.number_input("Capex, conversion ($ million)", 0.0, format="%.2f",
-                                          value=costs.capex_usd["conversion"] / 1e6, step=0.5, help="Default $8M: racking, mezzanine, sortation and stock "
-                                          "added to an existing rural delivery station.")
-        capex_new = b.number_input("Capex, new build ($ million)", 0.0, value=costs.capex_usd["new"] / 1e6, step=1.0,
-                                   format="%.2f", help="Default $20M: a ~100,000 sq ft station at $150-200 a sq ft with equipment.")
-        opex_conversion = a.number_input("Opex a year, conversion ($ million)", 0.0, format="%.2f",
-                                         value=costs.opex_usd_per_year["conversion"] / 1e6, step=0.25)
-        opex_new = b.number_input("Opex a year, new build ($ million)", 0.0, format="%.2f",
-                                  value=costs.opex_usd_per_year["new"] / 1e6, step=0.25)
-        capacity_conversion = a.number_input("Capacity, conversion (parcels/day)", 1.0,
-                                             value=float(costs.capacity_parcels_per_day["conversion"]), step=500.0,
-                                             format="%.0f")
-        capacity_new = b.number_input("Capacity, new build (parcels/day)", 1.0,
-                                      value=float(costs.capacity_parcels_per_day["new"]), step=500.0,
-                                      format="%.0f")
-        per_person = a.number_input("Parcels per person per year", 0.0, value=float(costs.parcels_per_person_per_year),
-                                    step=1.0, help="Default 18: about a quarter of the 65 parcels a person a year "
-                                    "that the US ships (Pitney Bowes Parcel Shipping Index, 2023).")
-        per_parcel = b.number_input("Cost per parcel ($)", 0.0, value=float(costs.cost_per_parcel_usd), step=0.1,
-                                    help="Default $1.50; reported apart from the budget's cost.")
-        total = a.number_input("Budget ($ million)", 0.0, value=plan_budget.total_usd / 1e6, step=100.0, format="%.0f",
-                               help=f"Default {fmt.usd(defaults.BUDGET_USD)} through {defaults.HORIZON_END}.")
-        horizon = b.selectbox("Horizon end", quarter_range("2025Q1", "2030Q4"),
-                              index=quarter_range("2025Q1", "2030Q4").index(plan_budget.horizon_end))
-        target_quarter = a.selectbox("Target quarter", quarter_range("2024Q1", "2030Q4"),
-                                     index=quarter_range("2024Q1", "2030Q4").index(plan_budget.target_quarter))
-        target_share = b.slider("Target share of communities within next-day", 0.0, 1.0,
-                                float(plan_budget.target_covered_share), 0.01)
+        typed = {}  # dotted key -> value, every widget from its setting's declaration
+        for number, key in enumerate(ASSUMPTIONS):
+            section, name, *kind = key.split(".")
+            value = document[section][name][kind[0]] if kind else document[section][name]
+            typed[key] = widgets.number(key, value, (a, b)[number % 2])
+        horizons = quarter_choices(plan_budget.horizon_end, first=FIRST_HORIZON, last=LAST_OFFERED)
+        typed["budget.horizon_end"] = widgets.choice("budget.horizon_end", plan_budget.horizon_end, horizons, b)
+        targets = quarter_choices(plan_budget.target_quarter, last=LAST_OFFERED)
+        typed["budget.target_quarter"] = widgets.choice("budget.target_quarter", plan_budget.target_quarter, targets, a)
+        typed["budget.target_covered_share"] = widgets.share("budget.target_covered_share",
+                                                             plan_budget.target_covered_share, b)
         if st.form_submit_button("Apply assumptions", type="primary"):
-            apply(ws.set_settings, {
-                "costs": {"capex_usd": {"conversion": capex_conversion * 1e6, "new": capex_new * 1e6},
-                          "opex_usd_per_year": {"conversion": opex_conversion * 1e6, "new": opex_new * 1e6},
-                          "capacity_parcels_per_day": {"conversion": capacity_conversion, "new": capacity_new},
-                          "parcels_per_person_per_year": per_person, "cost_per_parcel_usd": per_parcel},
-                "budget": {"total_usd": total * 1e6, "horizon_end": horizon, "target_quarter": target_quarter,
-                           "target_covered_share": target_share},
-            }, label="change cost and budget assumptions", done="Assumptions applied")
+            apply(ws.set_settings, sections_of(typed), label="change cost and budget assumptions",
+                  done="Assumptions applied")
             st.rerun()
 
 st.subheader("By quarter")

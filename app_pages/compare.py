@@ -14,7 +14,7 @@ from coverage.compare import compare
 from coverage.errors import InputError
 from coverage.exports import xlsx_bytes
 from ui import fmt, mapview, storage
-from ui.state import show_messages, workspace
+from ui.state import keys, show_messages, workspace
 
 ws = workspace()
 store = storage.store()
@@ -39,7 +39,7 @@ def option_label(option: str | None) -> str:
 
 def choose_plans() -> list[tuple[str, str, int | None]]:
     """The plans in the four slots: (label, scenario id or CURRENT, version)."""
-    preselected = st.session_state.pop("compare-with", None)
+    preselected = keys.COMPARE_WITH.pop()
     chosen = []
     for i, (label, column) in enumerate(zip(("A", "B", "C", "D"), st.columns(4))):
         with column:
@@ -65,12 +65,12 @@ def choose_plans() -> list[tuple[str, str, int | None]]:
 def comparison_of(chosen):
     """The comparison of these plans, worked out once per choice and state of the current plan."""
     key = (tuple(chosen), id(ws), ws.revision)
-    kept = st.session_state.get("compare-cache")
+    kept = keys.COMPARE_CACHE.get()
     if kept is None or kept[0] != key:
         plans = [(label, ws.evaluation if pick == CURRENT else storage.evaluate_version(pick, version))
                  for label, pick, version in chosen]
         kept = (key, compare(plans))
-        st.session_state["compare-cache"] = kept
+        keys.COMPARE_CACHE.set(kept)
     return kept[1]
 
 

@@ -32,7 +32,8 @@ summary = pd.DataFrame({
     "population": [totals["population"][t] for t in TIER_LABELS],
     "share of population": [totals["population"][t] / max(all_people, 1) for t in TIER_LABELS],
 })
-st.dataframe(summary, hide_index=True, key="totals", column_config=tables.column_config("tier", "communities", "population") | {
+st.dataframe(summary, hide_index=True, key="totals",
+             column_config=tables.column_config("tier", "communities", "population") | {
     "share of communities": st.column_config.NumberColumn("Share of communities", format="percent"),
     "share of population": st.column_config.NumberColumn("Share of people", format="percent"),
 })

@@ -9,14 +9,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from coverage.dataset import default_communities
+from coverage.data import DataSet
 from coverage.errors import InputError
 from coverage.loaders import load_communities, load_sites
 from coverage.scenario import load_scenario
 from coverage.workspace import HubsNotInData
 from ui import fmt, storage
 from ui.sidebar import travel_in_force
-from ui.state import LOG, apply, show_messages, tell, workspace
+from ui.state import LOG, apply, keys, show_messages, tell, workspace
 
 ws = workspace()
 st.title("Data")
@@ -31,18 +31,18 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "scenario"
 
 
-def switch(communities: pd.DataFrame, sites: pd.DataFrame | None, label: str, done: tuple[str, dict]) -> None:
+def switch(data: DataSet, label: str, done: tuple[str, dict]) -> None:
     """Use other data; when the plan's hubs do not all fit it, keep the choice for the planner to make.
 
     ``done`` is the message, as (template, untrusted values).
     """
     try:
-        ws.set_data(communities, sites, label=label)
+        ws.set_data(data, label=label)
     except HubsNotInData as error:
-        st.session_state["pending-data"] = {"communities": communities, "sites": sites, "label": label, "done": done,
-                                            "hubs": [(h.id, h.name, h.site_id) for h in error.hubs]}
+        keys.PENDING_DATA.set({"data": data, "label": label, "done": done,
+                               "hubs": [(h.id, h.name, h.site_id) for h in error.hubs]})
         return
-    st.session_state.pop("pending-data", None)
+    keys.PENDING_DATA.pop()
     tell("success", done[0] + " One undo step.", stay=True, **done[1])
 
 
@@ -54,12 +54,12 @@ def refused(kind: str, name: str, error: BaseException) -> None:
         LOG.error("reading the upload %r failed", name, exc_info=error)
         lines = [f"{name}: it could not be read (an unexpected {type(error).__name__}; the details are in the "
                  "server's log)"]
-    st.session_state[f"{kind}-problems"] = (name, lines)
+    keys.PROBLEMS[kind].set((name, lines))
 
 
 def show_refused(kind: str, outcome: str) -> None:
     """The problems of the last refused upload of this kind, every one listed (``outcome``: what stayed as it was)."""
-    problems = st.session_state.get(f"{kind}-problems")
+    problems = keys.PROBLEMS[kind].get()
     if problems:
         st.error(fmt.say("{name} " + outcome + " {count} problem(s):", name=problems[0], count=len(problems[1])),
                  icon=":material/error:")
@@ -68,39 +68,39 @@ def show_refused(kind: str, outcome: str) -> None:
 
 def take_upload(kind: str, upload) -> None:
     """Check an uploaded file and switch to it, or list every problem and keep the current data."""
-    marker = f"done-{kind}"
-    if upload is None or st.session_state.get(marker) == upload.file_id:
+    marker = keys.DONE[kind]
+    if upload is None or marker.get() == upload.file_id:
         return
-    st.session_state[marker] = upload.file_id
+    marker.set(upload.file_id)
     try:
         if kind == "communities":
             table = load_communities(upload.getvalue(), name=upload.name)
             storage.keep_upload(kind, table, upload.name, upload.getvalue())
-            switch(table, None, f"use {upload.name}",
+            switch(DataSet(table), f"use {upload.name}",
                    (f"Using {{name}}: {len(table):,} communities; every one is a candidate site.",
                     {"name": upload.name}))
         else:
             table = load_sites(upload.getvalue(), name=upload.name)
             storage.keep_upload(kind, table, upload.name, upload.getvalue())
-            switch(ws.communities, table, f"use {upload.name} as sites",
+            switch(DataSet(ws.communities, table), f"use {upload.name} as sites",
                    (f"Using {{name}}: {len(table):,} candidate sites.", {"name": upload.name}))
     except Exception as error:  # bad input (InputError) is listed; anything else is logged, never a traceback
         refused("upload", upload.name, error)
         return
-    st.session_state.pop("upload-problems", None)
+    keys.PROBLEMS["upload"].pop()
     st.rerun()  # every figure on the page (and the sidebar) from the new data
 
 
 def resolve(choice: str) -> None:
     """The planner's answer when new data lacks some hubs' sites."""
-    pending = st.session_state.pop("pending-data", None)
+    pending = keys.PENDING_DATA.pop()
     if pending is None or choice == "cancel":
         return
     if choice == "new":
         ws.new_scenario()
-        ws.set_data(pending["communities"], pending["sites"], label=pending["label"])
+        ws.set_data(pending["data"], label=pending["label"])
     else:
-        ws.set_data(pending["communities"], pending["sites"], label=pending["label"], drop_missing=True)
+        ws.set_data(pending["data"], label=pending["label"], drop_missing=True)
     tell("success", pending["done"][0] + " One undo step.", stay=True, **pending["done"][1])
 
 
@@ -115,7 +115,7 @@ right.metric("Candidate sites", f"{ws.engine.n_sites:,}",
              "every community" if sites is None else sites.attrs.get("source", "uploaded"),
              delta_color="off", delta_arrow="off")
 
-pending = st.session_state.get("pending-data")
+pending = keys.PENDING_DATA.get()
 if pending:
     hubs = pending["hubs"]
     with st.container(border=True, key="pending-data"):
@@ -146,7 +146,7 @@ show_refused("upload", "was not used; the current data and scenario are unchange
 
 if source != "default" or sites is not None:
     if st.button("Go back to the bundled 4,000 communities", icon=":material/restart_alt:", key="data-default"):
-        switch(default_communities(), None, "go back to the bundled data", ("Using the bundled 4,000 communities.", {}))
+        switch(DataSet.default(), "go back to the bundled data", ("Using the bundled 4,000 communities.", {}))
         st.rerun()
 
 st.subheader("Travel model")
@@ -156,26 +156,21 @@ st.markdown(f"In force: **{fmt.text(travel_in_force(ws.scenario.travel, ws.matri
             "`python -m coverage travel-matrix --osm EXTRACT.osm.pbf --out matrix.parquet`. The thresholds apply to "
             "its minutes as to the drive-time model's.")
 matrix_upload = st.file_uploader("Travel matrix", type=["csv", "parquet"], key="upload-matrix")
-if matrix_upload is not None and st.session_state.get("done-matrix") != matrix_upload.file_id:
-    st.session_state["done-matrix"] = matrix_upload.file_id
-    from coverage.travel.matrix import load_travel_matrix
-
-    site_ids = (ws.sites["site_id"] if ws.sites is not None else ws.communities["community_id"]).astype(str)
+if matrix_upload is not None and keys.DONE["matrix"].get() != matrix_upload.file_id:
+    keys.DONE["matrix"].set(matrix_upload.file_id)
     try:
         with st.spinner("Reading and checking the matrix..."):
-            matrix = load_travel_matrix(matrix_upload.getvalue(), name=matrix_upload.name,
-                                        site_ids=site_ids.to_numpy(),
-                                        community_ids=ws.communities["community_id"].astype(str).to_numpy())
+            matrix = ws.data.load_matrix(matrix_upload.getvalue(), name=matrix_upload.name)
             ws.set_matrix(matrix)
         storage.keep_matrix_upload(matrix, matrix_upload.getvalue())
-        st.session_state.pop("matrix-problems", None)
+        keys.PROBLEMS["matrix"].pop()
         tell("success", f"Using {{name}}: {len(matrix):,} pairs of drive times (one undo step).", stay=True,
              name=matrix_upload.name)
         st.rerun()
     except Exception as error:  # bad input (InputError) is listed; anything else is logged, never a traceback
         refused("matrix", matrix_upload.name, error)
 show_refused("matrix", "was not used; the current travel model and scenario are unchanged.")
-if ws.scenario.travel.mode == "matrix":
+if ws.scenario.travel.mode.uses_matrix:
     back = dataclasses.replace(ws.scenario.travel, mode="drive", matrix=None)
     st.button("Back to the drive-time model (circuity)", key="matrix-off", icon=":material/undo:",
               on_click=apply, args=(ws.set_travel, back), kwargs={"done": "Back to the drive-time model"})
@@ -186,11 +181,11 @@ st.markdown("A scenario is the hubs plus every assumption, as `rural-coverage/sc
 scenario_left, scenario_right = st.columns(2)
 with scenario_left:
     upload = st.file_uploader("Load a scenario (.json)", type=["json"], key="upload-scenario")
-    if upload is not None and st.session_state.get("done-scenario") != upload.file_id:
-        st.session_state["done-scenario"] = upload.file_id
+    if upload is not None and keys.DONE["scenario"].get() != upload.file_id:
+        keys.DONE["scenario"].set(upload.file_id)
         try:
             ws.load(load_scenario(upload.getvalue(), name=upload.name), label=f"load {upload.name}")
-            st.session_state.pop("scenario-problems", None)
+            keys.PROBLEMS["scenario"].pop()
             tell("success", f"Loaded {{name}}: {len(ws.scenario.hubs)} hubs (one undo step).", stay=True,
                  name=upload.name)
             st.rerun()

@@ -6,17 +6,18 @@ import pandas as pd
 import streamlit as st
 
 from coverage import defaults
-from coverage.errors import InputError, Problem
-from coverage.quarters import quarter_range
+from coverage.errors import InputError
+from coverage.quarters import choices as quarter_choices
 from coverage.scenario import HUB_TYPES, Hub
 from coverage.workspace import LockedHubsRemoved
 from ui import fmt, mapview
-from ui.state import apply, data_key, show_messages, tell, tell_problems, workspace
+from ui.state import apply, data_key, keys, show_messages, tell, tell_problems, workspace
 
 ws = workspace()
 evaluation = ws.evaluation
 scenario = ws.scenario
-QUARTERS = quarter_range("2024Q1", scenario.budget.horizon_end)
+QUARTERS = quarter_choices(*(hub.open_quarter for hub in scenario.hubs), last=scenario.budget.horizon_end)
+OPENS = ws.default_open_quarter
 
 st.title("Map & hubs")
 show_messages()
@@ -41,10 +42,11 @@ hub_at_site = {hub.site_id: hub for hub in scenario.hubs if hub.site_id is not N
 # -- the map ----------------------------------------------------------------------------
 hubs_table = evaluation.hub_table()  # one table for the map and the hub editor below
 options = st.columns([1.0, 1.15, 1.1, 2.75, 1.0])
-ring_label, ring_help = {
-    "drive": ("Rings", "Circles of the great-circle distance the drive-time thresholds reach."),
-    "radius": ("Rings", "Circles of the radius mode's same-day and next-day miles."),
-}.get(scenario.travel.mode, ("Reach", "A line from each hub to every community its travel matrix reaches."))
+mode = scenario.travel.mode
+ring_label, ring_help = (
+    ("Reach", "A line from each hub to every community its travel matrix reaches.") if mode.outline == "lines" else
+    ("Rings", "Circles of the great-circle distance the drive-time thresholds reach.") if mode.uses_road_model else
+    ("Rings", "Circles of the radius mode's same-day and next-day miles."))
 show_rings = options[0].toggle(ring_label, value=True, key="show-rings", help=ring_help)
 by_utilisation = options[1].toggle("Utilisation", value=False, key="hub-utilisation",
                                    help="Fill each hub by the share of its daily capacity it ships: sky blue up to "
@@ -56,8 +58,8 @@ view_name = options[3].segmented_control("View", mapview.VIEWS, default="Lower 4
                                          label_visibility="collapsed") or "Lower 48"
 if options[4].button("Reset view", key="map-reset", icon=":material/center_focus_strong:",
                      help="Back to the chosen view after panning or zooming"):
-    st.session_state["map-resets"] = st.session_state.get("map-resets", 0) + 1
-view = mapview.named_view(view_name, ws.communities, hubs_table, st.session_state.get("map-resets", 0))
+    keys.MAP_RESETS.set(keys.MAP_RESETS.get(0) + 1)
+view = mapview.named_view(view_name, ws.communities, hubs_table, keys.MAP_RESETS.get(0))
 # what to do with a click on the map sits right above it, where the planner is looking (filled in once the map's
 # selection is known)
 actions = st.container(border=True, key="map-actions")
@@ -125,7 +127,7 @@ with search_tab:
         choice = columns[0].selectbox("Candidate site", labels, index=None, placeholder="Type a town name...",
                                       key="search-site")
         kind = columns[1].selectbox("Type", HUB_TYPES, index=HUB_TYPES.index(defaults.HUB_TYPE), key="search-type")
-        quarter = columns[2].selectbox("Opens", QUARTERS, index=QUARTERS.index(defaults.OPEN_QUARTER),
+        quarter = columns[2].selectbox("Opens", QUARTERS, index=QUARTERS.index(OPENS),
                                        key="search-quarter")
         locked = columns[3].checkbox("Locked", key="search-locked")
         if st.form_submit_button("Add hub", type="primary", icon=":material/add:"):
@@ -145,7 +147,7 @@ with coordinates_tab:
                                       placeholder="e.g. -100.77")
         kind = columns[2].selectbox("Type", HUB_TYPES, index=HUB_TYPES.index(defaults.HUB_TYPE),
                                     key="coordinates-type")
-        quarter = columns[3].selectbox("Opens", QUARTERS, index=QUARTERS.index(defaults.OPEN_QUARTER),
+        quarter = columns[3].selectbox("Opens", QUARTERS, index=QUARTERS.index(OPENS),
                                        key="coordinates-quarter")
         locked = columns[4].checkbox("Locked", key="coordinates-locked")
         if st.form_submit_button("Add hub at these coordinates", icon=":material/add_location_alt:"):
@@ -178,61 +180,41 @@ table = pd.DataFrame({
 }).astype({"id": object, "name": object, "place": object, "type": object, "open_quarter": object, "locked": bool,
            "cost_musd": float, "people_same_day": "int64", "people_next_day": "int64"})
 places = labels + [p for p in table["place"] if p.endswith("(coordinates)")]
-editor_key = f"hub-table-{ws.revision}-{st.session_state.get('hub-table-resets', 0)}"
+editor_key = f"hub-table-{ws.revision}-{keys.HUB_TABLE_RESETS.get(0)}"
 
 
 def apply_table_edits(edited: pd.DataFrame) -> None:
     """Turn the edited table into one new hub list (one undo step), or a message naming the row."""
-    by_id = {hub.id: hub for hub in scenario.hubs}
-    hubs, problems = [], []
-    rows = edited.to_dict(orient="records")
-    taken = {row["id"] for row in rows if isinstance(row.get("id"), str) and row["id"]}
-    for offset, row in enumerate(rows):
-        number = offset + 1
-        place = row.get("place")
-        if not place:
-            problems.append(Problem("choose a place for the new hub", row=number, column="place"))
-            continue
-        fields = {"name": row.get("name") if isinstance(row.get("name"), str) else "",
-                  "type": row.get("type") or defaults.HUB_TYPE,
-                  "open_quarter": row.get("open_quarter") or defaults.OPEN_QUARTER,
-                  "locked": bool(row.get("locked")) if row.get("locked") == row.get("locked") else False}
+    rows = []
+    for row in edited.to_dict(orient="records"):
+        place = row.get("place") or ""
         if place.endswith("(coordinates)"):
             lat, lon = (float(x) for x in place.split(" (")[0].split(","))
-            location = {"site_id": None, "lat": lat, "lon": lon}
+            location = {"lat": lat, "lon": lon}
         else:
-            location = {"site_id": site_id_of(place), "lat": None, "lon": None}
-        hub_id = row.get("id") if isinstance(row.get("id"), str) else None
-        if not hub_id:
-            hub_id = next(f"h{n}" for n in range(len(taken) + 1, 10**6) if f"h{n}" not in taken)
-            taken.add(hub_id)
-            fields["name"] = fields["name"] or f"Hub at {place.rsplit(' (', 1)[0]}"
-        elif hub_id in by_id and not fields["name"]:
-            fields["name"] = by_id[hub_id].name
-        hubs.append(Hub(id=hub_id, **location, **fields))
-    if not problems:
-        try:
-            ws.set_hubs(hubs, label="edit the hub table")
-            tell("success", "Hub table saved")
-            return
-        except LockedHubsRemoved as error:  # ask first; the table shows the hubs until the planner answers
-            st.session_state["confirm-locked"] = {"hubs": hubs, "locked": [(h.id, h.name) for h in error.hubs]}
-        except InputError as error:
-            problems = error.problems
-    if problems:
-        tell_problems(InputError(problems), "Hub table: {problem}", where="hub-table")
+            location = {"site_id": site_id_of(place)} if place else {}
+        rows.append({**row, **location, "place_name": f"Hub at {place.rsplit(' (', 1)[0]}" if place else None})
+    try:
+        hubs = ws.hubs_from_rows(rows)
+        ws.set_hubs(hubs, label="edit the hub table")
+        tell("success", "Hub table saved")
+        return
+    except LockedHubsRemoved as error:  # ask first; the table shows the hubs until the planner answers
+        keys.CONFIRM_LOCKED.set({"hubs": hubs, "locked": [(h.id, h.name) for h in error.hubs]})
+    except InputError as error:
+        tell_problems(error, "Hub table: {problem}", where="hub-table")
     # a refused edit must not come back on the next run: start the editor afresh
-    st.session_state["hub-table-resets"] = st.session_state.get("hub-table-resets", 0) + 1
+    keys.HUB_TABLE_RESETS.set(keys.HUB_TABLE_RESETS.get(0) + 1)
 
 
 def confirm_locked(remove: bool) -> None:
-    pending = st.session_state.pop("confirm-locked", None)
+    pending = keys.CONFIRM_LOCKED.pop()
     if pending and remove:
         apply(ws.set_hubs, pending["hubs"], label="edit the hub table", remove_locked=True, done="Hub table saved",
               where="hub-table")
 
 
-pending_locked = st.session_state.get("confirm-locked")
+pending_locked = keys.CONFIRM_LOCKED.get()
 if pending_locked:
     with st.container(border=True, key="confirm-locked"):
         names = ", ".join(f"{hub_id} ({name})" for hub_id, name in pending_locked["locked"])

@@ -8,15 +8,17 @@ import pandas as pd
 import streamlit as st
 
 from coverage import budget as cost_model
-from coverage.errors import InputError
 from coverage.compare import compare
+from coverage.errors import InputError
 from coverage.evaluation import evaluate
 from coverage.optimize import optimize
-from coverage.quarters import quarter_range
+from coverage.quarters import choices as quarter_choices
 from coverage.scenario import HUB_TYPES
+from coverage.settings import setting
 from ui import fmt, mapview
+from ui import settings as widgets
 from ui.jobs import Job
-from ui.state import apply, clear_messages, show_messages, tell, workspace
+from ui.state import apply, clear_messages, keys, show_messages, tell, workspace
 
 ws = workspace()
 scenario = ws.scenario
@@ -26,33 +28,32 @@ st.markdown("Proposes hubs that maximise **people served × (1 same-day, next-da
             "and the hubs' capacity, choosing conversions or new builds, and keeping locked hubs; or, with capacity "
             "off, the people merely within reach. HiGHS proves the plan optimal to 0.01%, or says how close it got.")
 
-job: Job | None = st.session_state.get("optimiser-job")
+job: Job | None = keys.OPTIMISER_JOB.get()
 
 # -- settings --------------------------------------------------------------------------------------
 kept_cost = cost_model.total_cost_usd(scenario)
 with st.form("optimiser-settings", border=True):
     left, middle, right = st.columns(3)
     # no minimum on the field: a browser would refuse -500 with only a red border; the check below says why
-    budget = 1e6 * left.number_input("Budget ($ million)", value=scenario.budget.total_usd / 1e6, step=100.0,
-                                     format="%.0f", help=f"The scenario's budget is {fmt.usd(scenario.budget.total_usd)}; "
-                                     f"its hubs cost {fmt.usd(kept_cost)}.")
+    budget = 1e6 * left.number_input(setting("budget.total_usd").title, value=scenario.budget.total_usd / 1e6,
+                                     step=100.0, format="%.0f",
+                                     help=f"The scenario's budget is {fmt.usd(scenario.budget.total_usd)}; its hubs "
+                                     f"cost {fmt.usd(kept_cost)}.")
     time_limit = middle.slider("Time limit (s)", 5, 300, 60, 5,
                                help="After this the best plan found is returned with the gap proved so far.")
-    weight = right.slider("Next-day weight", 0.0, 1.0, float(scenario.next_day_weight), 0.05,
-                          help="How much a next-day community counts against a same-day one (contract default 0.5).")
+    weight = widgets.share("optimizer.next_day_weight", scenario.next_day_weight, right)
     left, middle, right = st.columns(3)
     keep_unlocked = left.checkbox("Keep unlocked hubs", value=True,
                                   help="Off: the optimiser may drop hubs that are not locked. Locked hubs always stay.")
-    respect = left.checkbox("Respect capacity", value=scenario.respect_capacity,
-                            help="On: maximise the people the hubs can serve within their daily capacity, choosing "
+    respect = widgets.flag("optimizer.respect_capacity", scenario.respect_capacity, left,
+                           help="On: maximise the people the hubs can serve within their daily capacity, choosing "
                                  "each hub's type (a conversion is cheaper, a new build ships more). Off: maximise "
                                  "the people within reach, whatever the hubs can ship.")
-    quarters = quarter_range("2024Q1", scenario.budget.horizon_end)
-    hub_type = middle.selectbox("Proposed hubs are (capacity off)", HUB_TYPES,
-                                index=HUB_TYPES.index(scenario.proposed_hub_type),
-                                help="With capacity off, every proposed hub is of this type (where the candidate-site "
+    quarters = quarter_choices(scenario.proposed_open_quarter, last=scenario.budget.horizon_end)
+    hub_type = widgets.choice("optimizer.hub_type", scenario.proposed_hub_type, list(HUB_TYPES), middle,
+                              help="With capacity off, every proposed hub is of this type (where the candidate-site "
                                      "file gives none); with capacity on, the optimiser chooses.")
-    opens = right.selectbox("Proposed hubs open", quarters, index=quarters.index(scenario.proposed_open_quarter))
+    opens = widgets.choice("optimizer.open_quarter", scenario.proposed_open_quarter, quarters, right)
     run, preview = st.columns([1, 1])
     start = run.form_submit_button("Run optimiser", type="primary", icon=":material/rocket_launch:",
                                    disabled=bool(job and job.running), width="stretch")
@@ -75,21 +76,22 @@ elif start or greedy:
                         replan=not keep_unlocked, greedy=bool(greedy), progress=job.report, stop=job.stop,
                         engine=engine)
 
-    st.session_state["optimiser-job"] = job = Job(work, "greedy preview" if greedy else "optimiser")
-    st.session_state["optimiser-base"] = ws.revision
+    job = Job(work, "greedy preview" if greedy else "optimiser")
+    keys.OPTIMISER_JOB.set(job)
+    keys.OPTIMISER_BASE.set(ws.revision)
     st.rerun()  # draw the form again, its buttons off while the job runs
 
 
 # -- progress ----------------------------------------------------------------------------------------
 @st.fragment(run_every=0.5)
 def progress_panel() -> None:
-    current: Job | None = st.session_state.get("optimiser-job")
+    current: Job | None = keys.OPTIMISER_JOB.get()
     if current is None or not current.running:
-        if current is not None and not st.session_state.get("optimiser-shown"):
-            st.session_state["optimiser-shown"] = True
+        if current is not None and not keys.OPTIMISER_SHOWN.get():
+            keys.OPTIMISER_SHOWN.set(True)
             st.rerun()  # the whole page, to show the result
         return
-    st.session_state["optimiser-shown"] = False
+    keys.OPTIMISER_SHOWN.set(False)
     progress = current.progress
     limit = float(time_limit)
     st.progress(min(current.elapsed / limit, 1.0), text=f"{progress.phase if progress else 'starting'} · "
@@ -113,7 +115,7 @@ def progress_panel() -> None:
 progress_panel()
 
 # -- the result --------------------------------------------------------------------------------------
-job = st.session_state.get("optimiser-job")
+job = keys.OPTIMISER_JOB.get()
 if job is not None and not job.running:
     if job.error is not None:
         message = "; ".join(str(p) for p in job.error.problems) if isinstance(job.error, InputError) else \
@@ -121,7 +123,7 @@ if job is not None and not job.running:
         st.error(fmt.say("The optimiser could not run: {message}", message=message), icon=":material/error:")
     else:
         result = job.result
-        stale = st.session_state.get("optimiser-base") != ws.revision
+        stale = keys.OPTIMISER_BASE.get() != ws.revision
         status = {"optimal": "proved optimal (gap ≤ 0.01%)", "time_limit": "time limit reached",
                   "stopped": "stopped", "greedy": "greedy preview, not proved"}[result.status]
         (st.success if result.status == "optimal" else st.info)(
@@ -176,10 +178,10 @@ if job is not None and not job.running:
         def accept() -> None:
             apply(ws.apply_plan, result.scenario, label=f"accept the optimiser's plan ({len(result.added)} hubs)",
                   done="Plan accepted (with the budget it was optimised for): one undo step")
-            st.session_state.pop("optimiser-job", None)
+            keys.OPTIMISER_JOB.pop()
 
         def discard() -> None:
-            st.session_state.pop("optimiser-job", None)
+            keys.OPTIMISER_JOB.pop()
 
         left, right = st.columns(2)
         left.button("Accept the plan", type="primary", icon=":material/check:", disabled=stale, width="stretch",

@@ -10,7 +10,7 @@ import streamlit as st
 from coverage.errors import InputError
 from coverage.links import scenario_link, stored_link
 from ui import fmt, storage
-from ui.state import apply, show_messages, tell, tell_problems, workspace
+from ui.state import apply, keys, show_messages, tell, tell_problems, workspace
 
 ws = workspace()
 store = storage.store()
@@ -18,11 +18,11 @@ writable = store is not None and store.writable
 st.title("Scenarios")
 show_messages()
 #: Bumped after every delete, restore or rename: the lists start unselected and their popovers closed.
-generation = st.session_state.get("scenario-lists", 0)
+generation = keys.SCENARIO_LISTS.get(0)
 
 
 def lists_changed() -> None:
-    st.session_state["scenario-lists"] = st.session_state.get("scenario-lists", 0) + 1
+    keys.SCENARIO_LISTS.set(keys.SCENARIO_LISTS.get(0) + 1)
 
 
 def act(action, scenario_id: str, done: str, name: str) -> None:
@@ -42,7 +42,7 @@ def act(action, scenario_id: str, done: str, name: str) -> None:
 
 def rename_chosen(scenario_id: str) -> None:
     lists_changed()
-    storage.rename(scenario_id, st.session_state.get(f"rename-{scenario_id}", ""))
+    storage.rename(scenario_id, keys.RENAME[scenario_id].get(""))
 
 # -- the plan you are working on --------------------------------------------------------------------------
 with st.container(border=True, key="this-plan"):

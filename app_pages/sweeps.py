@@ -10,13 +10,6 @@ run's plan, as one undo step.
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -26,7 +19,7 @@ from coverage.sweeps.frontier import BUDGET, frontiers, table
 from coverage.sweeps.planner import BASES, SETTINGS, base_of, describe, parse_values, plan_sweep
 from coverage.sweeps.spec import kept_cost_usd
 from ui import fmt, storage
-from ui.state import LOG, show_messages, tell, workspace
+from ui.state import LOG, keys, show_messages, tell, workspace
 
 ws = workspace()
 store = storage.store()
@@ -35,30 +28,14 @@ show_messages()
 st.markdown("Run the optimiser for every combination of a few settings at once, from the plan you are working on, "
             "and see how coverage grows with the budget. A sweep runs on a local Dask cluster in its own process: "
             "it keeps going when you close the page, and every run is kept in the scenario store as it finishes.")
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def launch(sweep, workers: int) -> str:
-    """Store the sweep's base and record the sweep (so the list shows it at once), then start it; its id."""
-    from coverage.store.data import data_ref
-    from coverage.store.url import APP_NAME
-    from coverage.sweeps import StoreResults
-    from platformdirs import user_data_dir
+    """Keep this session's uploads, then store, record and start the sweep (``coverage/sweeps/launch.py``); its id."""
+    from coverage.sweeps.launch import launch as start_sweep
 
     storage.keep_session_uploads(store)
-    data = data_ref(ws.communities, ws.sites, storage.matrix_in_use())
-    sweep_id = f"sweep-{sweep.identity[:12]}"  # the sweep's own id: its base is kept under it, out of the list
-    base = store.save(sweep.base, figures={}, data=data, scenario_id=sweep_id, author=storage.author(),
-                      note="the base of a sweep")
-    sweep = dataclasses.replace(sweep, base_reference=f"store:{base.id}@{base.version}")
-    StoreResults(store, sweep, data, author=storage.author())
-    folder = Path(user_data_dir(APP_NAME, appauthor=False)) / "sweeps"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{sweep_id}-{int(time.time() * 1000)}.json"
-    path.write_text(json.dumps(sweep.as_dict()), encoding="utf-8")
-    with open(path.with_suffix(".log"), "w") as log:
-        subprocess.Popen([sys.executable, "-m", "coverage", "sweep", str(path), "--store", store.url, "--workers",
-                          str(int(workers))], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    sweep_id, _ = start_sweep(store, sweep, ws.data_in_use, workers=workers, author=storage.author())
     return sweep_id
 
 
@@ -103,7 +80,7 @@ def new_sweep() -> None:
         LOG.error("launching a sweep failed", exc_info=error)
         st.error(fmt.say("The sweep was not launched: {problem}", problem=error), icon=":material/error:")
         return
-    st.session_state["sweep-chosen"] = sweep_id  # the panel shows this sweep at once
+    keys.SWEEP_CHOSEN.set(sweep_id)  # the panel shows this sweep at once
     tell("success", f"Sweep “{{name}}” launched: {len(sweep.runs())} runs from {BASES[base].split(' (')[0].lower()}.",
          stay=True, name=sweep.name)
     st.rerun()
@@ -168,8 +145,8 @@ def panel() -> None:
         return
     labels = {s["id"]: f"{s['name']} · {s['finished']} of {s['runs']} runs finished"
               + (f" ({s['failed']} failed)" if s["failed"] else "") for s in sweeps}
-    if st.session_state.get("sweep-chosen") not in labels:
-        st.session_state.pop("sweep-chosen", None)
+    if keys.SWEEP_CHOSEN.get() not in labels:
+        keys.SWEEP_CHOSEN.pop()
     chosen = st.selectbox("Sweep", list(labels), format_func=labels.get, key="sweep-chosen")
     sweep = next(s for s in sweeps if s["id"] == chosen)
     succeeded = sweep["finished"] - sweep["failed"]

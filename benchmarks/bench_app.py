@@ -27,10 +27,10 @@ GOALS = {"rerun_ms": 150, "browser_redraw_ms": 1000}
 
 
 def server_rerun(hubs: int, repeats: int) -> dict:
-    from streamlit.testing.v1 import AppTest
-
     import os
     import tempfile
+
+    from streamlit.testing.v1 import AppTest
 
     os.environ["COVERAGE_STORE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='bench-app-')}/scenarios.db"
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -51,13 +51,13 @@ def server_rerun(hubs: int, repeats: int) -> dict:
 
 
 def browser_redraw(samples: int) -> dict:
+    import tempfile
+
     from playwright.sync_api import sync_playwright
 
     from coverage.dataset import default_communities
     from ui.mapview import view_for
     from ui.serve import serving
-
-    import tempfile
 
     store = Path(tempfile.mkdtemp(prefix="bench-app-")) / "scenarios.db"  # never the planner's own store
     with serving(environment={"COVERAGE_STORE_URL": f"sqlite:///{store}"}) as url:

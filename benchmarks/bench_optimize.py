@@ -97,7 +97,8 @@ def root_bounds(problem: CoverageProblem, budget: float, cut_seconds: float = 30
     lp = problem.lp_relaxation(budget, problem.greedy(budget), time.monotonic() + 300, active,
                                cut_seconds=cut_seconds)
     return {"root_before_cuts": round(lp["value_before_cuts"], 1), "root_after_cuts": round(lp["value"], 1),
-            "cuts": len(lp["cuts"]), "cut_rounds": lp["cut_rounds"], "root_seconds": round(time.perf_counter() - start, 1)}
+            "cuts": len(lp["cuts"]), "cut_rounds": lp["cut_rounds"],
+            "root_seconds": round(time.perf_counter() - start, 1)}
 
 
 def solve_row(scenario: Scenario, communities, engine, budget: float, time_limit: float) -> dict:

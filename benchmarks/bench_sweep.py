@@ -23,10 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def one_sweep(folder: Path, time_limit: float, serial: bool, workers: int) -> dict:
-    from coverage.dataset import default_communities
+    from coverage.data import DataSet
     from coverage.scenario import Scenario
     from coverage.store import ScenarioStore
-    from coverage.store.data import data_ref
     from coverage.sweeps import StoreResults, load_sweep, run_sweep
 
     (folder / "base.json").write_text(Scenario(name="Frontier").to_json())
@@ -36,10 +35,10 @@ def one_sweep(folder: Path, time_limit: float, serial: bool, workers: int) -> di
                                 "vary": {"budget.total_usd": budgets}, "time_limit_s": time_limit}))
     store = ScenarioStore(f"sqlite:///{folder}/{'serial' if serial else 'cluster'}.db")
     sweep = load_sweep(path, store)
-    communities = default_communities()
-    results = StoreResults(store, sweep, data_ref(communities))
+    data = DataSet.default()
+    results = StoreResults(store, sweep, data.ref)
     started = time.perf_counter()
-    outcome = run_sweep(sweep, communities, None, results, serial=serial, workers=workers)
+    outcome = run_sweep(sweep, data, results, serial=serial, workers=workers)
     seconds = time.perf_counter() - started
     rows = results.rows()
     return {"seconds": round(seconds, 1), "runs": outcome["runs"], "failed": outcome["failed"],

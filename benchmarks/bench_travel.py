@@ -64,10 +64,10 @@ def same_speed() -> dict:
     rows = {}
     for name, engine, model in (("circuity", circuity, travel), ("matrix", matrix, matrix_travel)):
         base = engine.evaluate(hubs, model)
-        evaluate_ms = median_ms(lambda: engine.evaluate(hubs, model), 30)
+        evaluate_ms = median_ms(lambda engine=engine, model=model: engine.evaluate(hubs, model), 30)
         extra = [s for s in range(engine.n_sites) if s not in set(hubs.tolist())][:40]
-        change_us = median_ms(lambda: [base.with_hub_added(s) for s in extra] and [base.with_hub_removed(k)
-                                                                                    for k in range(40)], 10) / 80 * 1000
+        change_us = median_ms(lambda base=base, extra=extra: [base.with_hub_added(s) for s in extra]
+                              and [base.with_hub_removed(k) for k in range(40)], 10) / 80 * 1000
         rows[name] = {"pairs": engine.pairs, "evaluate_300_hubs_ms": round(evaluate_ms, 3),
                       "one_hub_change_us": round(change_us, 1)}
     rows["ratio_evaluate"] = round(rows["matrix"]["evaluate_300_hubs_ms"] / rows["circuity"]["evaluate_300_hubs_ms"], 2)

@@ -13,7 +13,11 @@ The public surface:
     problem as ``file:row:column: message``.
 ``load_scenario(path)`` / ``Scenario`` / ``Hub`` / ``TravelModel``
     The contract's scenario JSON and the objects it becomes.
-``evaluate(scenario, communities=None, sites=None)``
+``DataSet(communities, sites=None, matrix=None)``
+    The data a plan runs on, as one value: its reference (``ref``, the fingerprints a
+    stored version records), its checks and its engine (``engine(travel)``, built once
+    per process); ``DataSet.default()`` is the bundled data.
+``evaluate(scenario, communities=None, sites=None, data=None)``
     An :class:`Evaluation` whose ``coverage`` gives ``totals()``, ``table()``,
     ``by_state()``, ``by_county()``, ``hub_catchments()`` and what-if changes
     (``with_hub_added``, ``with_hub_removed``, ``with_hub_moved``, ``with_travel``).
@@ -21,6 +25,7 @@ The public surface:
     The engine itself, for batch work over many hub sets.
 """
 
+from coverage.data import DataSet
 from coverage.engine import Coverage, CoverageEngine
 from coverage.errors import InputError, Problem
 from coverage.evaluation import Evaluation, evaluate
@@ -29,6 +34,6 @@ from coverage.scenario import Hub, Scenario, load_scenario, parse_scenario, save
 from coverage.travel import TravelModel
 
 __all__ = [
-    "Coverage", "CoverageEngine", "Evaluation", "Hub", "InputError", "Problem", "Scenario", "TravelModel",
+    "Coverage", "CoverageEngine", "DataSet", "Evaluation", "Hub", "InputError", "Problem", "Scenario", "TravelModel",
     "evaluate", "load_communities", "load_scenario", "load_sites", "parse_scenario", "save_scenario",
 ]

@@ -1,5 +1,9 @@
 """The sane range of every number a planner can type or upload, declared once, with its unit and reason.
 
+A scenario setting's bound is declared with the setting (``coverage/settings.py``, which
+imports this module, never the other way round); the numbers that are not settings (a
+population, a latitude, a time limit) are declared here.
+
 The scenario validator, the loaders, the travel matrix and the command line's flags
 all check a number through its :class:`Bound` here, so a value is refused with the
 same words everywhere, and the message states the range:
@@ -94,28 +98,10 @@ class Bound:
             raise InputError(Problem(str(error), column=flag)) from None
 
 
-_BILLION = 1_000_000_000
-BOUNDS: dict[str, Bound] = {bound.key: bound for bound in (
-    # -- travel ---------------------------------------------------------------------------------------
-    Bound("thresholds.same_day_minutes", 0, 24 * 60, "minutes", "a day", above=True),
-    Bound("thresholds.next_day_minutes", 0, 48 * 60, "minutes", "two days", above=True),
-    Bound("travel.circuity", 1, 5, "road miles per great-circle mile", "US roads average 1.2"),
-    Bound("travel.speed_mph", 0, 100, "mph", "no delivery van averages more", above=True),
-    Bound("travel.same_day_miles", 0, 3000, "miles", "coast to coast is about 2,800 miles", above=True),
-    Bound("travel.next_day_miles", 0, 3000, "miles", "coast to coast is about 2,800 miles", above=True),
+#: The bounds of numbers that are not scenario settings; a setting's bound is declared with it in
+#: ``coverage/settings.py`` (one declaration: key, type, unit, bounds, default, help, source).
+OWN: dict[str, Bound] = {bound.key: bound for bound in (
     Bound("matrix.minutes", 0, 10_000, "minutes", "a week of driving; the longest US drive takes about two days"),
-    # -- costs, capacity and budget --------------------------------------------------------------------
-    Bound("costs.capex_usd", 0, 10 * _BILLION, "USD", "more than twice the whole $4B programme"),
-    Bound("costs.opex_usd_per_year", 0, 10 * _BILLION, "USD a year", "more than twice the whole $4B programme"),
-    Bound("costs.cost_per_parcel_usd", 0, 1_000, "USD a parcel", "rural last-mile cost is $1-3 a parcel"),
-    Bound("costs.capacity_parcels_per_day", 0, 10_000_000, "parcels a day",
-          "the largest sort centres ship about a million a day", above=True),
-    Bound("costs.parcels_per_person_per_year", 0, 10_000, "parcels a person a year",
-          "the US ships about 65 a person a year"),
-    Bound("costs.peak_factor", 0, 10, "times an average day", "peak season is 1.5-2 times", above=True),
-    Bound("budget.total_usd", 0, 1_000 * _BILLION, "USD", "a trillion dollars; the programme is $4B"),
-    Bound("budget.target_covered_share", 0, 1, "(a share)", "a share of the communities"),
-    Bound("optimizer.next_day_weight", 0, 1, "(a weight)", "next-day counts at most as much as same-day"),
     # -- places and people ----------------------------------------------------------------------------
     Bound("lat", -90, 90, "degrees", "latitude"),
     Bound("lon", -180, 180, "degrees", "longitude"),
@@ -132,11 +118,6 @@ BOUNDS: dict[str, Bound] = {bound.key: bound for bound in (
 
 
 def bound(key: str) -> Bound:
-    """The bound of a setting by its dotted key (``costs.capex_usd``, ``optimize.time_limit_s``)."""
-    return BOUNDS[key]
-
-
-def as_table() -> list[dict]:
-    """Every bound, for the README and a future settings registry."""
-    return [{"key": b.key, "minimum": b.minimum, "maximum": b.maximum, "unit": b.unit, "above": b.above,
-             "integer": b.integer, "reason": b.reason} for b in BOUNDS.values()]
+    """The bound of a number that is not a scenario setting (``population``, ``optimize.time_limit_s``); a setting's
+    is ``coverage.settings.bound(key)``."""
+    return OWN[key]

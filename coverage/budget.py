@@ -55,9 +55,12 @@ def total_cost_usd(scenario: Scenario) -> float:
     return sum(hub_cost_usd(hub, scenario.costs, scenario.budget.horizon_end) for hub in scenario.hubs)
 
 
-def parcels_per_day(population, costs: Costs):
-    """Parcels a day that ``population`` people order on the day planned for (the peak factor included)."""
-    return np.asarray(population, dtype=float) * costs.parcels_per_person_per_year / DAYS_PER_YEAR * costs.peak_factor
+def parcels_per_day(population, costs: Costs) -> np.ndarray:
+    """Parcels a day ordered by ``population`` under the cost model's rates (the one demand formula:
+    :func:`coverage.capacity.demand_per_day`)."""
+    from coverage.capacity import demand_per_day
+
+    return demand_per_day(population, costs.parcels_per_person_per_year, costs.peak_factor)
 
 
 def timeline(scenario: Scenario) -> list[str]:
@@ -141,7 +144,8 @@ def plan(evaluation) -> Plan:
         })
     by_quarter = pd.DataFrame(rows)
     communities = max(engine.n_communities, 1)
-    by_quarter["covered_share"] = (by_quarter["communities_same_day"] + by_quarter["communities_next_day"]) / communities
+    covered = by_quarter["communities_same_day"] + by_quarter["communities_next_day"]
+    by_quarter["covered_share"] = covered / communities
 
     cost = float(hub_table["cost_usd"].sum()) if len(hub_table) else 0.0
     target_row = by_quarter.loc[by_quarter["quarter"] == budget.target_quarter]

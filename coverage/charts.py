@@ -29,10 +29,8 @@ def drive_time_bins(coverage: Coverage, bins_per_segment: int | None = None) -> 
     """
     travel = coverage.travel
     table = coverage.table()
-    drive = travel.mode in ("drive", "matrix")  # minutes: the circuity model's, or the matrix's own
-    column, unit = ("drive_minutes", "minutes") if drive else ("distance_miles", "miles")
-    same, nxt = ((travel.same_day_minutes, travel.next_day_minutes) if drive else
-                 (travel.same_day_miles, travel.next_day_miles))
+    column, unit = travel.mode.histogram_column, travel.mode.histogram_unit  # the mode says what it bins
+    same, nxt = travel.thresholds
     edges_by_segment = [(0.0, same), (same, nxt), (nxt, 2 * nxt)]
     width = nxt / 16 if bins_per_segment is None else None
     edges: list[float] = []

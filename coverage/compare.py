@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from coverage import budget
-from coverage.evaluation import Evaluation, fingerprint
+from coverage.data import fingerprint
+from coverage.evaluation import Evaluation
 from coverage.travel import TIERS
 
 HUB_FIELDS = ("name", "site_id", "lat", "lon", "type", "open_quarter", "locked")
@@ -100,7 +101,7 @@ class Comparison:
         return len(keys) == 1
 
     def tier_changes(self, index: int) -> dict | None:
-        """Counts of communities by tier change A -> plan ``index`` (``'none->same_day': 12``); None across data sets."""
+        """Communities by tier change A -> plan ``index`` (``'none->same_day': 12``); None across data sets."""
         if not self.same_communities:
             return None
         a, b = self.evaluations[0].coverage.tier, self.evaluations[index].coverage.tier
@@ -118,7 +119,7 @@ class Comparison:
         return int((b < a).sum()), int((b > a).sum())
 
     def tier_change(self, index: int) -> np.ndarray:
-        """Per community of A: ``better``, ``worse`` or ``same`` tier in plan ``index`` (all ``same`` across data sets)."""
+        """Per community of A: ``better``, ``worse`` or ``same`` tier in plan ``index`` (``same`` across data sets)."""
         if not self.same_communities:
             return np.full(self.evaluations[0].engine.n_communities, "same", dtype=object)
         a, b = self.evaluations[0].coverage.tier, self.evaluations[index].coverage.tier

@@ -176,8 +176,12 @@ class CoverageEngine:
             matrix.check(self.sites["site_id"].astype(str).to_numpy(),
                          self.communities["community_id"].astype(str).to_numpy())
             radius_miles = float(matrix.minutes.max()) if len(matrix) else 1.0
-        self.radius_miles = float(radius_miles)  # the reach, in ``unit`` (minutes for a matrix)
-        self.layout = KeyLayout(len(sites), len(communities), self.radius_miles)
+        if radius_miles is None:
+            raise ValueError("give radius_miles (how far the pairs reach) or a travel matrix")
+        #: How far the engine's pairs reach, in :attr:`unit`: great-circle miles for the geometric travel modes,
+        #: minutes for a matrix (what ``TravelMode.engine_unit`` says); ``radius_miles`` is its older name.
+        self.reach_limit = float(radius_miles)
+        self.layout = KeyLayout(len(sites), len(communities), self.reach_limit)
         self.population = self.communities["population"].to_numpy(dtype=np.int64)
         self._population_weights = self.population.astype(float)  # bincount weights, converted once
         labels_c = landmass_labels(self.communities["lat"], self.communities["lon"])
@@ -200,7 +204,7 @@ class CoverageEngine:
             source = matrix_pairs(matrix, self._site.ids, self._community.ids)
         else:
             source = great_circle_pairs(self._site.xyz, self._site.land, self._community_tree, self._community.land,
-                                        self.radius_miles, chunk)
+                                        self.reach_limit, chunk)
         self._build_pairs(source)
         # Virtual sites (hubs at arbitrary coordinates), appended on demand.
         self._lock = threading.Lock()
@@ -243,6 +247,11 @@ class CoverageEngine:
         self.pairs = int(len(key))
 
     @property
+    def radius_miles(self) -> float:
+        """The older name of :attr:`reach_limit`: miles for the geometric modes, but minutes for a matrix."""
+        return self.reach_limit
+
+    @property
     def memory_bytes(self) -> int:
         """Bytes held by the pair tables."""
         return sum(a.nbytes for a in (self._row_ptr, self._row_col, self._row_key, self._col_ptr, self._col_key))
@@ -261,11 +270,11 @@ class CoverageEngine:
                 return self._virtual_points[point]
             xyz = unit_vectors([point[0]], [point[1]])
             land = self._encode_land(landmass_labels([point[0]], [point[1]]))
-            cols = np.asarray(self._community_tree.query_ball_point(xyz[0], miles_to_chord(self.radius_miles)),
+            cols = np.asarray(self._community_tree.query_ball_point(xyz[0], miles_to_chord(self.reach_limit)),
                               dtype=np.int64)
             cols = cols[self._community.land[cols] == land[0]] if len(cols) else cols
             miles = chord_to_miles(np.linalg.norm(self._community.xyz[cols] - xyz[0], axis=1))
-            keep = miles <= self.radius_miles
+            keep = miles <= self.reach_limit
             index = self.n_sites + len(self._virtual_rows)
             if index >= self.layout.max_sites:
                 raise ValueError("too many hubs at arbitrary coordinates")
@@ -389,9 +398,9 @@ class CoverageEngine:
                  hub_ids: Sequence[str] | None = None) -> "Coverage":
         """Coverage of hubs at these site indices (scenario order) under a travel model."""
         self.check_travel(travel)
-        hub_sites = np.asarray(hub_sites, dtype=np.int64)
-        ids = tuple(hub_ids) if hub_ids is not None else tuple(f"h{i + 1}" for i in range(len(hub_sites)))
-        return Coverage._fresh(self, hub_sites, ids, travel)
+        sites = np.asarray(hub_sites, dtype=np.int64)
+        ids = tuple(hub_ids) if hub_ids is not None else tuple(f"h{i + 1}" for i in range(len(sites)))
+        return Coverage._fresh(self, sites, ids, travel)
 
     def check_travel(self, travel: TravelModel) -> None:
         """Raise :class:`RadiusTooSmall` when ``travel`` reaches past the built radius, or is another kind of model."""
@@ -402,9 +411,9 @@ class CoverageEngine:
                 raise OtherTravelModel(f"this plan was made with travel matrix {travel.matrix}; the matrix given is "
                                        f"{self.matrix.fingerprint} ({self.matrix.source})")
             return  # a matrix's pairs are all there: any threshold applies
-        if travel.threshold_miles[1] > self.radius_miles * (1 + 1e-12):
+        if travel.threshold_miles[1] > self.reach_limit * (1 + 1e-12):
             raise RadiusTooSmall(f"next-day radius {travel.threshold_miles[1]:.1f} mi exceeds the engine's "
-                                 f"{self.radius_miles:.1f} mi")
+                                 f"{self.reach_limit:.1f} mi")
 
     def minutes_of(self, keys: np.ndarray, travel: TravelModel) -> np.ndarray:
         """Drive minutes the travel model gives for pairs' keys (NaN where there is no hub)."""
@@ -455,6 +464,18 @@ class Coverage:
 
     __slots__ = ("engine", "travel", "hub_sites", "hub_ids", "keys", "tier", "_limits",
                  "_count", "_population", "_site_count", "_beyond", "_backup")
+    engine: CoverageEngine
+    travel: TravelModel
+    hub_sites: np.ndarray
+    hub_ids: tuple
+    keys: np.ndarray
+    tier: np.ndarray
+    _limits: tuple[int, int]
+    _count: np.ndarray
+    _population: np.ndarray
+    _site_count: np.ndarray
+    _beyond: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+    _backup: np.ndarray | None
 
     @classmethod
     def _fresh(cls, engine: CoverageEngine, hub_sites: np.ndarray, hub_ids: tuple, travel: TravelModel) -> "Coverage":
@@ -504,6 +525,7 @@ class Coverage:
             cols, keys = engine._row(removed)
             current = other.keys[cols]
             lost = cols[current == keys]  # keys are unique per pair: equal means this site was the nearest
+            assert backup is not None  # worked out above when the removed site's last hub left
             backup = backup.copy()
             backup[cols[backup[cols] == keys]] = STALE  # a backup at the removed site is gone too
             if len(lost):
@@ -633,7 +655,7 @@ class Coverage:
         table["landmass"] = self.engine.community_landmass
         return table
 
-    def _by(self, codes: np.ndarray, labels) -> np.ndarray:
+    def _by(self, codes: np.ndarray, labels) -> tuple[np.ndarray, np.ndarray]:
         n = len(labels)
         flat = codes * 3 + self.tier
         count = np.bincount(flat, minlength=n * 3).reshape(n, 3)

@@ -7,74 +7,30 @@ that the app shows, the CLI prints and the reports export.
 
 from __future__ import annotations
 
-import math
-from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from coverage import budget
+from coverage.data import DataSet, fingerprint, radius_for
 from coverage.engine import Coverage, CoverageEngine
 from coverage.errors import InputError, Problem
 from coverage.scenario import Hub, Scenario
 from coverage.travel import TravelModel
 
-#: Engines are built with their radius rounded up to this step (miles), so that small
-#: threshold changes reuse the engine.
-RADIUS_STEP_MILES = 10.0
-_ENGINES: "OrderedDict[tuple, CoverageEngine]" = OrderedDict()
-_ENGINE_CACHE_SIZE = 4
-
-
-def fingerprint(frame: pd.DataFrame) -> str:
-    """A content hash of a table, to recognise the same data set again (``'<hash>:<rows>'``).
-
-    Remembered on the frame; the memo carries the frame's ``id`` because pandas copies
-    ``attrs`` onto every frame derived from this one, whose content differs.
-    """
-    memo = frame.attrs.get("fingerprint")
-    if isinstance(memo, tuple) and memo[0] == id(frame):
-        return memo[1]
-    value = str(int(pd.util.hash_pandas_object(frame, index=False).sum() % (1 << 63))) + f":{len(frame)}"
-    frame.attrs["fingerprint"] = (id(frame), value)
-    return value
-
-
-def radius_for(travel: TravelModel) -> float:
-    """The engine radius that serves ``travel``: its next-day radius rounded up to the step (geometric modes)."""
-    return math.ceil(travel.threshold_miles[1] / RADIUS_STEP_MILES - 1e-9) * RADIUS_STEP_MILES
-
-
-def check_matrix(travel: TravelModel, matrix) -> None:
-    """InputError when a travel matrix is missing, not wanted, or not the one the plan was made with."""
-    if travel.mode == "matrix" and matrix is None:
-        raise InputError(Problem("this scenario takes drive times from a travel matrix (travel.mode 'matrix'): give "
-                                 "one (--travel-matrix FILE, or upload it on the Data page)", column="travel.mode"))
-    if travel.mode != "matrix" and matrix is not None:
-        raise InputError(Problem(f"a travel matrix was given, but the scenario's travel mode is {travel.mode!r}; set "
-                                 "travel.mode to 'matrix' to use it", column="travel.mode"))
-    if matrix is not None and travel.matrix is not None and travel.matrix != matrix.fingerprint:
-        raise InputError(Problem(f"this plan was made with travel matrix {travel.matrix}, and {matrix.source} is "
-                                 f"{matrix.fingerprint}: give the same matrix, or clear travel.matrix to use this one",
-                                 column="travel.matrix"))
+if TYPE_CHECKING:
+    from coverage.capacity import Served, ServedSolver
 
 
 def engine_for(communities: pd.DataFrame, sites: pd.DataFrame | None, travel: TravelModel,
                matrix=None) -> CoverageEngine:
-    """A cached engine for this data set that reaches at least as far as ``travel`` (or holds its matrix)."""
-    check_matrix(travel, matrix)
-    reach = matrix.fingerprint if matrix is not None else radius_for(travel)
-    key = (fingerprint(communities), fingerprint(sites) if sites is not None else None, reach)
-    engine = _ENGINES.get(key)
-    if engine is None:
-        engine = (CoverageEngine(communities, sites, matrix=matrix) if matrix is not None else
-                  CoverageEngine(communities, sites, radius_miles=key[2]))
-        _ENGINES[key] = engine
-        while len(_ENGINES) > _ENGINE_CACHE_SIZE:
-            _ENGINES.popitem(last=False)
-    _ENGINES.move_to_end(key)
-    return engine
+    """A cached engine for this data set that reaches at least as far as ``travel`` (or holds its matrix).
+
+    A thin wrapper for callers that hold the tables apart: ``DataSet(communities, sites, matrix).engine(travel)``.
+    """
+    return DataSet(communities, sites, matrix).engine(travel)
 
 
 def hub_site(hub: Hub, engine: CoverageEngine, index: int | None = None, source: str | None = None) -> int:
@@ -86,6 +42,7 @@ def hub_site(hub: Hub, engine: CoverageEngine, index: int | None = None, source:
             raise InputError(Problem(f"{hub.site_id!r} is not a candidate site of this data set",
                                      file=source, column=where))
         return site
+    assert hub.lat is not None and hub.lon is not None  # a hub is on a site or at coordinates (the validator)
     return engine.site_for_point(hub.lat, hub.lon)
 
 
@@ -93,7 +50,7 @@ def hub_sites(scenario: Scenario, engine: CoverageEngine, source: str | None = N
     """Engine sites of all the scenario's hubs, reporting every unknown site, and every second hub on one site
     (one hub a site, on every path: a file, a link, the command line, the store), at once."""
     sites, problems = [], []
-    first: dict[int, tuple[int, object]] = {}
+    first: dict[int, tuple[int, Hub]] = {}
     for index, hub in enumerate(scenario.hubs):
         try:
             site = hub_site(hub, engine, index, source)
@@ -119,10 +76,10 @@ class Evaluation:
     scenario: Scenario
     engine: CoverageEngine
     coverage: Coverage
-    solver: object = None               # a warm ServedSolver to use (the app's workspace keeps one)
-    _served: object = None
+    solver: "ServedSolver | None" = None   # a warm ServedSolver to use (the app's workspace keeps one)
+    _served: "Served | None" = None
 
-    def served(self):
+    def served(self) -> "Served":
         """The capacity assignment (``coverage/capacity.py``): served beside covered."""
         if self._served is None:
             from coverage import capacity
@@ -193,18 +150,22 @@ def _plain(row: dict) -> dict:
 
 def evaluate(scenario: Scenario, communities: pd.DataFrame | None = None, sites: pd.DataFrame | None = None,
              source: str | None = None, engine: CoverageEngine | None = None, solver=None,
-             matrix=None) -> Evaluation:
+             matrix=None, data: DataSet | None = None) -> Evaluation:
     """Evaluate a scenario on a data set (default: the bundled 4,000 communities, every one a site).
 
-    ``engine`` evaluates on an engine already built for the data set (it must reach as
-    far as the scenario's travel model).
+    ``data`` is the :class:`~coverage.data.DataSet` (or give its ``communities``, ``sites`` and
+    ``matrix`` apart); ``engine`` evaluates on an engine already built for the data set (it
+    must reach as far as the scenario's travel model).
     """
     if engine is None:
-        if communities is None:
-            from coverage.dataset import default_communities
-
-            communities = default_communities()
-        engine = engine_for(communities, sites, scenario.travel, matrix)
+        if data is None:
+            data = DataSet(communities if communities is not None else DataSet.default().communities, sites, matrix)
+        engine = data.engine(scenario.travel)
     coverage = engine.evaluate(hub_sites(scenario, engine, source), scenario.travel,
                                [hub.id for hub in scenario.hubs])
     return Evaluation(scenario, engine, coverage, solver)
+
+
+#: ``fingerprint`` and ``radius_for`` live in ``coverage/data.py``; they are named here too for older callers.
+__all__ = ["Evaluation", "engine_for", "evaluate", "fingerprint", "hub_site", "hub_sites",
+           "radius_for"]

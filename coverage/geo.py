@@ -8,13 +8,14 @@ converts to an arc with ``2 * asin(chord / 2)``.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 #: IUGG mean Earth radius (R1), the usual radius for great-circle distances.
 EARTH_RADIUS_KM = 6371.0088
 EARTH_RADIUS_MILES = EARTH_RADIUS_KM / 1.609344
 
 
-def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+def unit_vectors(lat: npt.ArrayLike, lon: npt.ArrayLike) -> np.ndarray:
     """Return an (n, 3) array of unit vectors for WGS84 latitudes and longitudes in degrees."""
     lat_r = np.radians(np.asarray(lat, dtype=float))
     lon_r = np.radians(np.asarray(lon, dtype=float))

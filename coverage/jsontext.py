@@ -76,7 +76,8 @@ def read_json(data: bytes | str, label: str) -> Any:
                                  file=label, row=error.lineno)) from None
     except RecursionError:
         raise InputError(Problem(f"nests arrays or objects more than {limit('json_depth')} levels deep "
-                                 f"({LIMITS['json_depth'].reason}); {LIMITS['json_depth'].how_to_raise()}", file=label)) from None
+                                 f"({LIMITS['json_depth'].reason}); {LIMITS['json_depth'].how_to_raise()}",
+                                 file=label)) from None
     except _BadNumber as error:
         where = text.find(error.text)
         line = text.count("\n", 0, where) + 1 if where >= 0 else None

@@ -133,7 +133,8 @@ def _read_csv(data: bytes, label: str, rows_key: str) -> tuple[pd.DataFrame, lis
     text = _decode(data, label)
     if not text.strip():
         raise InputError(Problem("is empty", file=label))
-    first_line = re.match(r"[^\r\n]*", text.lstrip()).group(0)
+    first = re.match(r"[^\r\n]*", text.lstrip())  # always matches (perhaps the empty string)
+    first_line = first.group(0) if first else ""
     delimiter = max(",;\t", key=first_line.count) if any(d in first_line for d in ",;\t") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
@@ -366,10 +367,11 @@ class _Checker:
     """Accumulates row problems for one file."""
 
     def __init__(self, label: str, rows: list):
-        self.label, self.rows, self.problems = label, rows, []
+        self.label, self.rows = label, rows
+        self.problems: list[Problem] = []
 
     def flag(self, mask, column: str, message: Callable[[int], str]) -> None:
-        for i in np.flatnonzero(np.asarray(mask)):
+        for i in np.flatnonzero(np.asarray(mask)).tolist():
             self.problems.append(Problem(message(i), file=self.label, row=self.rows[i], column=column))
 
     def raise_if_any(self) -> None:
@@ -390,7 +392,7 @@ def _check_common(frame: pd.DataFrame, columns: dict, checker: _Checker, id_colu
         longest = limit("id_chars")
         checker.flag(ids.str.len() > longest, id_column, lambda i: f"is {len(ids.iloc[i]):,} characters long; an id "
                      f"has at most {longest} (set COVERAGE_MAX_ID_CHARS to raise it)")
-        first_row = {}
+        first_row: dict[str, int] = {}
         for i, value in enumerate(ids):
             if value and value in first_row:
                 checker.problems.append(Problem(f"{value!r} repeats the id of row {first_row[value]}",
@@ -405,10 +407,11 @@ def _check_common(frame: pd.DataFrame, columns: dict, checker: _Checker, id_colu
         number = _number_column(raw, frame.attrs.get("decimal_comma", False))
         blank = _text_column(raw) == ""
         checker.flag(blank, axis, lambda i: "is empty")
-        checker.flag(number.isna() & ~blank, axis, lambda i, raw=raw: f"{str(raw.iloc[i])[:40]!r} is not a number")
+        checker.flag(number.isna() & ~blank, axis,
+                     lambda i, raw=raw: f"{str(raw.iloc[i])[:40]!r} is not a number")  # type: ignore[misc]
         hint = " (are lat and lon swapped?)" if axis == "lat" else ""
-        checker.flag(number.abs() > most, axis, lambda i, raw=raw, lim=most, hint=hint: f"{_shown(raw.iloc[i])} is "
-                     f"outside -{lim:g}..{lim:g} degrees{hint}")
+        checker.flag(number.abs() > most, axis, lambda i, raw=raw, lim=most, hint=hint:  # type: ignore[misc]
+                     f"{_shown(raw.iloc[i])} is outside -{lim:g}..{lim:g} degrees{hint}")
         out[axis] = number
     if "state" in columns:
         state = _text_column(frame[columns["state"]]).str.upper()

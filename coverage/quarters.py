@@ -31,3 +31,25 @@ def quarter_range(first: str, last: str) -> list[str]:
 def quarters_between(first: str, last: str) -> int:
     """Number of quarters from ``first`` to ``last``, both counted (0 when first is after last)."""
     return max(0, parse_quarter(last) - parse_quarter(first) + 1)
+
+
+#: The first quarter a quarter picker offers (the programme's first year), the first and last horizon end it offers.
+FIRST_OFFERED = "2024Q1"
+FIRST_HORIZON = "2025Q1"
+LAST_OFFERED = "2030Q4"
+
+
+def choices(*present: str | None, first: str = FIRST_OFFERED, last: str | None = None) -> list[str]:
+    """The quarters a picker offers: ``first`` to ``last`` (default: the latest of ``present``), widened to take in
+    every quarter of ``present``, so that every quarter a scenario file may hold is one of them."""
+    given = [quarter for quarter in present if quarter]
+    numbers = [parse_quarter(quarter) for quarter in given]
+    start = min([parse_quarter(first), *numbers])
+    end = max([parse_quarter(last) if last else start, *numbers])
+    return [format_quarter(i) for i in range(start, end + 1)]
+
+
+def clamp(quarter: str, first: str, last: str) -> str:
+    """``quarter`` moved into ``first``..``last`` (a default opening quarter within a plan's horizon, say)."""
+    number = min(max(parse_quarter(quarter), parse_quarter(first)), parse_quarter(last))
+    return format_quarter(number)

@@ -20,19 +20,16 @@ TIERS = ("same_day", "next_day")
 def reach_pairs(evaluation) -> pd.DataFrame:
     """One row per hub and community it reaches within the next-day threshold: positions and the tier it reaches."""
     engine, travel = evaluation.engine, evaluation.scenario.travel
-    same, nxt = engine.layout.tier_limits(travel)
     lat_all = engine.communities["lat"].to_numpy()
     lon_all = engine.communities["lon"].to_numpy()
     frames = []
     for hub, site in zip(evaluation.scenario.hubs, evaluation.coverage.hub_sites.tolist()):
-        communities, keys = engine._row(site)
-        inside = keys <= nxt
-        communities, keys = communities[inside], keys[inside]
+        reached = engine.reach(site, travel)  # within the next-day threshold, with the same-day ones marked
         hub_lat, hub_lon = engine.site_lat_lon(site)
         frames.append(pd.DataFrame({
-            "hub_id": hub.id, "community": communities, "hub_lon": hub_lon, "hub_lat": hub_lat,
-            "lon": lon_all[communities], "lat": lat_all[communities],
-            "tier": np.where(keys <= same, "same_day", "next_day")}))
+            "hub_id": hub.id, "community": reached.communities, "hub_lon": hub_lon, "hub_lat": hub_lat,
+            "lon": lon_all[reached.communities], "lat": lat_all[reached.communities],
+            "tier": np.where(reached.same_day, "same_day", "next_day")}))
     columns = ["hub_id", "community", "hub_lon", "hub_lat", "lon", "lat", "tier"]
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
-from coverage import bounds, defaults
+from coverage import bounds, defaults, settings
 from coverage.errors import InputError, Problem
 from coverage.files import read_bytes, write_atomic
 from coverage.jsontext import check_depth, read_json
 from coverage.limits import LIMITS, describe, limit
 from coverage.quarters import parse_quarter
-from coverage.travel import MODES, TravelError, TravelModel
+from coverage.travel import TravelError, TravelModel
 
 SCHEMA = "rural-coverage/scenario@1"
 _HUB_NUMBER = re.compile(r"^h(\d{1,9})$")
@@ -148,8 +148,8 @@ NAME_MAX_CHARS = 500
 
 
 def _number(key: str) -> Callable[[Any], float]:
-    """The checker of a number by its bound (``coverage/bounds.py`` states every range once)."""
-    return bounds.bound(key).check
+    """The checker of a number by its bound (declared once: ``coverage/settings.py`` and ``coverage/bounds.py``)."""
+    return settings.bound(key).check
 
 
 def _text(value: Any) -> str:
@@ -218,22 +218,23 @@ class _PerType(NamedTuple):
 _HUB_FIELDS = {"id": _identifier, "name": _text, "site_id": _identifier, "lat": _number("lat"),
                "lon": _number("lon"), "type": _choice(HUB_TYPES), "open_quarter": _quarter,
                "locked": _boolean}
+def _checker(items: list[settings.Setting]) -> Callable | _PerType:
+    """The validator's check of one field of a section, made from its declaration in ``coverage/settings.py``."""
+    first = items[0]
+    if first.hub_type is not None:
+        assert first.bound is not None
+        return _PerType(first.bound.key)
+    if first.kind == "number":
+        assert first.bound is not None
+        return first.bound.check
+    return {"quarter": _quarter, "flag": _boolean, "fingerprint": _fingerprint,
+            "choice": lambda value: _choice(first.choices)(value)}[first.kind]
+
+
+#: Every section of the document and the check of each of its fields, from the settings registry.
 _SECTIONS: dict[str, dict[str, Callable | _PerType]] = {
-    "thresholds": {"same_day_minutes": _number("thresholds.same_day_minutes"),
-                   "next_day_minutes": _number("thresholds.next_day_minutes")},
-    "travel": {"mode": _choice(MODES), "circuity": _number("travel.circuity"),
-               "speed_mph": _number("travel.speed_mph"), "same_day_miles": _number("travel.same_day_miles"),
-               "next_day_miles": _number("travel.next_day_miles"), "matrix": _fingerprint},
-    "costs": {"capex_usd": _PerType("costs.capex_usd"), "opex_usd_per_year": _PerType("costs.opex_usd_per_year"),
-              "cost_per_parcel_usd": _number("costs.cost_per_parcel_usd"),
-              "capacity_parcels_per_day": _PerType("costs.capacity_parcels_per_day"),
-              "parcels_per_person_per_year": _number("costs.parcels_per_person_per_year"),
-              "peak_factor": _number("costs.peak_factor")},
-    "budget": {"total_usd": _number("budget.total_usd"), "horizon_end": _quarter, "target_quarter": _quarter,
-               "target_covered_share": _number("budget.target_covered_share")},
-    "optimizer": {"next_day_weight": _number("optimizer.next_day_weight"), "respect_capacity": _boolean,
-                  "hub_type": _choice(HUB_TYPES), "open_quarter": _quarter},
-}
+    section: {name: _checker(items) for name, items in fields.items()}
+    for section, fields in settings.sections().items()}
 _TOP = {"schema", "name", "hubs", *_SECTIONS}
 
 
@@ -290,7 +291,10 @@ def parse_scenario(document: Any, source: str | None = None) -> Scenario:
     for section, fields in _SECTIONS.items():
         values: dict[str, Any] = {}
         raw = reader.object(data[section], section, fields) if section in data else {}
-        for key, check in (fields.items() if raw is not None else ()):
+        if raw is None:
+            sections[section] = values
+            continue
+        for key, check in fields.items():
             if key not in raw:
                 continue
             if isinstance(check, _PerType):

@@ -5,30 +5,33 @@ scenario themselves: they call the methods here, each of which checks its input,
 updates the coverage incrementally where it can, and records one undo step.  A bad
 input raises :class:`~coverage.errors.InputError` and leaves everything as it was.
 
-Every undo step holds the whole picture: the scenario, the data set it runs on, its
-coverage, and which stored scenario it continues (``origin``), so switching data or
-opening a saved plan is undone like any other change.  Hub ids are never handed out
-twice in one workspace, so ``h3`` always names the same hub.
+Every undo step holds the whole picture: the scenario, the data set it runs on (one
+:class:`~coverage.data.DataSet`: communities, sites and a travel matrix), its coverage,
+and which stored scenario it continues (``origin``), so switching data or opening a
+saved plan is undone like any other change.  Hub ids are made here only
+(:meth:`Workspace.new_hub_id`) and never handed out twice in one workspace, so ``h3``
+always names the same hub, even after it was removed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
 from coverage import defaults
+from coverage.data import DataRef, DataSet, cached_engine
 from coverage.engine import Coverage, CoverageEngine
 from coverage.errors import InputError, Problem
-from coverage.evaluation import Evaluation, engine_for, evaluate
+from coverage.evaluation import Evaluation, evaluate
 from coverage.geography import in_united_states
-from coverage.quarters import parse_quarter
+from coverage.quarters import FIRST_OFFERED, clamp, parse_quarter
 from coverage.scenario import HUB_TYPES, Hub, Scenario, parse_scenario
 from coverage.travel import TravelModel
 
-EngineFactory = Callable[..., CoverageEngine]  # (communities, sites, travel, matrix)
+EngineFactory = Callable[[DataSet, TravelModel], CoverageEngine]
 HUB_FIELDS = ("name", "type", "open_quarter", "locked")
 
 
@@ -58,10 +61,8 @@ class _State:
     engine: CoverageEngine
     coverage: Coverage
     label: str                      # what the step did, for the undo button's tooltip
-    communities: pd.DataFrame
-    sites: pd.DataFrame | None
+    data: DataSet                   # the tables and the travel matrix at hand (used in the travel mode 'matrix')
     origin: str | None = None       # the stored scenario this plan continues (None: never saved)
-    matrix: object = None           # the travel matrix at hand (used when the travel mode is 'matrix')
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Saved:
 
     version: int
     document: dict
-    data: tuple[str, str | None]    # fingerprints of communities and sites
+    data: DataRef | None            # the data it was made on (the store's reference)
     latest: int | None = None       # the scenario's newest version when this one was opened or saved
 
     @property
@@ -82,18 +83,13 @@ class Saved:
 class Workspace:
     """One scenario on one data set, with its coverage and an undo history."""
 
-    def __init__(self, communities: pd.DataFrame | None = None, sites: pd.DataFrame | None = None,
-                 scenario: Scenario | None = None, engine_factory: EngineFactory = engine_for,
-                 history_limit: int = 100):
-        if communities is None:
-            from coverage.dataset import default_communities
-
-            communities = default_communities()
+    def __init__(self, data: DataSet | None = None, scenario: Scenario | None = None,
+                 engine_factory: EngineFactory = cached_engine, history_limit: int = 100):
         self._engine_factory = engine_factory
         self._history_limit = history_limit
         self._undo: list[_State] = []
         self._redo: list[_State] = []
-        self._state = self._evaluated(scenario or Scenario(), "start", communities, sites)
+        self._state = self._evaluated(scenario or Scenario(), "start", data or DataSet.default())
         self._issued: set[str] = {hub.id for hub in self.scenario.hubs}
         self.saved: dict[str, Saved] = {}
         self.revision = 0  # counts every change, undo and redo: widgets key their state on it
@@ -114,17 +110,27 @@ class Workspace:
         return self._state.coverage
 
     @property
+    def data(self) -> DataSet:
+        """The data set at hand: communities, sites and the travel matrix (used when the travel mode takes one)."""
+        return self._state.data
+
+    @property
+    def data_in_use(self) -> DataSet:
+        """The data the plan runs on: the matrix only when its travel mode takes times from one (what a save keeps)."""
+        return self._state.data.for_travel(self.scenario.travel)
+
+    @property
     def communities(self) -> pd.DataFrame:
-        return self._state.communities
+        return self._state.data.communities
 
     @property
     def sites(self) -> pd.DataFrame | None:
-        return self._state.sites
+        return self._state.data.sites
 
     @property
     def matrix(self):
         """The travel matrix at hand (None until one is uploaded or opened)."""
-        return self._state.matrix if hasattr(self, "_state") else None
+        return self._state.data.matrix
 
     @property
     def origin(self) -> str | None:
@@ -166,13 +172,10 @@ class Workspace:
     @property
     def unsaved(self) -> bool:
         """True when the plan differs from the version it continues (or, never saved, holds anything)."""
-        from coverage.evaluation import fingerprint
-
         if self.origin is None:
             return self.scenario.to_dict() != Scenario().to_dict()
         saved = self.saved.get(self.origin)
-        data = (fingerprint(self.communities), fingerprint(self.sites) if self.sites is not None else None)
-        return saved is None or saved.document != self.scenario.to_dict() or saved.data != data
+        return saved is None or saved.document != self.scenario.to_dict() or saved.data != self.data_in_use.ref
 
     @property
     def can_undo(self) -> bool:
@@ -201,7 +204,7 @@ class Workspace:
 
     def _step(self, scenario: Scenario, coverage: Coverage, label: str) -> _State:
         """A state on the current data and engine."""
-        return _State(scenario, self.engine, coverage, label, self.communities, self.sites, self.origin, self.matrix)
+        return _State(scenario, self.engine, coverage, label, self.data, self.origin)
 
     def undo(self) -> bool:
         """Step back; False when there is nothing to undo."""
@@ -222,14 +225,12 @@ class Workspace:
         return True
 
     # -- building states ---------------------------------------------------------------
-    def _evaluated(self, scenario: Scenario, label: str, communities: pd.DataFrame, sites: pd.DataFrame | None,
-                   origin: str | None = None, engine: CoverageEngine | None = None, matrix=...) -> _State:
-        """A state evaluated from scratch (checking every hub's site); the matrix at hand is kept unless given."""
-        matrix = self.matrix if matrix is ... else matrix
-        in_use = matrix if scenario.travel.mode == "matrix" else None
-        engine = engine or self._engine_factory(communities, sites, scenario.travel, in_use)
+    def _evaluated(self, scenario: Scenario, label: str, data: DataSet, origin: str | None = None,
+                   engine: CoverageEngine | None = None) -> _State:
+        """A state evaluated from scratch on ``data`` (checking every hub's site)."""
+        engine = engine or self._engine_factory(data.for_travel(scenario.travel), scenario.travel)
         coverage = evaluate(scenario, engine=engine).coverage
-        return _State(scenario, engine, coverage, label, communities, sites, origin, matrix)
+        return _State(scenario, engine, coverage, label, data, origin)
 
     def _position(self, hub_id: str) -> int:
         for position, hub in enumerate(self.scenario.hubs):
@@ -237,9 +238,52 @@ class Workspace:
                 return position
         raise InputError(Problem(f"there is no hub {hub_id!r}", column="hub"))
 
-    def new_hub_id(self) -> str:
-        """An id no hub of this workspace has had."""
-        return self.scenario.new_hub_id(used=self._issued)
+    @property
+    def default_open_quarter(self) -> str:
+        """A new hub's opening quarter: the default, or the horizon end when that comes first."""
+        return clamp(defaults.OPEN_QUARTER, FIRST_OFFERED, self.scenario.budget.horizon_end)
+
+    def new_hub_id(self, also_taken: Iterable[str] = ()) -> str:
+        """An id no hub of this workspace has had (nor one of ``also_taken``, ids handed out for the same change)."""
+        return self.scenario.new_hub_id(used=self._issued | set(also_taken))
+
+    def hubs_from_rows(self, rows: Sequence[dict]) -> list[Hub]:
+        """The hub list an edited hub table stands for, checked; a row without an id is a new hub.
+
+        Each row has ``id`` (empty for a new hub), ``name``, ``site_id`` or ``lat``/``lon``,
+        ``type``, ``open_quarter`` and ``locked``; what is missing takes the default.  A new
+        hub gets an id that no hub of this workspace has had (a removed hub's id is never
+        given again) and, unnamed, the name of its place.  Rows without a place are refused
+        together, each by its row number.
+        """
+        by_id = {hub.id: hub for hub in self.scenario.hubs}
+        hubs, problems, new_ids = [], [], []
+        for number, row in enumerate(rows, start=1):
+            site_id, lat, lon = row.get("site_id"), row.get("lat"), row.get("lon")
+            if site_id is None and (lat is None or lon is None):
+                problems.append(Problem("choose a place for the new hub", row=number, column="place"))
+                continue
+            name = row.get("name") if isinstance(row.get("name"), str) else ""
+            locked = row.get("locked")
+            fields = {"name": name, "type": row.get("type") or defaults.HUB_TYPE,
+                      "open_quarter": row.get("open_quarter") or self.default_open_quarter,
+                      "locked": bool(locked) if locked == locked else False}  # NaN from an empty cell: not locked
+            place = ({"site_id": str(site_id), "lat": None, "lon": None} if site_id is not None
+                     else {"site_id": None, "lat": lat, "lon": lon})
+            hub_id = row.get("id") if isinstance(row.get("id"), str) and row.get("id") else None
+            if hub_id is None:
+                taken = [r["id"] for r in rows if isinstance(r.get("id"), str) and r["id"]] + new_ids
+                hub_id = self.new_hub_id(also_taken=taken)
+                new_ids.append(hub_id)
+                fields["name"] = fields["name"] or row.get("place_name") or (
+                    f"Hub at {self.engine.site_label(self.engine.site_index[str(site_id)])}"
+                    if site_id is not None and str(site_id) in self.engine.site_index else f"Hub at {lat}, {lon}")
+            elif hub_id in by_id and not fields["name"]:
+                fields["name"] = by_id[hub_id].name
+            hubs.append(Hub(id=hub_id, **place, **fields))
+        if problems:
+            raise InputError(problems)
+        return hubs
 
     def _place(self, site_id: str | None, lat: float | None, lon: float | None) -> tuple[dict, int]:
         """Hub placement fields and engine site, checked."""
@@ -304,7 +348,7 @@ class Workspace:
         there = self._hub_at(site)
         if there is not None:
             raise InputError(Problem(f"there is already a hub here: {there.id} ({there.name})", column="site"))
-        fields = {"type": defaults.HUB_TYPE, "open_quarter": defaults.OPEN_QUARTER, "locked": False, **fields}
+        fields = {"type": defaults.HUB_TYPE, "open_quarter": self.default_open_quarter, "locked": False, **fields}
         if not fields.get("name"):
             fields["name"] = (f"Hub at {self.engine.site_label(site)}" if site_id is not None
                               else f"Hub at {place['lat']:.4f}, {place['lon']:.4f}")
@@ -367,8 +411,7 @@ class Workspace:
         locked_gone = [hub for hub in self.scenario.hubs if hub.locked and hub.id not in kept]
         if locked_gone and not remove_locked:
             raise LockedHubsRemoved(locked_gone)
-        state = self._evaluated(self.scenario.replace(hubs=tuple(hubs)), label, self.communities, self.sites,
-                                self.origin, self.engine)
+        state = self._evaluated(self.scenario.replace(hubs=tuple(hubs)), label, self.data, self.origin, self.engine)
         first: dict[int, Hub] = {}
         for row, (hub, site) in enumerate(zip(hubs, state.coverage.hub_sites.tolist()), start=1):
             if site in first:
@@ -390,16 +433,16 @@ class Workspace:
         """New thresholds or travel settings; the engine is rebuilt only when it must reach farther."""
         if travel == self.scenario.travel:
             return
-        if travel.mode == "matrix" and self.matrix is None:
+        if travel.mode.uses_matrix and self.matrix is None:
             raise InputError(Problem("upload a travel matrix on the Data page first", column="travel.mode"))
-        if travel.mode == "matrix" and self.matrix is not None:
+        if travel.mode.uses_matrix and self.matrix is not None:
             travel = dataclasses.replace(travel, matrix=self.matrix.fingerprint)
         scenario = self.scenario.replace(travel=travel)
         try:
             self.engine.check_travel(travel)
             state = self._step(scenario, self.coverage.with_travel(travel), "change travel settings")
         except ValueError:
-            state = self._evaluated(scenario, "change travel settings", self.communities, self.sites, self.origin)
+            state = self._evaluated(scenario, "change travel settings", self.data, self.origin)
         self._commit(state)
 
     def set_matrix(self, matrix) -> None:
@@ -414,7 +457,7 @@ class Workspace:
                                      + ", ".join(f"{h.id} ({h.name})" for h in placed[:5]), column="hubs"))
         travel = dataclasses.replace(self.scenario.travel, mode="matrix", matrix=matrix.fingerprint)
         self._commit(self._evaluated(self.scenario.replace(travel=travel), f"use travel matrix {matrix.source}",
-                                     self.communities, self.sites, self.origin, matrix=matrix))
+                                     self.data.with_matrix(matrix), self.origin))
 
     def set_settings(self, sections: dict, label: str = "change settings") -> None:
         """Change whole sections of the scenario document (``costs``, ``budget``, ``optimizer``, ``name``).
@@ -452,32 +495,25 @@ class Workspace:
 
     def load(self, scenario: Scenario, label: str = "load scenario") -> None:
         """Replace the scenario (its hubs must sit on this data set's sites); it starts a new, unsaved plan."""
-        self._commit(self._evaluated(scenario, label, self.communities, self.sites, None))
+        self._commit(self._evaluated(scenario, label, self.data, None))
 
     def apply_plan(self, scenario: Scenario, label: str) -> None:
         """Replace the plan by a changed version of itself (an accepted optimiser plan), keeping its origin."""
-        self._commit(self._evaluated(scenario, label, self.communities, self.sites, self.origin))
+        self._commit(self._evaluated(scenario, label, self.data, self.origin))
 
     def new_scenario(self) -> None:
         """An empty, unnamed scenario with the default settings on the current data (one undo step)."""
         self.load(Scenario(), label="new scenario")
 
-    def missing_hubs(self, communities: pd.DataFrame, sites: pd.DataFrame | None = None,
-                     scenario: Scenario | None = None) -> list[Hub]:
-        """Hubs of ``scenario`` (default: the current one) on sites that this data set lacks."""
-        scenario = scenario or self.scenario
-        site_ids = set((sites if sites is not None else communities.rename(columns={"community_id": "site_id"}))
-                       ["site_id"].astype(str))
-        return [hub for hub in scenario.hubs if hub.site_id is not None and str(hub.site_id) not in site_ids]
-
-    def set_data(self, communities: pd.DataFrame, sites: pd.DataFrame | None = None, *,
-                 drop_missing: bool = False, label: str = "change data set") -> None:
-        """Switch data set, keeping the scenario (one undo step).
+    def set_data(self, data: DataSet, *, drop_missing: bool = False, label: str = "change data set") -> None:
+        """Switch data set (its communities and sites; a travel matrix belongs to the old data), keeping the scenario
+        (one undo step).
 
         Hubs on sites the new data lacks raise :class:`HubsNotInData` listing them,
         unless ``drop_missing``, which drops exactly those hubs in the same step.
         """
-        missing = self.missing_hubs(communities, sites)
+        data = data.with_matrix(None)
+        missing = data.missing_hubs(self.scenario)
         if missing and not drop_missing:
             raise HubsNotInData(missing, "the new data")
         scenario = self.scenario
@@ -485,36 +521,32 @@ class Workspace:
             gone = {hub.id for hub in missing}
             scenario = scenario.replace(hubs=tuple(hub for hub in scenario.hubs if hub.id not in gone))
             label = f"{label} (dropping {len(missing)} hubs it has no site for)"
-        if scenario.travel.mode == "matrix":  # a matrix belongs to its data: new data goes back to drive times
+        if scenario.travel.mode.uses_matrix:  # a matrix belongs to its data: new data goes back to drive times
             scenario = scenario.replace(travel=dataclasses.replace(scenario.travel, mode="drive", matrix=None))
             label += " (back to the drive-time model: the travel matrix was for the old data)"
-        self._commit(self._evaluated(scenario, label, communities, sites, self.origin, matrix=None))
+        self._commit(self._evaluated(scenario, label, data, self.origin))
 
     # -- the store -------------------------------------------------------------------------------
-    def open_stored(self, scenario: Scenario, communities: pd.DataFrame, sites: pd.DataFrame | None,
-                    scenario_id: str | None, version: int | None, document: dict | None = None,
-                    label: str | None = None, drop_missing: bool = False, matrix=None,
+    def open_stored(self, scenario: Scenario, data: DataSet, scenario_id: str | None, version: int | None,
+                    document: dict | None = None, label: str | None = None, drop_missing: bool = False,
                     latest: int | None = None) -> None:
-        """Open a stored version (with the data it was made on) as one undo step.
+        """Open a stored version (with the data set it was made on) as one undo step.
 
         ``scenario_id`` None opens it as an unsaved copy (a shared link).  Hubs whose
         sites the data lacks raise :class:`HubsNotInData` unless ``drop_missing``.
         ``latest`` is the scenario's newest version at the time (a save goes on top of it).
         """
-        from coverage.evaluation import fingerprint
-
-        missing = self.missing_hubs(communities, sites, scenario)
+        missing = data.missing_hubs(scenario)
         if missing and not drop_missing:
             raise HubsNotInData(missing, "this data set")
         if missing:
             gone = {hub.id for hub in missing}
             scenario = scenario.replace(hubs=tuple(hub for hub in scenario.hubs if hub.id not in gone))
         label = label or (f"open {scenario.name} v{version}" if scenario_id else f"open {scenario.name}")
-        state = self._evaluated(scenario, label, communities, sites, scenario_id, matrix=matrix)
+        state = self._evaluated(scenario, label, data, scenario_id)
         if scenario_id is not None and version is not None:
             self.saved[scenario_id] = Saved(version, document if document is not None else scenario.to_dict(),
-                                            (fingerprint(communities),
-                                             fingerprint(sites) if sites is not None else None), latest)
+                                            data.for_travel(scenario.travel).ref, latest)
         self._commit(state)
 
     def mark_saved(self, scenario_id: str, version: int) -> None:
@@ -524,16 +556,12 @@ class Workspace:
         its history that continued the same (unsaved) plan, so that undoing and saving
         again adds a version rather than a second scenario.  Not an undo step.
         """
-        from coverage.evaluation import fingerprint
-
         previous = self.origin
         if previous != scenario_id:
             self._undo = [replace(s, origin=scenario_id) if s.origin == previous else s for s in self._undo]
             self._redo = [replace(s, origin=scenario_id) if s.origin == previous else s for s in self._redo]
             self._state = replace(self._state, origin=scenario_id)
-        self.saved[scenario_id] = Saved(version, self.scenario.to_dict(),
-                                        (fingerprint(self.communities),
-                                         fingerprint(self.sites) if self.sites is not None else None), version)
+        self.saved[scenario_id] = Saved(version, self.scenario.to_dict(), self.data_in_use.ref, version)
         self.revision += 1
 
     def renamed_in_store(self, scenario_id: str, version: int, document: dict) -> None:

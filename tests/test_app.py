@@ -193,7 +193,8 @@ def test_a_refused_threshold_reverts_and_later_changes_still_apply(app):
     app.sidebar.number_input[0].set_value(300.0)  # same-day longer than next-day (240): refused
     run(app)
     assert any("The same-day threshold (300 min) cannot be longer than the next-day threshold (240 min); "
-               "same-day threshold stays at 90." in e.value for e in said(app.error)), [e.value for e in said(app.error)]
+               "same-day threshold stays at 90." in e.value for e in said(app.error)), \
+        [e.value for e in said(app.error)]
     assert workspace(app).scenario.travel.same_day_minutes == 90
     assert app.sidebar.number_input[0].value == 90.0  # the field shows the value in force
     app.sidebar.number_input[2].set_value(1.25)  # circuity
@@ -424,7 +425,8 @@ def test_the_budget_page_speaks_of_each_hubs_catchment_and_the_demand_in_reach(a
     assert "in reach" in tiles["People served"].proto.delta
 
 
-@pytest.mark.parametrize("name", ["[link](http://evil.example/x)", "![x](http://evil.example/i.png)", "www.evil.example",
+@pytest.mark.parametrize("name", ["[link](http://evil.example/x)", "![x](http://evil.example/i.png)",
+                                  "www.evil.example",
                                   "mail@evil.example", ":red[red] :material/home: :smile:", "**bold** _it_ `code`",
                                   "<b>x</b> & $x^2$", "a\nb", "Kīhei, Española (Utqiaġvik)"])
 def test_names_in_messages_read_as_their_characters(name):
@@ -437,3 +439,60 @@ def test_names_in_messages_read_as_their_characters(name):
     assert ":" not in text and "http:" not in text and "www." not in text  # no directive, no link starts
     assert all(text[i - 1] == fmt.WORD_JOINER for i, c in enumerate(text) if c == "@")  # no address either
     assert fmt.say("Renamed to {name}.", name=name) == f"Renamed to {text}."
+
+
+def test_a_removed_hubs_id_is_never_given_again_by_the_hub_table(app):
+    """Issue 23: the page made its own ids from the rows it saw, so a hub added after a removal took the removed
+    hub's id (h2 named two hubs in one undo history); ids come from the workspace, which never reuses one."""
+    ws = workspace(app)
+    ws.add_hub(site_id=HAYS)
+    ws.add_hub(site_id=DODGE)
+    ws.remove_hub("h2")
+    run(app)
+    edit_table(app, added_rows=[{"place": site_option(app, "Garden City, KS"), "type": "new",
+                                 "open_quarter": "2025Q2"}])
+    assert [hub.id for hub in workspace(app).scenario.hubs] == ["h1", "h3"]
+
+
+EDGE_QUARTERS = {
+    "schema": "rural-coverage/scenario@1", "name": "Far horizon",
+    "hubs": [{"id": "h1", "site_id": HAYS, "type": "new", "open_quarter": "2023Q2"}],
+    "budget": {"horizon_end": "2031Q4", "target_quarter": "2023Q4"},
+    "optimizer": {"open_quarter": "2023Q3"},
+}
+NEAR_HORIZON = {
+    "schema": "rural-coverage/scenario@1", "name": "Near horizon",
+    "hubs": [{"id": "h1", "site_id": HAYS, "open_quarter": "2024Q2"}],
+    "budget": {"horizon_end": "2025Q2", "target_quarter": "2025Q1"},
+    "optimizer": {"open_quarter": "2025Q1"},
+}
+
+
+@pytest.mark.parametrize("document", [EDGE_QUARTERS, NEAR_HORIZON], ids=["far", "near"])
+def test_every_page_takes_the_quarters_the_validator_accepts(app, document):
+    """Issue 23: the pages' quarter lists were hard-coded (2024Q1 on, 2025Q1-2030Q4 for the horizon), narrower than
+    the validator, so ``.index()`` raised on a scenario file it accepts; the lists now come from coverage/quarters.py
+    and always hold the plan's own quarters."""
+    from coverage.scenario import parse_scenario
+
+    workspace(app).load(parse_scenario(document))
+    for page in ("app_pages/map_hubs.py", "app_pages/budget.py", "app_pages/optimiser.py", "app_pages/sweeps.py",
+                 "app_pages/coverage_tables.py"):
+        app.switch_page(page)
+        run(app)
+        assert not app.exception, (page, app.exception)
+
+
+def test_every_cost_assumption_is_editable_the_peak_factor_too(app):
+    """Issue 23: the README says every cost assumption is editable, but costs.peak_factor had no widget; the form is
+    made from the settings registry, so every cost and budget setting has one."""
+    from coverage import settings
+
+    open_budget(app)
+    labels = {n.label for n in app.number_input}
+    assert {settings.setting(key).title for key in settings.SETTINGS
+            if key.startswith("costs.")} <= labels
+    next(n for n in app.number_input if n.label == settings.setting("costs.peak_factor").title).set_value(1.5)
+    next(b for b in app.button if b.label == "Apply assumptions").click()
+    run(app)
+    assert workspace(app).scenario.costs.peak_factor == 1.5

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -14,7 +13,7 @@ from coverage.scenario import load_scenario
 from coverage.store import ScenarioStore
 
 from .conftest import ROOT
-from .test_app import DODGE, HAYS, said, add_by_search, figures, run, workspace
+from .test_app import DODGE, HAYS, add_by_search, figures, run, said, workspace
 
 PILOT = ROOT / "examples" / "plains_pilot.json"
 
@@ -115,7 +114,8 @@ def test_open_a_saved_version_is_one_undo_step(isolated_store):
     from coverage.store.data import data_ref
 
     evaluation = evaluate(scenario)
-    saved = kept.save(scenario.to_dict(), figures=evaluation.key_figures(), data=data_ref(evaluation.engine.communities))
+    saved = kept.save(scenario.to_dict(), figures=evaluation.key_figures(),
+                      data=data_ref(evaluation.engine.communities))
     app = new_session()
     add(app, "Hays, KS")
     go(app, "scenarios")

@@ -82,7 +82,8 @@ def test_every_budget_is_checked_against_the_hubs_the_runs_keep(isolated_store, 
     radio = app.radio(key="sweep-base")
     assert list(radio.options) == [
         "An empty plan (the optimiser places every hub) · 0 hubs",
-        "The plan's locked hubs (the optimiser adds the rest) · 0 hubs", f"All the plan's hubs (the optimiser adds to them) · 3 hubs, ${cost / 1e6:.1f}M kept in every run",
+        "The plan's locked hubs (the optimiser adds the rest) · 0 hubs",
+        f"All the plan's hubs (the optimiser adds to them) · 3 hubs, ${cost / 1e6:.1f}M kept in every run",
         "Re-plan: keep the locked hubs; the optimiser may drop the others · 3 hubs"]
 
 

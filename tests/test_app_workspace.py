@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from coverage.scenario import load_scenario
 
 from .conftest import ROOT
-from .test_app import DODGE, HAYS, said, add_by_search, run, workspace
+from .test_app import DODGE, HAYS, add_by_search, run, said, workspace
 
 NATIONAL = ROOT / "examples" / "national_rollout.json"
 

@@ -56,7 +56,8 @@ def independent_optimum(evaluation) -> float:
 def kansas(seed: int, towns: int = 60) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     frame = pd.DataFrame({"id": [f"t{i}" for i in range(towns)], "name": [f"Town {i}" for i in range(towns)],
-                          "state": "KS", "lat": rng.uniform(37.2, 39.8, towns), "lon": rng.uniform(-101.5, -95.5, towns),
+                          "state": "KS", "lat": rng.uniform(37.2, 39.8, towns),
+                          "lon": rng.uniform(-101.5, -95.5, towns),
                           "population": rng.integers(2500, 40000, towns)})
     return load_communities(frame.to_csv(index=False).encode(), name=f"kansas-{seed}.csv")
 
@@ -205,9 +206,10 @@ def test_the_capacity_optimiser_finds_the_brute_force_optimum_on_small_instances
                                "thresholds": {"same_day_minutes": 60, "next_day_minutes": 150}})
     result = optimize(scenario, communities, budget=40e6, time_limit=30)
     assert result.status == "optimal" and result.gap <= 1e-4
-    from coverage.optimize.plan import capacity_problem  # the same model, enumerated
+    from coverage import budget as cost_model
+    from coverage import defaults
     from coverage.evaluation import engine_for
-    from coverage import budget as cost_model, defaults
+    from coverage.optimize.plan import capacity_problem  # the same model, enumerated
 
     engine = engine_for(communities, None, scenario.travel)
     price = {k: cost_model.hub_cost_usd(Hub(id=k, site_id=k, type=k, open_quarter=scenario.proposed_open_quarter),
@@ -224,7 +226,8 @@ def test_respecting_capacity_serves_more_than_the_coverage_optimum_at_the_same_b
 
     coverage_plan = load_scenario(NATIONAL)  # the coverage-only optimum at $1B
     capacity_plan = optimize(Scenario(name="served"), budget=1e9, time_limit=20).scenario
-    served = {name: evaluate(plan).served() for name, plan in (("coverage", coverage_plan), ("capacity", capacity_plan))}
+    served = {name: evaluate(plan).served()
+              for name, plan in (("coverage", coverage_plan), ("capacity", capacity_plan))}
     assert served["capacity"].weighted_parcels > 1.05 * served["coverage"].weighted_parcels
     assert (served["capacity"].load <= served["capacity"].capacity + 1e-6).all()
     assert {h.type for h in capacity_plan.hubs} == {"conversion", "new"}  # it chose types

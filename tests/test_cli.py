@@ -107,7 +107,8 @@ def test_validate_reports_every_problem_with_file_row_column(tmp_path):
     assert "bad.csv:3:community_id: '1' repeats the id of row 2" in result.stderr
     document = json.loads(run("validate", str(tmp_path / "bad.csv"), "--json").stdout)
     assert document["ok"] is False
-    assert {"row": 3, "column": "population", "message": "'x' is not a number"}.items() <= document["errors"][-1].items()
+    expected = {"row": 3, "column": "population", "message": "'x' is not a number"}
+    assert expected.items() <= document["errors"][-1].items()
 
 
 def test_validate_accepts_good_files():

@@ -364,7 +364,8 @@ def test_hostile_input_is_refused_clearly_and_changes_nothing(case: Case, tmp_pa
     over = result.seconds > CEILING_SECONDS or result.peak_mb > CEILING_MB
     RESULTS.append({"case": case.id, "group": case.group, "status": result.returncode, "clear": clear,
                     "traceback": "Traceback" in result.stderr, "over": over, "lost": before != after,
-                    "seconds": round(result.seconds, 2), "peak_mb": round(result.peak_mb), "stderr": result.stderr[:400]})
+                    "seconds": round(result.seconds, 2), "peak_mb": round(result.peak_mb),
+                    "stderr": result.stderr[:400]})
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 2, (result.returncode, result.stderr)
     for text in case.expect:

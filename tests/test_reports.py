@@ -200,8 +200,9 @@ def test_a_failed_report_leaves_no_file(tmp_path, monkeypatch):
 def test_the_report_command_writes_every_format_and_refuses_bad_input(tmp_path):
     for fmt in (".pdf", ".xlsx", ".csv", ".gpkg", ".geojson.zip"):
         out = tmp_path / f"plan{fmt}"
-        result = subprocess.run([sys.executable, "-m", "coverage", "report", str(ROOT / "examples" / "plains_pilot.json"),
-                                 "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        result = subprocess.run([sys.executable, "-m", "coverage", "report",
+                                 str(ROOT / "examples" / "plains_pilot.json"), "--out", str(out)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0 and out.stat().st_size > 0, result.stderr
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"schema": "rural-coverage/scenario@1", "hubs": [{"site_id": "nope"}]}))

@@ -68,7 +68,8 @@ def test_every_problem_is_named_by_its_place():
     ({"schema": SCHEMA, "hubs": [{"lat": 95, "lon": 2}]}, "hubs[0].lat: 95 must be at most 90"),
     ({"schema": SCHEMA, "hubs": [{"site_id": "1", "open_quarter": "2027Q1"}]}, "after budget.horizon_end"),
     ({"schema": SCHEMA, "hubs": [{"site_id": "1", "locked": "yes"}]}, "hubs[0].locked"),
-    ({"schema": SCHEMA, "thresholds": {"same_day_minutes": 300}}, "thresholds.same_day_minutes: the same-day threshold (300 min) cannot be longer"),
+    ({"schema": SCHEMA, "thresholds": {"same_day_minutes": 300}},
+     "thresholds.same_day_minutes: the same-day threshold (300 min) cannot be longer"),
     ({"schema": SCHEMA, "travel": {"mode": "fly"}}, "travel.mode"),
     ({"schema": SCHEMA, "travel": {"speed_mph": True}}, "travel.speed_mph"),
 ])

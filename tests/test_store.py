@@ -29,8 +29,8 @@ PILOT = ROOT / "examples" / "plains_pilot.json"
 def save_pilot(store: ScenarioStore, **kwargs):
     scenario = load_scenario(PILOT)
     evaluation = evaluate(scenario)
-    return store.save(scenario.to_dict(), figures=evaluation.key_figures(), data=data_ref(evaluation.engine.communities),
-                      **kwargs)
+    return store.save(scenario.to_dict(), figures=evaluation.key_figures(),
+                      data=data_ref(evaluation.engine.communities), **kwargs)
 
 
 def test_a_new_store_is_created_and_says_so(store_url):

@@ -68,8 +68,8 @@ def test_a_bad_sweep_file_exits_2_from_the_cli(tmp_path):
 
 
 def test_a_sweep_on_a_stored_base(tmp_path, isolated_store):
-    from coverage.store.data import default_fingerprint
     from coverage.store import DataRef
+    from coverage.store.data import default_fingerprint
 
     store = ScenarioStore(isolated_store)
     saved = store.save(BASE, figures={}, data=DataRef(default_fingerprint()))
@@ -284,3 +284,32 @@ def test_the_store_lists_what_a_planner_saved_and_keeps_a_sweeps_own_plans_out(i
     assert [s.id for s in store.list(search="pick")] == [run.id]
     mine = store.save(BASE | {"name": "sweep-looking name"}, figures={}, data=data, scenario_id="sweep-by-hand")
     assert mine.id in {s.id for s in store.list()}  # an id is not a marker
+
+
+def test_the_apps_launch_stores_the_base_writes_the_file_whole_and_closes_its_log(tmp_path, isolated_store,
+                                                                                   monkeypatch):
+    """Issue 23 part 5: the Sweeps page wrote the sweep file, re-typed its schema and left the log to the page; the
+    launch is coverage/sweeps/launch.py: the base and the sweep in the store, the file through write_atomic (a valid
+    sweep@1 document), the log closed in this process once the child has it."""
+    from coverage.data import DataSet
+    from coverage.sweeps import launch as launching
+    from coverage.sweeps.planner import plan_sweep
+    from coverage.sweeps.spec import SCHEMA
+
+    started = {}
+
+    class FakeProcess:
+        def __init__(self, command, **options):
+            started.update(command=command, log=options["stdout"], cwd=options["cwd"])
+
+    monkeypatch.setattr(launching.subprocess, "Popen", FakeProcess)
+    store = ScenarioStore(isolated_store)
+    sweep = plan_sweep(Scenario(name="Base"), "empty", {"budget.total_usd": "250, 500"}, name="Two budgets",
+                       time_limit_s=5)
+    sweep_id, _ = launching.launch(store, sweep, DataSet.default(), workers=1, author="tester", folder=tmp_path)
+    path = started["command"][started["command"].index("sweep") + 1]
+    document = json.loads(open(path, encoding="utf-8").read())
+    assert document["schema"] == SCHEMA and document["base"] == f"store:{sweep_id}@1"
+    assert started["log"].closed and started["cwd"] == launching.PACKAGE_ROOT
+    assert [s["id"] for s in store.sweeps()] == [sweep_id]
+    assert sweep_id not in [info.id for info in store.list()]  # a sweep's base stays out of the list

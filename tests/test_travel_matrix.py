@@ -227,3 +227,26 @@ def test_a_grid_graph_gives_manhattan_times(tmp_path):
     east = sum(haversine_miles(38.05, -100 + 0.01 * k, 38.05, -100 + 0.01 * (k + 1)) for k in range(10))
     assert ab == pytest.approx(min(north + east, haversine_miles(38.0, -100.0, 38.0, -99.9) +
                                    haversine_miles(38.0, -99.9, 38.05, -99.9)) / 25 * 60, abs=1 / 60)
+
+
+def test_the_histogram_bins_a_matrixs_own_minutes_at_its_thresholds(circuity_matrix, tmp_path):
+    """Issue 23 part 4: the histogram's unit and column come from the travel mode.  A matrix whose drives take half
+    the circuity model's minutes tiers differently from the great-circle miles, and the histogram must count the
+    matrix's tiers (in minutes), as the Coverage page and the PDF draw it."""
+    from coverage import charts
+
+    _, frame = circuity_matrix
+    path = tmp_path / "faster.parquet"
+    frame.assign(minutes=frame["minutes"] / 2).to_parquet(path, index=False)
+    scenario = load_scenario(NATIONAL)
+    faster = evaluate(matrix_mode(scenario), matrix=load_travel_matrix(path))
+    circuity = evaluate(scenario)
+    assert faster.coverage.totals()["communities"] != circuity.coverage.totals()["communities"]
+    bins, note = charts.drive_time_bins(faster.coverage)
+    assert note["unit"] == "minutes" and note["thresholds"] == (90.0, 240.0)
+    totals = faster.coverage.totals()["communities"]
+    assert bins.loc[bins["tier"] == "same_day", "communities"].sum() == totals["same_day"]
+    assert bins.loc[bins["tier"] == "next_day", "communities"].sum() == totals["next_day"]
+    radius = charts.drive_time_bins(evaluate(scenario.replace(travel=dataclasses.replace(scenario.travel,
+                                                                                          mode="radius"))).coverage)
+    assert radius[1]["unit"] == "miles" and radius[1]["thresholds"] == (60.0, 180.0)

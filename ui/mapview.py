@@ -14,7 +14,6 @@ import math
 import numpy as np
 import pandas as pd
 import pydeck as pdk
-
 from pydeck.bindings.json_tools import default_serialize
 
 from coverage.dataset import state_outlines
@@ -201,7 +200,7 @@ def deck(evaluation: Evaluation, view: pdk.ViewState, *, basemap: bool = False, 
                   get_fill_color=[*LAND, 90] if basemap else list(LAND), get_line_color=list(OUTLINE),
                   line_width_min_pixels=1),
     ]
-    if rings and evaluation.scenario.travel.mode == "matrix":  # roads, not circles: a line to each place reached
+    if rings and evaluation.scenario.travel.mode.outline == "lines":  # roads, not circles: a line to each place
         layers.append(pdk.Layer("LineLayer", reach_layer_data(evaluation), id="reach", get_source_position="source",
                                 get_target_position="target", get_color="colour", get_width=1.2, width_units="pixels",
                                 pickable=False))
@@ -284,12 +283,12 @@ def legend_markdown(evaluation: Evaluation) -> str:
     """A legend in the map's colours (Streamlit's colour badges are limited, so swatches are text)."""
     same, nxt = evaluation.scenario.travel.threshold_miles
     travel = evaluation.scenario.travel
-    limits = (f"≤ {travel.same_day_minutes:g} min", f"≤ {travel.next_day_minutes:g} min") if travel.mode != "radius" \
-        else (f"≤ {travel.same_day_miles:g} mi", f"≤ {travel.next_day_miles:g} mi")
-    if travel.mode == "matrix":
+    unit = "min" if travel.mode.in_minutes else "mi"
+    limits = tuple(f"≤ {value:g} {unit}" for value in travel.thresholds)
+    if travel.mode.outline == "lines":
         rings = ("reach: a line from each hub to every community its travel matrix reaches, blue within the same-day "
                  "and orange within the next-day threshold (roads, not circles)")
-    elif travel.mode == "drive":
+    elif travel.mode.uses_road_model:
         rings = (f"rings: great-circle radius of {same:.0f} and {nxt:.0f} mi, the distance the drive-time thresholds "
                  f"reach at {travel.speed_mph:g} mph and circuity {travel.circuity:g}")
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from coverage.reports import FORMATS, file_name, gather, report_bytes
-from ui.state import workspace
+from ui.state import keys, workspace
 
 MIME = {".pdf": "application/pdf", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ".csv": "text/csv", ".gpkg": "application/geopackage+sqlite3", ".geojson.zip": "application/zip"}
@@ -30,8 +30,8 @@ def report_control() -> None:
             with st.spinner("Making the report..."):
                 content = gather(ws.evaluation)
                 data = report_bytes(content, fmt)
-            st.session_state["report-made"] = (state, data, file_name(ws.scenario.name, content.made_at, fmt))
-        made = st.session_state.get("report-made")
+            keys.REPORT_MADE.set((state, data, file_name(ws.scenario.name, content.made_at, fmt)))
+        made = keys.REPORT_MADE.get()
         if made and made[0] == state:
             st.download_button(f"Download {made[2]}", made[1], file_name=made[2], mime=MIME[fmt], on_click="ignore",
                                icon=":material/download:", key="report-download", width="stretch")

@@ -6,11 +6,12 @@ import dataclasses
 
 import streamlit as st
 
-from coverage import budget, defaults
-from coverage.travel import LABELS, TravelError
+from coverage import budget
+from coverage.travel import LABELS, TravelError, TravelMode
 from ui import fmt
+from ui import settings as widgets
 from ui.report import report_control
-from ui.state import apply, tell, workspace
+from ui.state import apply, keys, tell, workspace
 
 TIER_LABELS = {"same_day": "Same-day", "next_day": "Next-day", "none": "Not covered"}
 
@@ -36,9 +37,9 @@ def key_figures() -> None:
     st.metric("Served within capacity", f"{fmt.people(within)} people",
               f"of {fmt.people(covered)} in reach · {fmt.people(served['population']['same_day'])} same-day",
               delta_color="off" if within >= covered - 0.5 else "inverse", delta_arrow="off",
-              help=f"What the hubs can ship: {shipped:,.0f} of the {served['demand_parcels_per_day']:,.0f} parcels a day "
-                   f"ordered, within {served['capacity_parcels_per_day']:,.0f} parcels a day of capacity, assigned to "
-                   "maximise same-day parcels plus the next-day weight times next-day parcels. "
+              help=f"What the hubs can ship: {shipped:,.0f} of the {served['demand_parcels_per_day']:,.0f} parcels a "
+                   f"day ordered, within {served['capacity_parcels_per_day']:,.0f} parcels a day of capacity, assigned "
+                   "to maximise same-day parcels plus the next-day weight times next-day parcels. "
                    "In reach (the tiers above) is what the plan covers; served is what it delivers.")
     cost = budget.total_cost_usd(ws.scenario)
     total = ws.scenario.budget.total_usd
@@ -64,7 +65,7 @@ def undo_redo() -> None:
 
 def _travel_key(name: str) -> str:
     """Widget key of a travel setting: new after every change or refusal, so the field shows what is in force."""
-    return f"{name}-{workspace().revision}-{st.session_state.get('travel-refusals', 0)}"
+    return f"{name}-{workspace().revision}-{keys.TRAVEL_REFUSALS.get(0)}"
 
 
 def _travel_changed(name: str) -> None:
@@ -72,64 +73,58 @@ def _travel_changed(name: str) -> None:
     ws = workspace()
     value = st.session_state[_travel_key(name)]
     if name == "mode":
-        value = MODE_NAMES[value]
+        value = TravelMode.by_label(value)
     try:
         travel = dataclasses.replace(ws.scenario.travel, **{name: value})
     except TravelError as error:
         current = getattr(ws.scenario.travel, name)
         tell("error", "{problem}; " + f"{LABELS[name]} stays at {current:g}.",
              problem=f"{str(error)[0].upper()}{str(error)[1:]}")
-        st.session_state["travel-refusals"] = st.session_state.get("travel-refusals", 0) + 1
+        keys.TRAVEL_REFUSALS.set(keys.TRAVEL_REFUSALS.get(0) + 1)
         return
     if not apply(ws.set_travel, travel):  # refused (no matrix yet, say): the field goes back to what is in force
-        st.session_state["travel-refusals"] = st.session_state.get("travel-refusals", 0) + 1
-
-
-MODE_NAMES = {"Drive time": "drive", "Radius (miles)": "radius", "Travel matrix": "matrix"}
+        keys.TRAVEL_REFUSALS.set(keys.TRAVEL_REFUSALS.get(0) + 1)
 
 
 def travel_in_force(travel, matrix) -> str:
     """The travel model in force, in words."""
-    if travel.mode == "matrix" and matrix is not None:
+    if travel.mode.uses_matrix and matrix is not None:
         return f"Travel matrix {matrix.source} ({len(matrix):,} pairs, fingerprint {matrix.fingerprint})"
-    if travel.mode == "radius":
+    if not travel.mode.in_minutes:
         return f"Plain radius: {travel.same_day_miles:g} and {travel.next_day_miles:g} great-circle miles"
     return (f"Drive time: great-circle miles × circuity {travel.circuity:g} at {travel.speed_mph:g} mph")
 
 
+#: The travel settings of the sidebar, in order, the modes each applies to, and whether its field carries its
+#: setting's help (the calibrated ones, whose default has a source worth reading; the thresholds speak for themselves).
+_TRAVEL_FIELDS = (("same_day_minutes", "thresholds.same_day_minutes", "in_minutes", False),
+                  ("next_day_minutes", "thresholds.next_day_minutes", "in_minutes", False),
+                  ("circuity", "travel.circuity", "uses_road_model", True),
+                  ("speed_mph", "travel.speed_mph", "uses_road_model", True),
+                  ("same_day_miles", "travel.same_day_miles", "is_radius", False),
+                  ("next_day_miles", "travel.next_day_miles", "is_radius", False))
+
+
 def travel_settings() -> None:
-    """Thresholds and travel model, editable; every change is one undo step."""
+    """Thresholds and travel model, editable (each widget from its setting's declaration); every change is one undo
+    step."""
     ws = workspace()
     travel = ws.scenario.travel
     same, nxt = travel.threshold_miles
-    drive = travel.mode == "drive"  # circuity and speed apply to the drive-time model only
     with st.expander("Thresholds and travel", icon=":material/tune:", key="travel-expander"):
         def field(name: str) -> dict:
             return dict(key=_travel_key(name), on_change=_travel_changed, args=(name,))
 
-        names = list(MODE_NAMES)
-        st.radio("Mode", names, index=list(MODE_NAMES.values()).index(travel.mode), horizontal=True,
+        labels = [mode.label for mode in TravelMode]
+        st.radio("Mode", labels, index=labels.index(travel.mode.label), horizontal=True,
                  help="Drive time: great-circle miles × circuity ÷ speed. Radius: plain great-circle miles. Travel "
                       "matrix: drive times from your own GIS or OpenStreetMap roads (upload it on the Data page).",
                  **field("mode"))
-        minutes_mode = travel.mode in ("drive", "matrix")
-        st.number_input("Same-day threshold (minutes)", 5.0, 24 * 60.0, float(travel.same_day_minutes), 5.0,
-                        disabled=not minutes_mode, **field("same_day_minutes"))
-        st.number_input("Next-day threshold (minutes)", 5.0, 48 * 60.0, float(travel.next_day_minutes), 10.0,
-                        disabled=not minutes_mode, **field("next_day_minutes"))
-        st.number_input("Circuity (road ÷ great-circle miles)", 1.0, 5.0, float(travel.circuity), 0.05,
-                        disabled=not drive, **field("circuity"),
-                        help=f"Default {defaults.CIRCUITY}: Ballou et al. (2002) give 1.20 for US roads; "
-                             "1949 highway mileage between 128 cities gives a median of 1.217.")
-        st.number_input("Average road speed (mph)", 5.0, 100.0, float(travel.speed_mph), 1.0,
-                        disabled=not drive, **field("speed_mph"),
-                        help=f"Default {defaults.SPEED_MPH:.0f} mph: NHTSA free-flow means are 70 mph on "
-                             "freeways, 56 on major arterials, 50 on minor arterials and collectors.")
-        st.number_input("Same-day radius (miles)", 1.0, 3000.0, float(travel.same_day_miles), 5.0,
-                        disabled=travel.mode != "radius", **field("same_day_miles"))
-        st.number_input("Next-day radius (miles)", 1.0, 3000.0, float(travel.next_day_miles), 5.0,
-                        disabled=travel.mode != "radius", **field("next_day_miles"))
-        if travel.mode != "matrix":
+        for name, key, applies, explained in _TRAVEL_FIELDS:
+            active = (not travel.mode.in_minutes) if applies == "is_radius" else getattr(travel.mode, applies)
+            extra = {} if explained else {"help": None}
+            widgets.number(key, getattr(travel, name), disabled=not active, **field(name), **extra)
+        if travel.mode.outline == "rings":
             st.caption(f"Reach: same-day {same:.1f} mi, next-day {nxt:.1f} mi great-circle.")
     st.caption(f":material/route: {fmt.text(travel_in_force(travel, ws.matrix))}")
 

@@ -2,7 +2,8 @@
 
 One :class:`~coverage.workspace.Workspace` per browser session, in
 ``st.session_state``.  Engines are expensive to build and identical for everyone
-on the same data, so they are shared with ``st.cache_resource``.  Changes run in
+on the same data, so :func:`shared_engine` keeps them with ``st.cache_resource``
+under the data set's own key (``DataSet.engine_key``).  Changes run in
 widget callbacks through :func:`apply`, which turns bad input into a message that
 the next run shows, leaving the scenario as it was.
 
@@ -19,38 +20,121 @@ sentence, never with a traceback or a server path.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Any, Callable, Generic, TypeVar, overload
 
 import pandas as pd
 import streamlit as st
 
+from coverage.data import DataSet, build_engine, fingerprint
 from coverage.engine import CoverageEngine
 from coverage.errors import InputError
-from coverage.evaluation import fingerprint, radius_for
 from coverage.travel import TravelModel
 from coverage.workspace import Workspace
 from ui import fmt
 
 LOG = logging.getLogger("coverage.app")
+T = TypeVar("T")
+
+
+class Key(Generic[T]):
+    """One entry of ``st.session_state``: its name there (what AppTest and the widgets see) and its type.
+
+    ``get`` gives the value (or ``default``), ``set`` stores one, ``pop`` takes it out,
+    ``setdefault`` gives it, storing ``value`` first when there is none, ``present`` says
+    whether it is there.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    @overload
+    def get(self) -> T | None: ...
+
+    @overload
+    def get(self, default: T) -> T: ...
+
+    def get(self, default: T | None = None) -> T | None:
+        return st.session_state.get(self.name, default)
+
+    def set(self, value: T) -> None:
+        st.session_state[self.name] = value
+
+    def pop(self, default: T | None = None) -> T | None:
+        return st.session_state.pop(self.name, default)
+
+    def setdefault(self, value: T) -> T:
+        return st.session_state.setdefault(self.name, value)
+
+    def present(self) -> bool:
+        return self.name in st.session_state
+
+    def __repr__(self) -> str:
+        return f"Key({self.name!r})"
+
+
+class KeyFamily(Generic[T]):
+    """Keys made from a pattern (``{}-problems`` for ``upload-problems``, ``matrix-problems``...)."""
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+
+    def __getitem__(self, part: str) -> Key[T]:
+        return Key(self.pattern.format(part))
+
+
+class keys:  # a namespace, lower case as a module would be: keys.MESSAGES.get()
+    """Every key this app keeps in ``st.session_state`` (widgets' own keys apart), typed, in one place."""
+
+    # -- the session ------------------------------------------------------------------------------------------------
+    WORKSPACE: Key[Workspace] = Key("workspace")
+    PAGE_NOW: Key[str] = Key("page-now")                      # the page this run shows (messages stay on theirs)
+    MESSAGES: Key[list] = Key("messages")                    # queued by tell(), shown by show_messages()
+    # -- the store, drafts, links and the planner's name (ui/storage.py) ---------------------------------------------
+    STORE_PROBLEM: Key[tuple] = Key("store-problem")         # (url, why it could not be opened, when)
+    STORE_GONE: Key[str] = Key("store-gone")                 # why a store that was open stopped answering
+    AUTHOR_NAME: Key[str] = Key("author-name")
+    AUTHOR_INPUT: Key[str] = Key("author-input")             # the "Your name" field (a widget key set from here too)
+    UPLOADS: Key[dict] = Key("uploads")                      # fingerprint -> (kind, table, name, bytes)
+    MATRIX_UPLOADS: Key[dict] = Key("matrix-uploads")        # fingerprint -> (matrix, bytes)
+    OPEN_PROBLEM: Key[dict] = Key("open-problem")            # a stored version that could not be opened as it was
+    LINK_PROBLEM: Key[dict] = Key("link-problem")            # a share link whose hubs the data lacks
+    EVALUATED_VERSIONS: Key[dict] = Key("evaluated-versions")
+    BROWSER: Key[dict] = Key("browser")                      # what the browser component said
+    LINKED: Key[bool] = Key("linked")                        # this session opened a link from its address
+    DRAFT_READY: Key[bool] = Key("draft-ready")
+    DRAFT_KEY: Key[str] = Key("draft-key")
+    DRAFT_SAVED: Key[tuple] = Key("draft-saved")             # (workspace id, revision) last autosaved
+    OTHER_TAB: Key[str] = Key("other-tab")                   # the draft key of another tab's different plan
+    # -- pages --------------------------------------------------------------------------------------------------------
+    TRAVEL_REFUSALS: Key[int] = Key("travel-refusals")       # the sidebar's fields start afresh after a refusal
+    REPORT_MADE: Key[tuple] = Key("report-made")
+    CONFIRM_LOCKED: Key[dict] = Key("confirm-locked")        # a hub-table edit that removes locked hubs, asked first
+    HUB_TABLE_RESETS: Key[int] = Key("hub-table-resets")
+    MAP_RESETS: Key[int] = Key("map-resets")
+    PENDING_DATA: Key[dict] = Key("pending-data")            # new data that lacks some hubs' sites, asked first
+    PROBLEMS: KeyFamily[tuple] = KeyFamily("{}-problems")    # upload, scenario, matrix: (file name, problems)
+    DONE: KeyFamily[str] = KeyFamily("done-{}")              # the upload (file id) already taken, by kind
+    OPTIMISER_JOB: Key[Any] = Key("optimiser-job")
+    OPTIMISER_BASE: Key[int] = Key("optimiser-base")         # the revision the run started from
+    OPTIMISER_SHOWN: Key[bool] = Key("optimiser-shown")
+    COMPARE_WITH: Key[list] = Key("compare-with")
+    COMPARE_CACHE: Key[tuple] = Key("compare-cache")
+    SCENARIO_LISTS: Key[int] = Key("scenario-lists")
+    SWEEP_CHOSEN: Key[str] = Key("sweep-chosen")
+    RENAME: KeyFamily[str] = KeyFamily("rename-{}")          # the rename field of a stored scenario (a widget key)
 
 
 @st.cache_resource(show_spinner="Building the coverage engine...", max_entries=8)
-def _engine(communities_key: str, sites_key: str | None, reach: float | str,
-            _communities: pd.DataFrame, _sites: pd.DataFrame | None, _matrix=None) -> CoverageEngine:
-    if _matrix is not None:
-        return CoverageEngine(_communities, _sites, matrix=_matrix)
-    return CoverageEngine(_communities, _sites, radius_miles=reach)
+def _engine(key: tuple, _data: DataSet, _travel: TravelModel) -> CoverageEngine:
+    return build_engine(_data, _travel)
 
 
-def shared_engine(communities: pd.DataFrame, sites: pd.DataFrame | None, travel: TravelModel,
-                  matrix=None) -> CoverageEngine:
-    """An engine for this data set and reach (or travel matrix), shared by every session."""
-    from coverage.evaluation import check_matrix
-
-    check_matrix(travel, matrix)
-    reach = matrix.fingerprint if matrix is not None else radius_for(travel)
-    return _engine(data_key(communities), data_key(sites) if sites is not None else None, reach, communities, sites,
-                   matrix)
+def shared_engine(data: DataSet, travel: TravelModel) -> CoverageEngine:
+    """An engine for this data set and reach (or travel matrix), shared by every session of the server."""
+    data.check(travel)
+    return _engine(data.engine_key(travel), data, travel)
 
 
 def data_key(frame: pd.DataFrame) -> str:
@@ -60,9 +144,11 @@ def data_key(frame: pd.DataFrame) -> str:
 
 def workspace() -> Workspace:
     """This session's workspace (created on first use with the default data set)."""
-    if "workspace" not in st.session_state:
-        st.session_state["workspace"] = Workspace(engine_factory=shared_engine)
-    return st.session_state["workspace"]
+    ws = keys.WORKSPACE.get()
+    if ws is None:
+        ws = Workspace(engine_factory=shared_engine)
+        keys.WORKSPACE.set(ws)
+    return ws
 
 
 def apply(change: Callable[..., Any], *args: Any, done: str | tuple[str, dict] | None = None,
@@ -93,9 +179,9 @@ def tell(kind: str, template: str, *, where: str | None = None, stay: bool = Fal
     this run instead of replacing them.
     """
     message = {"kind": kind, "text": fmt.say(template, **values), "where": where, "stay": stay,
-               "revision": workspace().revision, "page": st.session_state.get("page-now")}
-    earlier = st.session_state.get("messages", []) if keep else []
-    st.session_state["messages"] = [*earlier, message]
+               "revision": workspace().revision, "page": keys.PAGE_NOW.get()}
+    earlier = keys.MESSAGES.get([]) if keep else []
+    keys.MESSAGES.set([*earlier, message])
 
 
 def tell_problems(error: InputError, template: str = "{problem}", *, where: str | None = None, **values: Any) -> None:
@@ -117,9 +203,9 @@ _SHOW = {"error": (st.error, ":material/error:"), "warning": (st.warning, ":mate
 
 def show_messages(where: str | None = None) -> None:
     """Show the messages for this place: errors and explanations until the planner acts, confirmations as toasts."""
-    revision, page = workspace().revision, st.session_state.get("page-now")
+    revision, page = workspace().revision, keys.PAGE_NOW.get()
     kept = []
-    for number, message in enumerate(st.session_state.get("messages", [])):
+    for number, message in enumerate(keys.MESSAGES.get([])):
         if message["revision"] != revision:
             continue  # the planner has acted since: the message has done its job
         stays = message["stay"] or message["kind"] in ("error", "warning")
@@ -140,13 +226,13 @@ def show_messages(where: str | None = None) -> None:
                            help="Dismiss this message", on_click=_dismiss, args=(message,))
         else:
             show(message["text"], icon=icon)
-    st.session_state["messages"] = kept
+    keys.MESSAGES.set(kept)
 
 
 def clear_messages(where: str | None = None) -> None:
     """Drop the messages shown at one place (the planner acted there again)."""
-    st.session_state["messages"] = [m for m in st.session_state.get("messages", []) if m["where"] != where]
+    keys.MESSAGES.set([m for m in keys.MESSAGES.get([]) if m["where"] != where])
 
 
 def _dismiss(message: dict) -> None:
-    st.session_state["messages"] = [m for m in st.session_state.get("messages", []) if m != message]
+    keys.MESSAGES.set([m for m in keys.MESSAGES.get([]) if m != message])

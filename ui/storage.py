@@ -34,11 +34,12 @@ import streamlit as st
 from coverage.errors import InputError
 from coverage.scenario import Scenario, parse_scenario
 from coverage.store import ScenarioStore, StoreUnavailable, store_url
+from coverage.store.data import MissingData, keep, keep_matrix, open_dataset
+from coverage.store.data import open_version as open_stored_version
 from coverage.store.url import normalise
-from coverage.store.data import MissingData, data_ref, keep, keep_matrix, open_data, open_matrix
 from coverage.workspace import HubsNotInData
 from ui import fmt
-from ui.state import LOG, tell, tell_problems, unexpected, workspace
+from ui.state import LOG, keys, tell, tell_problems, unexpected, workspace
 
 _BROWSER_JS = """
 export default function(component) {
@@ -94,18 +95,12 @@ UP_SECONDS = 2.0
 
 
 def _reachable(opened: ScenarioStore) -> str | None:
-    """None when the store answers; else why not.  Asked at most every few seconds per server process."""
+    """None when the store answers; else why not (``ScenarioStore.unavailable_reason``, one ``SELECT 1`` that never
+    raises).  Asked at most every few seconds per server process."""
     checked = _CHECKED.get(opened.url)
     if checked is not None and time.monotonic() - checked[0] < (UP_SECONDS if checked[1] is None else RETRY_SECONDS):
         return checked[1]
-    try:
-        with opened.engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-        reason = None
-    except Exception as error:  # the database's words, first line; never a traceback
-        words = str(getattr(error, "orig", None) or error).strip().splitlines()
-        reason = (f"the scenario store at {opened.display_url} does not answer "
-                  f"({words[0] if words else type(error).__name__})")
+    reason = opened.unavailable_reason()
     _CHECKED[opened.url] = (time.monotonic(), reason)
     return reason
 
@@ -113,32 +108,32 @@ def _reachable(opened: ScenarioStore) -> str | None:
 def went_away(error: StoreUnavailable) -> None:
     """A store call failed mid-way: saving is off (the banner says why) until the store answers again."""
     _CHECKED[normalise(store_url(None, _secrets_url()))] = (time.monotonic(), str(error.problems[0].message))
-    st.session_state["store-gone"] = str(error.problems[0].message)
+    keys.STORE_GONE.set(str(error.problems[0].message))
 
 
 def store() -> ScenarioStore | None:
     """The session's scenario store, or None (with :func:`problem` saying why)."""
     url = store_url(None, _secrets_url())
-    failed = st.session_state.get("store-problem")
+    failed = keys.STORE_PROBLEM.get()
     if failed and failed[0] == url and time.monotonic() - failed[2] < RETRY_SECONDS:
         return None
     try:
         opened = _open(url)
     except InputError as error:
-        st.session_state["store-problem"] = (url, str(error.problems[0].message), time.monotonic())
+        keys.STORE_PROBLEM.set((url, str(error.problems[0].message), time.monotonic()))
         return None
     except Exception as error:  # an unexpected failure to open: logged, and saving is off
         LOG.error("opening the scenario store failed", exc_info=error)
-        st.session_state["store-problem"] = (url, f"the scenario store could not be opened (an unexpected "
-                                                  f"{type(error).__name__}; the details are in the server's log)",
-                                             time.monotonic())
+        keys.STORE_PROBLEM.set((url, f"the scenario store could not be opened (an unexpected "
+                                f"{type(error).__name__}; the details are in the server's log)",
+                                time.monotonic()))
         return None
-    st.session_state.pop("store-problem", None)
+    keys.STORE_PROBLEM.pop()
     reason = _reachable(opened)
     if reason:
-        st.session_state["store-gone"] = reason
+        keys.STORE_GONE.set(reason)
         return None
-    st.session_state.pop("store-gone", None)
+    keys.STORE_GONE.pop()
     if opened.messages:  # said once, to whoever opened it: "created" only when it really was
         st.toast(fmt.text(opened.messages.pop(0)), icon=":material/database:")
     return opened
@@ -148,15 +143,15 @@ def problem() -> str | None:
     """Why saving is off (None when it is on)."""
     opened = store()
     if opened is None:
-        failed = st.session_state.get("store-problem")
-        return failed[1] if failed else st.session_state.get("store-gone", "the scenario store is not available")
+        failed = keys.STORE_PROBLEM.get()
+        return failed[1] if failed else keys.STORE_GONE.get("the scenario store is not available")
     return opened.read_only_reason if not opened.writable else None
 
 
 def retry() -> None:
     """Forget a failed opening and a store found down, so that this run looks again."""
-    st.session_state.pop("store-problem", None)
-    st.session_state.pop("store-gone", None)
+    keys.STORE_PROBLEM.pop()
+    keys.STORE_GONE.pop()
     _CHECKED.clear()
     _open.clear()
 
@@ -184,16 +179,16 @@ def _saving_off() -> None:
 
 def author() -> str:
     """Who saves (free text, 'local' by default; team login will fill it in later)."""
-    return (st.session_state.get("author-name") or "local").strip() or "local"
+    return (keys.AUTHOR_NAME.get() or "local").strip() or "local"
 
 
 def author_field() -> None:
     """The "Your name" field: kept for the session (on every page) and in this browser."""
     def remember() -> None:
-        st.session_state["author-name"] = st.session_state.get("author-input", "").strip()[:200]
+        keys.AUTHOR_NAME.set(keys.AUTHOR_INPUT.get("").strip()[:200])
 
-    if "author-input" not in st.session_state:
-        st.session_state["author-input"] = st.session_state.get("author-name", "")
+    if not keys.AUTHOR_INPUT.present():
+        keys.AUTHOR_INPUT.set(keys.AUTHOR_NAME.get(""))
     st.text_input("Your name", key="author-input", placeholder="local", max_chars=200, on_change=remember,
                   help="Kept with every save, rename and delete (free text until team login arrives), and "
                        "remembered in this browser.")
@@ -202,9 +197,9 @@ def author_field() -> None:
 # -- saving and opening ---------------------------------------------------------------------
 def keep_upload(kind: str, table, name: str, content: bytes) -> None:
     """Keep an uploaded table in the store now (and in the session, for a save once the store is back)."""
-    from coverage.evaluation import fingerprint
+    from coverage.data import fingerprint
 
-    st.session_state.setdefault("uploads", {})[fingerprint(table)] = (kind, table, name, content)
+    keys.UPLOADS.setdefault({})[fingerprint(table)] = (kind, table, name, content)
     opened = store()
     if opened is not None and opened.writable:
         try:
@@ -213,15 +208,9 @@ def keep_upload(kind: str, table, name: str, content: bytes) -> None:
             went_away(error)  # kept in the session: the next save stores it
 
 
-def matrix_in_use():
-    """The workspace's travel matrix when the plan uses it (travel mode 'matrix'), else None."""
-    ws = workspace()
-    return ws.matrix if ws.scenario.travel.mode == "matrix" else None
-
-
 def keep_matrix_upload(matrix, content: bytes) -> None:
     """Keep an uploaded travel matrix in the store (so plans made on it reopen with it)."""
-    st.session_state.setdefault("matrix-uploads", {})[matrix.fingerprint] = (matrix, content)
+    keys.MATRIX_UPLOADS.setdefault({})[matrix.fingerprint] = (matrix, content)
     opened = store()
     if opened is not None and opened.writable:
         try:
@@ -232,9 +221,9 @@ def keep_matrix_upload(matrix, content: bytes) -> None:
 
 def keep_session_uploads(opened: ScenarioStore) -> None:
     """Store the data sets uploaded in this session (a plan saved on them reopens with them)."""
-    for kind, table, name, content in st.session_state.get("uploads", {}).values():
+    for kind, table, name, content in keys.UPLOADS.get({}).values():
         keep(opened, kind, table, name, content, author=author())
-    for matrix, content in st.session_state.get("matrix-uploads", {}).values():
+    for matrix, content in keys.MATRIX_UPLOADS.get({}).values():
         keep_matrix(opened, matrix, content, author=author())
 
 
@@ -266,7 +255,7 @@ def save(as_new: bool = False) -> None:
     try:
         keep_session_uploads(opened)
         result = opened.save(ws.scenario.to_dict(), figures=ws.evaluation.key_figures(),
-                             data=data_ref(ws.communities, ws.sites, matrix_in_use()),
+                             data=ws.data_in_use.ref,
                              scenario_id=None if as_new else ws.origin,
                              based_on=None if as_new else newest, author=author())
     except StoreUnavailable as error:
@@ -317,26 +306,21 @@ def open_version(scenario_id: str, version: int | None = None, *, copy: bool = F
         tell("error", "The scenario store is not available: {reason}", reason=problem())
         return False
     try:
-        saved = opened.get(scenario_id, version)
+        plan = open_stored_version(opened, scenario_id, version, data=ws.data if on_current_data else None)
+        saved, scenario = plan.version, plan.scenario
         latest = opened.info(scenario_id).latest_version
-        scenario = parse_scenario(saved.document, source=f"store:{saved.scenario_id}@{saved.version}")
-        if on_current_data:
-            communities, sites, matrix = ws.communities, ws.sites, ws.matrix
-        else:
-            communities, sites = open_data(opened, saved.data)
-            matrix = open_matrix(opened, saved.data, communities, sites)
-        ws.open_stored(scenario, communities, sites, None if copy else saved.scenario_id,
-                       None if copy else saved.version, saved.document, drop_missing=drop_missing, matrix=matrix,
+        ws.open_stored(scenario, plan.data, None if copy else saved.scenario_id,
+                       None if copy else saved.version, saved.document, drop_missing=drop_missing,
                        label=f"open {scenario.name} v{saved.version}" + (" (a copy)" if copy else ""),
                        latest=latest)
     except MissingData as error:
-        st.session_state["open-problem"] = {"id": scenario_id, "version": version, "copy": copy, "what": what,
-                                            "missing": [str(p.message) for p in error.problems]}
+        keys.OPEN_PROBLEM.set({"id": scenario_id, "version": version, "copy": copy, "what": what,
+                               "missing": [str(p.message) for p in error.problems]})
         return False
     except HubsNotInData as error:
-        st.session_state["open-problem"] = {"id": scenario_id, "version": version, "copy": copy, "what": what,
-                                            "hubs": [(h.id, h.name, h.site_id) for h in error.hubs],
-                                            "on_current_data": on_current_data}
+        keys.OPEN_PROBLEM.set({"id": scenario_id, "version": version, "copy": copy, "what": what,
+                               "hubs": [(h.id, h.name, h.site_id) for h in error.hubs],
+                               "on_current_data": on_current_data})
         return False
     except StoreUnavailable as error:
         went_away(error)
@@ -345,7 +329,7 @@ def open_version(scenario_id: str, version: int | None = None, *, copy: bool = F
     except InputError as error:
         tell_problems(error, "Could not open it: {problem}")
         return False
-    st.session_state.pop("open-problem", None)
+    keys.OPEN_PROBLEM.pop()
     tell("success", ("Opened {what} " if what else "Opened ") + "“{name}” (version " + f"{saved.version})"
          + (" as an unsaved copy" if copy else "") + ": one undo step" + (", Undo brings back the plan before."
                                                                          if ws.can_undo else "."),
@@ -358,17 +342,14 @@ def evaluate_version(scenario_id: str, version: int):
     from coverage.evaluation import evaluate
     from ui.state import shared_engine
 
-    cache = st.session_state.setdefault("evaluated-versions", {})
+    cache = keys.EVALUATED_VERSIONS.setdefault({})
     if (scenario_id, version) not in cache:
         opened = store()
         if opened is None:
             raise InputError(f"the scenario store is not available: {problem()}")
-        saved = opened.get(scenario_id, version)
-        scenario = parse_scenario(saved.document, source=f"store:{scenario_id}@{version}")
-        communities, sites = open_data(opened, saved.data)
-        matrix = open_matrix(opened, saved.data, communities, sites)
-        cache[(scenario_id, version)] = evaluate(scenario, engine=shared_engine(communities, sites, scenario.travel,
-                                                                                 matrix))
+        plan = open_stored_version(opened, scenario_id, version)
+        cache[(scenario_id, version)] = evaluate(plan.scenario, engine=shared_engine(plan.data,
+                                                                                      plan.scenario.travel))
         while len(cache) > 16:
             cache.pop(next(iter(cache)))
     return cache[(scenario_id, version)]
@@ -402,11 +383,11 @@ def _open_link(params) -> None:
         if "scenario" in params:
             scenario = decode(params.get("scenario", ""))
             try:
-                ws.open_stored(scenario, ws.communities, ws.sites, None, None, label=f"open the shared plan "
+                ws.open_stored(scenario, ws.data.with_matrix(None), None, None, label=f"open the shared plan "
                                f"{scenario.name}")
             except HubsNotInData as error:
-                st.session_state["link-problem"] = {"scenario": scenario,
-                                                    "hubs": [(h.id, h.name, h.site_id) for h in error.hubs]}
+                keys.LINK_PROBLEM.set({"scenario": scenario,
+                                       "hubs": [(h.id, h.name, h.site_id) for h in error.hubs]})
                 tell("error", "This share link could not be opened as it is: {problem}." + unchanged,
                      problem=error.problems[0])
                 return
@@ -424,7 +405,7 @@ def _open_link(params) -> None:
 
 def _link_problem() -> None:
     """A share link whose hubs the data lacks: which hubs, and open it without them (or not)."""
-    problem_ = st.session_state.get("link-problem")
+    problem_ = keys.LINK_PROBLEM.get()
     if not problem_:
         return
     import pandas as pd
@@ -439,12 +420,12 @@ def _link_problem() -> None:
         left.button(f"Open it without these {len(hubs)} hubs", key="link-dropping", on_click=_open_link_dropping,
                     type="primary")
         right.button("Keep my current plan", key="link-cancel",
-                     on_click=lambda: st.session_state.pop("link-problem", None))
+                     on_click=lambda: keys.LINK_PROBLEM.pop())
 
 
 def _open_problem() -> None:
     """A stored version that could not be opened as it was: its data is gone, or some hubs' sites are."""
-    problem_ = st.session_state.get("open-problem")
+    problem_ = keys.OPEN_PROBLEM.get()
     if not problem_:
         return
     import pandas as pd
@@ -466,28 +447,28 @@ def _open_problem() -> None:
                       args=(problem_["id"], problem_["version"]),
                       kwargs={**again, "on_current_data": problem_.get("on_current_data", False),
                               "drop_missing": True})
-        st.button("Cancel", key="open-cancel", on_click=lambda: st.session_state.pop("open-problem", None))
+        st.button("Cancel", key="open-cancel", on_click=lambda: keys.OPEN_PROBLEM.pop())
 
 
 def _open_link_dropping() -> None:
-    problem_ = st.session_state.pop("link-problem", None)
+    problem_ = keys.LINK_PROBLEM.pop()
     if not problem_:
         return
     ws, scenario = workspace(), problem_["scenario"]
     try:
-        ws.open_stored(scenario, ws.communities, ws.sites, None, None, drop_missing=True,
+        ws.open_stored(scenario, ws.data.with_matrix(None), None, None, drop_missing=True,
                        label=f"open the shared plan {scenario.name} without {len(problem_['hubs'])} hubs")
     except InputError as error:
         tell_problems(error, "This share link could not be opened: {problem}.")
         return
-    tell("success", f"Opened the shared plan “{{name}}” without the {len(problem_['hubs'])} hub(s) the data has no site "
-         "for, as an unsaved copy: one undo step.", stay=True, name=scenario.name)
+    tell("success", f"Opened the shared plan “{{name}}” without the {len(problem_['hubs'])} hub(s) the data has no "
+         "site for, as an unsaved copy: one undo step.", stay=True, name=scenario.name)
 
 
 # -- the drafts -----------------------------------------------------------------------------------------
 def browser() -> dict | None:
     """What the browser said: its key, this tab's key, the tabs it knows and the planner's name (None at first)."""
-    author_now = st.session_state.get("author-name")
+    author_now = keys.AUTHOR_NAME.get()
     result = _browser_component(key="browser", data={"author": author_now} if author_now is not None else None,
                                 on_key_change=lambda: None, on_tab_change=lambda: None, on_tabs_change=lambda: None,
                                 on_author_change=lambda: None, on_query_length_change=lambda: None)
@@ -511,26 +492,26 @@ def _dropped_query() -> int:
     """Length of an address query that Streamlit refused to pass on (0 when none was dropped)."""
     from streamlit.runtime.state.query_params import CLIENT_STATE_QUERY_STRING_MAX_LENGTH
 
-    length = (st.session_state.get("browser") or {}).get("query_length") or 0
+    length = (keys.BROWSER.get() or {}).get("query_length") or 0
     return length if isinstance(length, int) and length > CLIENT_STATE_QUERY_STRING_MAX_LENGTH else 0
 
 
 def start() -> None:
     """Per session, once: open a link from the address; when the browser has said who it is, restore its draft."""
-    if "linked" not in st.session_state:
-        st.session_state["linked"] = open_link()
+    if not keys.LINKED.present():
+        keys.LINKED.set(open_link())
     found = browser()
-    if found is None or st.session_state.get("draft-ready"):
+    if found is None or keys.DRAFT_READY.get():
         return
-    if found["author"] and not st.session_state.get("author-name"):
-        st.session_state["author-name"] = found["author"]
-        if not st.session_state.get("author-input"):
-            st.session_state["author-input"] = found["author"]  # the field shows it, on whichever page it is
+    if found["author"] and not keys.AUTHOR_NAME.get():
+        keys.AUTHOR_NAME.set(found["author"])
+        if not keys.AUTHOR_INPUT.get():
+            keys.AUTHOR_INPUT.set(found["author"])  # the field shows it, on whichever page it is
     too_long = _dropped_query()
-    if too_long and not st.session_state["linked"]:
+    if too_long and not keys.LINKED.get():
         from coverage.links import MAX_LINK_CHARS
 
-        st.session_state["linked"] = True
+        keys.LINKED.set(True)
         tell("error", f"This share link could not be opened: it is {too_long:,} characters long, and a share link "
              f"holds at most {MAX_LINK_CHARS:,}. Your current plan is unchanged.")
         st.query_params.clear()
@@ -543,8 +524,8 @@ def start() -> None:
     except StoreUnavailable as error:
         went_away(error)  # the plan in this tab carries on; the drafts wait for the store
         return
-    st.session_state["draft-ready"] = True
-    st.session_state["draft-key"] = key
+    keys.DRAFT_READY.set(True)
+    keys.DRAFT_KEY.set(key)
 
 
 def _start_drafts(opened: ScenarioStore, found: dict, key: str) -> None:
@@ -555,7 +536,7 @@ def _start_drafts(opened: ScenarioStore, found: dict, key: str) -> None:
     legacy = opened.get_draft(found["key"]) if found["tab"] else None  # a draft from before drafts were per tab
     others += [legacy] if legacy is not None else []
     ws = workspace()
-    if st.session_state["linked"] or ws.revision != 0:
+    if keys.LINKED.get() or ws.revision != 0:
         # the tab shows another plan already (a link, or work done while the store was away): keep its draft aside
         if own is not None and own.document.get("hubs") and own.document != ws.scenario.to_dict() and opened.writable:
             opened.save_draft(key + BEFORE_LINK, own.document, own.data, own.origin_id, own.origin_version)
@@ -568,7 +549,7 @@ def _start_drafts(opened: ScenarioStore, found: dict, key: str) -> None:
     different = [d for d in others if d is not own and d.document.get("hubs")
                  and d.document != (own.document if own is not None else None)]
     if different:
-        st.session_state["other-tab"] = _newest(different).key
+        keys.OTHER_TAB.set(_newest(different).key)
 
 
 def _newest(drafts: list):
@@ -580,26 +561,25 @@ def _restore(opened: ScenarioStore, draft, label: str = "restore your unsaved pl
     when = draft.updated_at[:16].replace("T", " ")
     try:
         scenario = parse_scenario(draft.document, source="draft")
-        communities, sites = open_data(opened, draft.data)
-        matrix = open_matrix(opened, draft.data, communities, sites)
+        data = open_dataset(opened, draft.data)
         saved = opened.get(draft.origin_id, draft.origin_version) if draft.origin_id else None
         latest = opened.info(draft.origin_id).latest_version if draft.origin_id else None
-        ws.open_stored(scenario, communities, sites, draft.origin_id, draft.origin_version,
-                       saved.document if saved else None, label=label, matrix=matrix, latest=latest)
+        ws.open_stored(scenario, data, draft.origin_id, draft.origin_version,
+                       saved.document if saved else None, label=label, latest=latest)
     except StoreUnavailable:
         raise
     except InputError as error:
         tell_problems(error, f"Your unsaved plan from {when} UTC could not be restored: {{problem}}")
         return False
     if ws.scenario.to_dict() != Scenario().to_dict() or draft.origin_id:
-        tell("success", f"Restored your unsaved plan “{{name}}” ({fmt.count(len(ws.scenario.hubs), 'hub')}) from {when} UTC.",
-             stay=True, name=ws.scenario.name)
+        tell("success", f"Restored your unsaved plan “{{name}}” ({fmt.count(len(ws.scenario.hubs), 'hub')}) from "
+             f"{when} UTC.", stay=True, name=ws.scenario.name)
     return True
 
 
 def _other_tab() -> None:
     """Offer the different unsaved plan another tab of this browser holds (no work is lost to a second tab)."""
-    key = st.session_state.get("other-tab")
+    key = keys.OTHER_TAB.get()
     opened = store() if key else None
     if opened is None:
         return
@@ -609,7 +589,7 @@ def _other_tab() -> None:
         went_away(error)
         return
     if draft is None or draft.document == workspace().scenario.to_dict():
-        st.session_state.pop("other-tab", None)
+        keys.OTHER_TAB.pop()
         return
     with st.container(border=True, key="other-tab"):
         left, middle, right = st.columns([6, 1.4, 1], vertical_alignment="center")
@@ -620,11 +600,11 @@ def _other_tab() -> None:
                   icon=":material/tab:")
         middle.button("Open it here", key="other-tab-open", on_click=_open_other_tab, args=(key,),
                       help="One undo step; the other tab keeps its plan")
-        right.button("Dismiss", key="other-tab-dismiss", on_click=lambda: st.session_state.pop("other-tab", None))
+        right.button("Dismiss", key="other-tab-dismiss", on_click=lambda: keys.OTHER_TAB.pop())
 
 
 def _open_other_tab(key: str) -> None:
-    st.session_state.pop("other-tab", None)
+    keys.OTHER_TAB.pop()
     opened = store()
     if opened is None:
         return
@@ -638,7 +618,7 @@ def _open_other_tab(key: str) -> None:
 
 def earlier_draft():
     """The draft a share link set aside in this tab, if any."""
-    key, opened = st.session_state.get("draft-key"), store()
+    key, opened = keys.DRAFT_KEY.get(), store()
     if not key or opened is None:
         return None
     try:
@@ -650,7 +630,7 @@ def earlier_draft():
 
 def restore_earlier() -> None:
     """Bring back the plan a share link set aside (one undo step)."""
-    key, opened, draft = st.session_state.get("draft-key"), store(), earlier_draft()
+    key, opened, draft = keys.DRAFT_KEY.get(), store(), earlier_draft()
     try:
         if draft is not None and _restore(opened, draft, label="bring back the plan before the link"):
             opened.delete_draft(key + BEFORE_LINK)
@@ -660,22 +640,21 @@ def restore_earlier() -> None:
 
 def autosave() -> None:
     """Save the working plan as this tab's draft when it changed since the last run."""
-    key, opened = st.session_state.get("draft-key"), store()
-    if not st.session_state.get("draft-ready") or not key or opened is None or not opened.writable:
+    key, opened = keys.DRAFT_KEY.get(), store()
+    if not keys.DRAFT_READY.get() or not key or opened is None or not opened.writable:
         return
     ws = workspace()
     marker = (id(ws), ws.revision)
-    if st.session_state.get("draft-saved") == marker:
+    if keys.DRAFT_SAVED.get() == marker:
         return
     try:
-        opened.save_draft(key, ws.scenario.to_dict(), data_ref(ws.communities, ws.sites, matrix_in_use()), ws.origin,
-                          ws.origin_version)
+        opened.save_draft(key, ws.scenario.to_dict(), ws.data_in_use.ref, ws.origin, ws.origin_version)
     except StoreUnavailable as error:
         went_away(error)  # the banner says why saving is off; the plan stays in the session
         return
     except InputError:
         return
-    st.session_state["draft-saved"] = marker
+    keys.DRAFT_SAVED.set(marker)
 
 
 __all__ = ["StoreUnavailable", "author", "author_field", "autosave", "banner", "browser", "earlier_draft",

@@ -15,6 +15,7 @@ from coverage.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from coverage.data import DataSet
     from coverage.scenario import Scenario
     from coverage.store import ScenarioStore
 
@@ -88,6 +89,26 @@ def matrix_option(command: argparse.ArgumentParser) -> None:
                               "travel.mode is 'matrix'")
 
 
+def setting_flags(command: argparse.ArgumentParser) -> None:
+    """The flags that set a scenario setting (``--budget``), each from its declaration in ``coverage/settings.py``."""
+    from coverage.settings import FLAGS
+
+    for flag, declared in FLAGS.items():
+        command.add_argument(flag, type=float, metavar=declared.unit.split(" ")[0] or "VALUE",
+                             help=f"{declared.label.lower()} in {declared.unit} (default: the scenario's "
+                                  f"{declared.key}); {declared.help[0].lower()}{declared.help[1:]}")
+
+
+def check_setting_flags(args: argparse.Namespace) -> None:
+    """Every setting flag given, checked by its setting's bound (InputError naming the flag)."""
+    from coverage.settings import FLAGS
+
+    for flag, declared in FLAGS.items():
+        value = getattr(args, flag.lstrip("-").replace("-", "_"), None)
+        if value is not None and declared.bound is not None:
+            declared.bound.check_flag(flag, value)
+
+
 def store_option(command: argparse.ArgumentParser) -> None:
     """``--store URL``."""
     command.add_argument("--store", metavar="URL",
@@ -105,66 +126,63 @@ def open_store(args: argparse.Namespace) -> "ScenarioStore":
     return store
 
 
-def load_data(args: argparse.Namespace) -> tuple["pd.DataFrame", "pd.DataFrame | None"]:
-    """The communities and sites the options name (default: the bundled data, every community a site)."""
+def load_dataset(args: argparse.Namespace, *, matrix: bool = True) -> "DataSet":
+    """The data the options name: ``--communities`` (default: the bundled data), ``--sites`` (default: every
+    community a site) and, unless ``matrix`` is False, ``--travel-matrix`` checked against them."""
+    from coverage.data import DataSet
     from coverage.loaders import load_communities, load_sites
 
-    communities = load_communities(args.communities)
-    sites = load_sites(args.sites) if args.sites else None
-    return communities, sites
+    data = DataSet(load_communities(args.communities), load_sites(args.sites) if args.sites else None)
+    return with_matrix_option(args, data) if matrix else data
 
 
-def load_matrix(args: argparse.Namespace, communities: "pd.DataFrame", sites: "pd.DataFrame | None"):
-    """The ``--travel-matrix`` file, checked against the data (None without the option)."""
+def with_matrix_option(args: argparse.Namespace, data: "DataSet") -> "DataSet":
+    """``data`` with the ``--travel-matrix`` file, checked against its ids (``data`` itself without the option)."""
     path = getattr(args, "travel_matrix", None)
-    if not path:
-        return None
-    from coverage.travel.matrix import load_travel_matrix
-
-    site_ids = (sites["site_id"] if sites is not None else communities["community_id"]).astype(str).to_numpy()
-    return load_travel_matrix(path, site_ids=site_ids, community_ids=communities["community_id"].astype(str).to_numpy())
+    return data.with_matrix(data.load_matrix(path)) if path else data
 
 
 # -- reading a plan -----------------------------------------------------------------------------
 @dataclass
 class Plan:
-    """A scenario as a command read it, with the data it runs on."""
+    """A scenario as a command read it, with the data set it runs on."""
 
     scenario: "Scenario"
-    communities: "pd.DataFrame"
-    sites: "pd.DataFrame | None"
+    data: "DataSet"
     source: str                        # what to call it in messages: a file name or store:ID@V
     stored: tuple[str, int] | None = None
-    matrix: object = None              # the travel matrix (matrix mode)
+
+    @property
+    def communities(self) -> "pd.DataFrame":
+        return self.data.communities
+
+    @property
+    def sites(self) -> "pd.DataFrame | None":
+        return self.data.sites
+
+    @property
+    def matrix(self):
+        """The travel matrix (matrix mode), or None."""
+        return self.data.matrix
 
 
 def read_plan(reference: str, args: argparse.Namespace, store: "ScenarioStore | None" = None) -> Plan:
     """A scenario from a file, or ``store:ID[@VERSION]`` with the data that version was made on.
 
-    ``--communities`` and ``--sites`` given on the command line replace the data.
+    ``--communities``, ``--sites`` and ``--travel-matrix`` given on the command line replace the data.
     """
-    from coverage.scenario import load_scenario, parse_scenario
+    from coverage.scenario import load_scenario
     from coverage.store import parse_reference
 
     stored = parse_reference(reference)
     if stored is None:
-        scenario = load_scenario(reference)
-        communities, sites = load_data(args)
-        return Plan(scenario, communities, sites, Path(reference).name, matrix=load_matrix(args, communities, sites))
-    from coverage.store.data import open_data, open_matrix
+        return Plan(load_scenario(reference), load_dataset(args), Path(reference).name)
+    from coverage.store.data import open_version
 
     store = store or open_store(args)
-    version = store.get(stored[0], stored[1])
-    label = f"store:{version.scenario_id}@{version.version}"
-    scenario = parse_scenario(version.document, source=label)
-    if args.communities or args.sites:
-        communities, sites = load_data(args)
-    else:
-        communities, sites = open_data(store, version.data)
-    matrix = load_matrix(args, communities, sites)
-    if matrix is None and version.data.matrix:
-        matrix = open_matrix(store, version.data, communities, sites)
-    return Plan(scenario, communities, sites, label, (version.scenario_id, version.version), matrix)
+    given = load_dataset(args, matrix=False) if args.communities or args.sites else None
+    plan = open_version(store, stored[0], stored[1], data=given, matrix_file=getattr(args, "travel_matrix", None))
+    return Plan(plan.scenario, plan.data, plan.label, (plan.version.scenario_id, plan.version.version))
 
 
 # -- printing ------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def _cmd_travel_matrix(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from coverage.bounds import bound
-    from coverage.cli.common import load_data, print_json, progress_stream
+    from coverage.cli.common import load_dataset, print_json, progress_stream
     from coverage.errors import InputError, Problem
     from coverage.files import write_atomic
     from coverage.travel.roads import build_matrix, read_graph, speed_overrides
@@ -41,8 +41,8 @@ def _cmd_travel_matrix(args: argparse.Namespace) -> int:
     bound("roads.limit_minutes").check_flag("--limit-minutes", args.limit_minutes)
     bound("roads.max_snap_km").check_flag("--max-snap-km", args.max_snap_km)
     speeds = speed_overrides(args.speed)
-    communities, sites = load_data(args)
-    sites = sites if sites is not None else communities.rename(columns={"community_id": "site_id"})
+    data = load_dataset(args, matrix=False)
+    communities, sites = data.communities, data.site_table
     print(f"reading the roads of {args.osm}...", file=sys.stderr)
     graph = read_graph(args.osm, speeds)
     bar = tqdm(total=1, unit="site", file=progress_stream(), disable=not progress_stream().isatty(),

@@ -9,8 +9,18 @@ from pathlib import Path
 
 from coverage.bounds import bound
 from coverage.cli.common import (
-    EXIT_BAD_INPUT, EXIT_OK, ProgressBar, data_options, load_data, load_matrix, print_json, read_plan,
-    store_option, summary_frame,
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    ProgressBar,
+    check_setting_flags,
+    data_options,
+    load_dataset,
+    print_json,
+    read_plan,
+    setting_flags,
+    store_option,
+    summary_frame,
+    with_matrix_option,
 )
 from coverage.errors import InputError, Problem
 
@@ -25,7 +35,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.out and Path(args.out).suffix.lower() not in TABLE_FORMATS:
         raise InputError(f"--out {args.out}: unsupported output type; use {', '.join(TABLE_FORMATS)}")
     plan = read_plan(args.scenario, args)
-    result = evaluate(plan.scenario, plan.communities, plan.sites, source=plan.source, matrix=plan.matrix)
+    result = evaluate(plan.scenario, source=plan.source, data=plan.data)
     summary = result.summary()
     if args.out:
         path = write_table(args.out, result.community_table(), summary=summary_frame(summary),
@@ -68,22 +78,20 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
     from coverage.optimize import optimize
     from coverage.scenario import Scenario, save_scenario
 
-    if args.budget is not None:
-        bound("budget.total_usd").check_flag("--budget", args.budget)
+    check_setting_flags(args)
     bound("optimize.time_limit_s").check_flag("--time-limit", args.time_limit)
     if args.scenario:
         plan = read_plan(args.scenario, args)
-        scenario, communities, sites, matrix = plan.scenario, plan.communities, plan.sites, plan.matrix
+        scenario, data = plan.scenario, plan.data
     else:
-        communities, sites = load_data(args)
-        matrix = load_matrix(args, communities, sites)
+        data = load_dataset(args)
         scenario = Scenario(name="Optimised plan")
-        if matrix is not None:  # no scenario, a matrix: its drive times, with the default thresholds
+        if data.matrix is not None:  # no scenario, a matrix: its drive times, with the default thresholds
             scenario = scenario.replace(travel=dataclasses.replace(scenario.travel, mode="matrix"))
     bar = ProgressBar(args.time_limit)
     try:
-        result = optimize(scenario, communities, sites, budget=args.budget, time_limit=args.time_limit,
-                          replan=args.replan, greedy=args.greedy, progress=bar.update, matrix=matrix)
+        result = optimize(scenario, data.communities, data.sites, budget=args.budget, time_limit=args.time_limit,
+                          replan=args.replan, greedy=args.greedy, progress=bar.update, matrix=data.matrix)
     finally:
         bar.close()
     if args.out:
@@ -121,8 +129,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
             store = open_store(args)
         plan = read_plan(reference, args, store)
-        plans.append((label, evaluate(plan.scenario, plan.communities, plan.sites, source=plan.source,
-                                      matrix=plan.matrix)))
+        plans.append((label, evaluate(plan.scenario, source=plan.source, data=plan.data)))
     comparison = compare(plans)
     if args.out:
         from coverage.files import write_atomic
@@ -161,7 +168,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     fmt = report_format(args.out)  # refuses an unknown ending before any work
     plan = read_plan(args.scenario, args)
-    evaluation = evaluate(plan.scenario, plan.communities, plan.sites, source=plan.source, matrix=plan.matrix)
+    evaluation = evaluate(plan.scenario, source=plan.source, data=plan.data)
     path = write_report(evaluation, args.out)
     if args.json:
         print_json({"out": str(path), "format": fmt, "bytes": path.stat().st_size})
@@ -226,12 +233,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _scenario_against_data(scenario, args: argparse.Namespace) -> list[Problem]:
     """Every hub's site checked against the data the scenario will be used with."""
-    from coverage.evaluation import engine_for, hub_sites
+    from coverage.evaluation import hub_sites
 
-    communities, sites = load_data(args)
+    data = load_dataset(args, matrix=False)
     try:
-        matrix = load_matrix(args, communities, sites)
-        hub_sites(scenario, engine_for(communities, sites, scenario.travel, matrix), Path(args.file).name)
+        hub_sites(scenario, with_matrix_option(args, data).engine(scenario.travel), Path(args.file).name)
     except InputError as error:
         return error.problems
     return []
@@ -265,8 +271,7 @@ def add_commands(commands) -> None:
                                "settings)")
     data_options(optimize)
     store_option(optimize)
-    optimize.add_argument("--budget", type=float, metavar="USD",
-                          help="total budget in dollars (default: the scenario's budget.total_usd)")
+    setting_flags(optimize)
     optimize.add_argument("--time-limit", type=float, default=60.0, metavar="S",
                           help="seconds before returning the best plan found and its gap (default 60)")
     optimize.add_argument("--replan", action="store_true", help="let the optimiser drop unlocked hubs")

@@ -23,7 +23,7 @@ def _split(reference: str) -> tuple[str, int | None]:
 def _cmd_save(args: argparse.Namespace) -> int:
     from coverage.evaluation import evaluate
     from coverage.scenario import check_name
-    from coverage.store.data import data_ref, keep
+    from coverage.store.data import keep
 
     if args.name is not None:
         check_name(args.name, column="--name")  # the validator's rule, before anything is read or stored
@@ -41,9 +41,8 @@ def _cmd_save(args: argparse.Namespace) -> int:
         import dataclasses
 
         scenario = scenario.replace(travel=dataclasses.replace(scenario.travel, matrix=plan.matrix.fingerprint))
-    evaluation = evaluate(scenario, plan.communities, plan.sites, source=plan.source, matrix=plan.matrix)
-    result = store.save(scenario.to_dict(), figures=evaluation.key_figures(),
-                        data=data_ref(plan.communities, plan.sites, plan.matrix), scenario_id=args.id,
+    evaluation = evaluate(scenario, source=plan.source, data=plan.data)
+    result = store.save(scenario.to_dict(), figures=evaluation.key_figures(), data=plan.data.ref, scenario_id=args.id,
                         author=args.author,
                         note=args.note or "")
     if args.json:

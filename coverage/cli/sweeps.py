@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from coverage.bounds import bound
-from coverage.cli.common import EXIT_OK, load_data, print_json, progress_stream, store_option
+from coverage.cli.common import EXIT_OK, load_dataset, print_json, progress_stream, store_option
 from coverage.errors import InputError, Problem
 
 
@@ -36,23 +36,15 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
         store = open_store(args)
     sweep = load_sweep(args.sweep, store)
-    communities, sites = _data(args, store, sweep)
-    from coverage.cli.common import load_matrix
-
-    matrix = load_matrix(args, communities, sites)
-    if matrix is None and store is not None and sweep.base_reference.startswith("store:"):
-        from coverage.store import parse_reference
-        from coverage.store.data import open_matrix
-
-        identifier, version = parse_reference(sweep.base_reference)
-        matrix = open_matrix(store, store.get(identifier, version).data, communities, sites)
+    data = _data(args, store, sweep)
     if store is not None:
-        from coverage.store.data import data_ref, keep
+        from coverage.store.data import keep
 
-        for kind, path, frame in (("communities", args.communities, communities), ("sites", args.sites, sites)):
+        for kind, path, frame in (("communities", args.communities, data.communities), ("sites", args.sites,
+                                                                                          data.sites)):
             if path:
                 keep(store, kind, frame, Path(path).name, Path(path).read_bytes())
-        results = StoreResults(store, sweep, data_ref(communities, sites, matrix))
+        results = StoreResults(store, sweep, data.ref)
     else:
         results = FileResults(args.results, sweep)
     runs = len(sweep.runs())
@@ -65,8 +57,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         bar.refresh()
 
     try:
-        outcome = run_sweep(sweep, communities, sites, results, scheduler=args.scheduler, workers=args.workers,
-                            serial=args.serial, progress=progress, matrix=matrix)
+        outcome = run_sweep(sweep, data, results, scheduler=args.scheduler, workers=args.workers,
+                            serial=args.serial, progress=progress)
     finally:
         bar.close()
     frame = table(results.rows(), sweep.vary)
@@ -86,15 +78,18 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _data(args: argparse.Namespace, store, sweep):
-    """The data the sweep runs on: --communities/--sites, else a stored base's own data, else the bundled."""
+    """The data set the sweep runs on: --communities/--sites, else a stored base's own data, else the bundled;
+    --travel-matrix, else a stored base's own matrix."""
     from coverage.store import parse_reference
 
-    if args.communities or args.sites or store is None or parse_reference(sweep.base_reference) is None:
-        return load_data(args)
-    from coverage.store.data import open_data
+    stored = parse_reference(sweep.base_reference) if store is not None else None
+    if stored is None:
+        return load_dataset(args)
+    from coverage.store.data import open_version
 
-    identifier, version = parse_reference(sweep.base_reference)
-    return open_data(store, store.get(identifier, version).data)
+    given = load_dataset(args, matrix=False) if args.communities or args.sites else None
+    return open_version(store, stored[0], stored[1], data=given,
+                        matrix_file=getattr(args, "travel_matrix", None)).data
 
 
 def add_commands(commands) -> None:

@@ -80,7 +80,8 @@ def file_name(scenario_name: str, made_at: str, fmt: str) -> str:
     return f"{slug}-{made_at[:10]}{fmt}"
 
 
-__all__ = ["FORMATS", "ReportContent", "comparison_bytes", "file_name", "gather", "report_bytes", "report_format", "write_report"]
+__all__ = ["FORMATS", "ReportContent", "comparison_bytes", "file_name", "gather", "report_bytes", "report_format",
+           "write_report"]
 
 
 def comparison_bytes(comparison, fmt: str) -> bytes:

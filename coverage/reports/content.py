@@ -14,8 +14,9 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
-from coverage import budget, defaults
-from coverage.evaluation import Evaluation, fingerprint
+from coverage import budget, defaults, settings
+from coverage.data import fingerprint
+from coverage.evaluation import Evaluation
 from coverage.travel import TIERS
 
 TIER_NAMES = {"same_day": "Same-day", "next_day": "Next-day", "none": "Not covered"}
@@ -115,12 +116,13 @@ class ReportContent:
 
 
 def source_of(path: str, value, default) -> str:
-    """Where a setting's figure comes from: the default's source, or 'set for this plan' with the default as context."""
-    source = defaults.SOURCES.get(path, "")
+    """Where a setting's figure comes from (its declaration in ``coverage/settings.py``): the default's source, or
+    'set for this plan' with the default as context."""
+    declared = settings.SETTINGS.get(path)
+    source = declared.source if declared is not None else ""
     if value == default or default is None:
         return source
-    shown = (f"${default / 1e6:,.6g}M" if path.split(".")[-1].endswith("usd") or "_usd" in path else
-             f"{default:,g}" if isinstance(default, (int, float)) and not isinstance(default, bool) else str(default))
+    shown = declared.shown(default) if declared is not None else str(default)
     return f"Set for this plan. The default is {shown}" + (f": {source}" if source else ".")
 
 

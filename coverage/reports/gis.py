@@ -40,7 +40,7 @@ def layers(content: ReportContent) -> dict[str, tuple[gpd.GeoDataFrame, str]]:
     hubs = content.hubs()
     hub_points = gpd.GeoDataFrame(hubs, geometry=gpd.points_from_xy(hubs["lon"], hubs["lat"]), crs=4326)
     same, nxt = travel.threshold_miles
-    if travel.mode == "matrix":
+    if travel.mode.outline == "lines":
         from coverage.reach import reach_lines
 
         thresholds = (f"{travel.same_day_minutes:g} minutes", f"{travel.next_day_minutes:g} minutes")
@@ -50,7 +50,7 @@ def layers(content: ReportContent) -> dict[str, tuple[gpd.GeoDataFrame, str]]:
         layers_rings = {tier: gpd.GeoDataFrame(frame.assign(tier=tier, threshold=threshold),
                                                geometry=reach_lines(content.evaluation, tier), crs=4326)
                         for tier, threshold in zip(("same_day", "next_day"), thresholds)}
-    elif travel.mode == "drive":
+    elif travel.mode.uses_road_model:
         thresholds = (f"{travel.same_day_minutes:g} drive minutes", f"{travel.next_day_minutes:g} drive minutes")
         how = (f"the great-circle distance that the drive-time threshold reaches at {travel.speed_mph:g} mph and "
                f"circuity {travel.circuity:g}")
@@ -74,11 +74,11 @@ def layers(content: ReportContent) -> dict[str, tuple[gpd.GeoDataFrame, str]]:
         "hubs": (hub_points, "One point per hub: type, opening quarter, cost (USD), communities and people it is the "
                              "nearest hub of, parcels a day against capacity."),
         "same_day_rings": (layers_rings["same_day"], f"Same-day reach of each hub: {outline.format(thresholds[0])}.")
-        if travel.mode == "matrix" else (rings(hubs, same, "same_day", thresholds[0]),
+        if travel.mode.outline == "lines" else (rings(hubs, same, "same_day", thresholds[0]),
                                          f"Same-day reach of each hub: a circle of {same:.1f} miles, {how}. "
                                          f"{not_clipped}"),
         "next_day_rings": (layers_rings["next_day"], f"Next-day reach of each hub: {outline.format(thresholds[1])}.")
-        if travel.mode == "matrix" else (rings(hubs, nxt, "next_day", thresholds[1]),
+        if travel.mode.outline == "lines" else (rings(hubs, nxt, "next_day", thresholds[1]),
                                          f"Next-day reach of each hub: a circle of {nxt:.1f} miles, {how}. "
                                          f"{not_clipped}"),
         "states": (states, "State outlines (U.S. Census Bureau TIGER, simplified) with communities and people by "

@@ -1,4 +1,5 @@
-"""The PDF report a director reads: key figures, the national map, the rollout, coverage by state, the hubs, the assumptions.
+"""The PDF report a director reads: key figures, the national map, the rollout, coverage by state, the hubs and
+the assumptions.
 
 Why fpdf2 and matplotlib
 ------------------------
@@ -128,12 +129,14 @@ def pdf_bytes(content: ReportContent) -> bytes:
     rows = [["Tier", "Communities in reach", "People in reach", "People served within capacity"]]
     for tier in TIERS:
         rows.append([TIER_NAMES[tier] if tier != "none" else "Not covered / not served",
-                     f"{summary['communities'][tier]:,} ({summary['communities'][tier] / max(total_communities, 1):.1%})",
+                     f"{summary['communities'][tier]:,} "
+                     f"({summary['communities'][tier] / max(total_communities, 1):.1%})",
                      f"{summary['population'][tier]:,} ({summary['population'][tier] / max(total_people, 1):.1%})",
                      f"{served['population'][tier]:,} ({served['population'][tier] / max(total_people, 1):.1%})"])
     rows.append(["All", f"{total_communities:,}", f"{total_people:,}", f"{total_people:,}"])
     budget_rows = [["Plan", "", "", ""],
-                   ["Hubs", f"{len(summary['hubs']):,} ({kinds['Hubs: conversion']} conversion, {kinds['Hubs: new']} new)",
+                   ["Hubs", f"{len(summary['hubs']):,} ({kinds['Hubs: conversion']} conversion, "
+                            f"{kinds['Hubs: new']} new)",
                     "Cost", money(summary["cost_usd"])],
                    ["Budget", money(plan["budget_usd"]), "Headroom",
                     money(plan["headroom_usd"]) + (" (over budget)" if plan["over_budget"] else "")],
@@ -143,7 +146,7 @@ def pdf_bytes(content: ReportContent) -> bytes:
     pdf.grid(rows, [40, 44, 48, 54], ["LEFT", "RIGHT", "RIGHT", "RIGHT"], size=8)
     shipped = served["parcels_per_day"]["same_day"] + served["parcels_per_day"]["next_day"]
     in_reach = plan["demand_in_reach_parcels_per_day"]
-    pdf.paragraph(f"In reach: within the threshold of a hub. Served: what the hubs can ship within their daily capacity "
+    pdf.paragraph("In reach: within the threshold of a hub. Served: what the hubs can ship within their daily capacity "
                   f"of {served['capacity_parcels_per_day']:,.0f} parcels: they ship {shipped:,.0f} of the "
                   f"{in_reach:,.0f} parcels a day that the communities in reach order (all "
                   f"{total_communities:,} communities order {served['demand_parcels_per_day']:,.0f}), assigned to "
@@ -160,7 +163,7 @@ def pdf_bytes(content: ReportContent) -> bytes:
              if matrix is not None else
              f"same-day within {travel.same_day_minutes:g} drive minutes ({same:.1f} great-circle miles at "
              f"{travel.speed_mph:g} mph and circuity {travel.circuity:g}), next-day within {travel.next_day_minutes:g} "
-             f"({nxt:.1f} miles)" if travel.mode == "drive" else
+             f"({nxt:.1f} miles)" if travel.mode.uses_road_model else
              f"same-day within {travel.same_day_miles:g} great-circle miles, next-day within {travel.next_day_miles:g}")
     pdf.paragraph(f"Tiers: {reach}. Rings are great-circle circles; a hub never covers a community that no road "
                   "reaches from it (another island, most of Alaska from the lower 48).", size=7, colour=GREY)
@@ -172,8 +175,9 @@ def pdf_bytes(content: ReportContent) -> bytes:
     pdf.picture(figures.rollout_chart(content.by_quarter(), total_communities, target["covered_share"],
                                       target["quarter"]))
     pdf.picture(figures.drive_time_chart(content.evaluation.coverage))
-    pdf.paragraph(f"Capex is booked in a hub's opening quarter, opex a quarter at a time to {scenario.budget.horizon_end}: "
-                  f"the quarters add up to the cost, {money(summary['cost_usd'])}. Parcel costs, "
+    pdf.paragraph("Capex is booked in a hub's opening quarter, opex a quarter at a time to "
+                  f"{scenario.budget.horizon_end}: the quarters add up to the cost, {money(summary['cost_usd'])}. "
+                  "Parcel costs, "
                   f"{money(plan['parcel_cost_usd'])}, are reported apart from the budget.", size=7, colour=GREY)
 
     # -- by state ----------------------------------------------------------------------------------------

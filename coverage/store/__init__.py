@@ -24,7 +24,14 @@ previous revision and check that it upgrades.
 """
 
 from coverage.store.store import (
-    Conflict, DataRef, SavedVersion, ScenarioInfo, ScenarioStore, StoreError, StoreUnavailable, VersionInfo,
+    Conflict,
+    DataRef,
+    SavedVersion,
+    ScenarioInfo,
+    ScenarioStore,
+    StoreError,
+    StoreUnavailable,
+    VersionInfo,
     parse_reference,
 )
 from coverage.store.url import default_store_url, store_url

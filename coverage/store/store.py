@@ -40,6 +40,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from coverage import bounds
+from coverage.data import DataRef
 from coverage.errors import InputError, Problem
 from coverage.store import schema
 from coverage.store.url import display, normalise, store_url
@@ -66,22 +67,6 @@ class StoreUnavailable(StoreError):
 
 class Conflict(StoreError):
     """Kept for callers that want to treat a save that raced another as an error (the store never does)."""
-
-
-@dataclass(frozen=True)
-class DataRef:
-    """Which data a version was evaluated on: content fingerprints of its tables."""
-
-    communities: str
-    sites: str | None = None
-    matrix: str | None = None
-
-    def as_dict(self) -> dict:
-        return {"communities": self.communities, "sites": self.sites, "matrix": self.matrix}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "DataRef":
-        return cls(data["communities"], data.get("sites"), data.get("matrix"))
 
 
 @dataclass(frozen=True)
@@ -529,7 +514,8 @@ class ScenarioStore:
     def info(self, scenario_id: str) -> ScenarioInfo:
         """One scenario's listing (in the bin or not); StoreError when there is none."""
         with self._reading() as conn:
-            row = conn.execute(sa.select(schema.scenarios).where(schema.scenarios.c.id == scenario_id)).mappings().first()
+            query = sa.select(schema.scenarios).where(schema.scenarios.c.id == scenario_id)
+            row = conn.execute(query).mappings().first()
         if row is None:
             raise StoreError(f"there is no scenario {scenario_id!r} in the store", column="id")
         return ScenarioInfo(id=row["id"], name=row["name"], latest_version=row["latest_version"],

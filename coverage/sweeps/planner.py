@@ -20,14 +20,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from coverage import settings
 from coverage.errors import InputError, Problem
 from coverage.scenario import Scenario, parse_scenario
-from coverage.sweeps.spec import Sweep, apply, kept_cost_usd, parse_sweep
+from coverage.sweeps.spec import SCHEMA, Sweep, apply, kept_cost_usd, parse_sweep
 
 
 @dataclass(frozen=True)
 class Setting:
-    """A setting a planner sweeps: its place in the scenario document and how it is typed in."""
+    """A setting a planner sweeps, as the Sweeps form asks for it (made from its declaration in
+    ``coverage/settings.py``): its place in the scenario document and how it is typed in."""
 
     path: str
     label: str
@@ -39,17 +41,15 @@ class Setting:
     def title(self) -> str:
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
+    @classmethod
+    def of(cls, declared: settings.Setting) -> "Setting":
+        if declared.kind == "flag":
+            return cls(declared.key, declared.label, "true or false", None, declared.sweep or "true, false")
+        return cls(declared.key, declared.label, declared.shown_unit, declared.scale, declared.sweep or "")
 
-SETTINGS = {setting.path: setting for setting in (
-    Setting("budget.total_usd", "Budget", "$ million", 1e6, "250, 500, 1000, 2000"),
-    Setting("travel.speed_mph", "Average road speed", "mph", 1, "45, 50"),
-    Setting("thresholds.same_day_minutes", "Same-day threshold", "minutes", 1, "75, 90"),
-    Setting("thresholds.next_day_minutes", "Next-day threshold", "minutes", 1, "240"),
-    Setting("travel.circuity", "Circuity", "", 1, "1.2, 1.3"),
-    Setting("optimizer.next_day_weight", "Next-day weight", "", 1, "0.5, 0.75"),
-    Setting("costs.peak_factor", "Peak factor", "", 1, "1, 1.5"),
-    Setting("optimizer.respect_capacity", "Respect capacity", "true or false", None, "true, false"),
-)}
+
+#: The settings the Sweeps form offers, in its order.
+SETTINGS = {declared.key: Setting.of(declared) for declared in settings.swept()}
 
 #: Where each run starts from: the hubs of the working plan it keeps, and whether the optimiser may drop some.
 BASES = {
@@ -121,7 +121,7 @@ def plan_sweep(scenario: Scenario, base: str, texts: dict[str, str], *, name: st
         except InputError as error:
             problems.extend(error.problems)
             continue
-        for typed, value in zip([p.strip() for p in str(text).replace(";", ",").split(",") if p.strip()], values):
+        for value in values:
             try:
                 parse_scenario(apply(document, {path: value}), source="sweep")
             except InputError as error:
@@ -141,7 +141,7 @@ def plan_sweep(scenario: Scenario, base: str, texts: dict[str, str], *, name: st
                 "start from fewer hubs", column=SETTINGS["budget.total_usd"].title))
     if problems:
         raise InputError(problems)
-    sweep_document = {"schema": "rural-coverage/sweep@1", "name": name, "base": reference, "vary": vary,
+    sweep_document = {"schema": SCHEMA, "name": name, "base": reference, "vary": vary,
                       "time_limit_s": time_limit_s, "replan": replan}
     return parse_sweep(sweep_document, document, reference, source="sweep")
 

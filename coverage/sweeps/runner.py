@@ -19,12 +19,13 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Callable
-
-import pandas as pd
+from typing import TYPE_CHECKING, Callable
 
 from coverage.errors import InputError, Problem
 from coverage.sweeps.spec import Run, Sweep
+
+if TYPE_CHECKING:
+    from coverage.data import DataSet
 
 ROW_KEYS = ("status", "objective", "bound", "gap", "seconds", "hubs", "cost_usd", "covered_same_day",
             "covered_next_day", "covered_none", "served_same_day", "served_next_day", "served_none")
@@ -128,10 +129,16 @@ def connect(scheduler: str | None, workers: int | None):
     return Client(cluster), cluster
 
 
-def run_sweep(sweep: Sweep, communities: pd.DataFrame, sites: pd.DataFrame | None, results, *,
-              scheduler: str | None = None, workers: int | None = None, serial: bool = False, matrix=None,
-              progress: Callable[[int, int, int], None] | None = None, stop: threading.Event | None = None) -> dict:
-    """Run every missing run of the sweep and write each as it finishes; returns counts and where they went.
+def failed_row(error: BaseException) -> dict:
+    """The results row of a run that failed: its reason, no figures."""
+    return {"error": f"{type(error).__name__}: {error}", **{k: None for k in ROW_KEYS}, "status": "failed"}
+
+
+def run_sweep(sweep: Sweep, data: "DataSet", results, *, scheduler: str | None = None, workers: int | None = None,
+              serial: bool = False, progress: Callable[[int, int, int], None] | None = None,
+              stop: threading.Event | None = None) -> dict:
+    """Run every missing run of the sweep on ``data`` and write each as it finishes; returns counts and where they
+    went.
 
     ``serial`` runs in this process one after another (the benchmark's baseline), with no
     cluster at all.
@@ -150,11 +157,9 @@ def run_sweep(sweep: Sweep, communities: pd.DataFrame, sites: pd.DataFrame | Non
             if stop is not None and stop.is_set():
                 break
             try:
-                row = work.run(sweep.base, run.settings, (communities, sites, matrix), sweep.time_limit_s,
-                               sweep.replan)
+                row = work.run(sweep.base, run.settings, data, sweep.time_limit_s, sweep.replan)
             except Exception as error:  # a run that fails is recorded as failed; the sweep goes on
-                row, failed = {"error": f"{type(error).__name__}: {error}", **{k: None for k in ROW_KEYS}}, failed + 1
-                row["status"] = "failed"
+                row, failed = failed_row(error), failed + 1
             results.record(run, row)
             finished += 1
             if progress:
@@ -165,8 +170,8 @@ def run_sweep(sweep: Sweep, communities: pd.DataFrame, sites: pd.DataFrame | Non
 
     client, cluster = connect(scheduler, workers)
     try:
-        data = client.scatter((communities, sites, matrix), broadcast=True, hash=False)
-        futures = {client.submit(work.run, sweep.base, run.settings, data, sweep.time_limit_s, sweep.replan,
+        shared = client.scatter(data, broadcast=True, hash=False)
+        futures = {client.submit(work.run, sweep.base, run.settings, shared, sweep.time_limit_s, sweep.replan,
                                  key=f"run-{sweep.identity[:8]}-{run.key}", pure=False, retries=1): run
                    for run in missing}
         for future in as_completed(futures):
@@ -174,8 +179,7 @@ def run_sweep(sweep: Sweep, communities: pd.DataFrame, sites: pd.DataFrame | Non
             try:
                 row = future.result()
             except Exception as error:
-                row, failed = {"error": f"{type(error).__name__}: {error}", **{k: None for k in ROW_KEYS}}, failed + 1
-                row["status"] = "failed"
+                row, failed = failed_row(error), failed + 1
             results.record(run, row)
             finished += 1
             if progress:

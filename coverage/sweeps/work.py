@@ -1,52 +1,28 @@
 """One run of a sweep, as a Dask worker (or the client itself) runs it.
 
-The data set travels to each worker once (the client scatters it with ``broadcast``),
-and each worker process builds the coverage engine for it once and keeps it
-(``_ENGINES``, keyed by the data's fingerprint and the reach); every run after the
-first on a worker starts from the built engine.
+The data set (:class:`~coverage.data.DataSet`) travels to each worker once (the client
+scatters it with ``broadcast``), and each worker process builds the coverage engine for
+it once and keeps it (``DataSet.engine``, the per-process engine cache of
+``coverage/data.py``); every run after the first on a worker starts from the built engine.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 
-import pandas as pd
 
-_ENGINES: dict = {}
-_LOCK = threading.Lock()
-
-
-def engine(communities: pd.DataFrame, sites: pd.DataFrame | None, travel, matrix=None):
-    """This process's engine for the data and reach, or the travel matrix (built on first use)."""
-    from coverage.engine import CoverageEngine
-    from coverage.evaluation import check_matrix, fingerprint, radius_for
-
-    check_matrix(travel, matrix)
-    reach = matrix.fingerprint if matrix is not None else radius_for(travel)
-    key = (fingerprint(communities), fingerprint(sites) if sites is not None else None, reach)
-    with _LOCK:
-        if key not in _ENGINES:
-            _ENGINES[key] = (CoverageEngine(communities, sites, matrix=matrix) if matrix is not None else
-                             CoverageEngine(communities, sites, radius_miles=key[2]))
-            while len(_ENGINES) > 4:
-                _ENGINES.pop(next(iter(_ENGINES)))
-        return _ENGINES[key]
-
-
-def run(base: dict, settings: dict, data: tuple, time_limit: float, replan: bool) -> dict:
-    """Optimise the base scenario with these settings; the row the results table holds, and the plan."""
+def run(base: dict, settings: dict, data, time_limit: float, replan: bool) -> dict:
+    """Optimise the base scenario with these settings on ``data`` (a DataSet); the row the results table holds,
+    and the plan."""
     from coverage.evaluation import evaluate
     from coverage.optimize import optimize
     from coverage.scenario import parse_scenario
     from coverage.sweeps.spec import apply
 
-    communities, sites, *rest = data
-    matrix = rest[0] if rest else None
     started = time.monotonic()
     scenario = parse_scenario(apply(base, settings), source="sweep run")
-    built = engine(communities, sites, scenario.travel, matrix)
-    result = optimize(scenario, communities, sites, time_limit=time_limit, replan=replan, engine=built)
+    built = data.engine(scenario.travel)
+    result = optimize(scenario, data.communities, data.sites, time_limit=time_limit, replan=replan, engine=built)
     evaluation = evaluate(result.scenario, engine=built)
     covered, served = evaluation.coverage.totals()["population"], evaluation.served().totals()["population"]
     return {

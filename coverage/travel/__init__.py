@@ -3,8 +3,9 @@
 What is inside
 --------------
 ``model.py``
-    :class:`TravelModel`, the scenario's travel settings: the ``drive`` (circuity) and
-    ``radius`` modes, and ``matrix`` mode, with the thresholds.
+    :class:`TravelModel`, the scenario's travel settings and thresholds, and
+    :class:`TravelMode` (``drive``, ``radius``, ``matrix``) with what each mode means for the
+    tiers, the histogram, the map's outline and the engine's reach.
 ``pairs.py``
     The one interface the engine builds on: every travel model yields (site, community,
     value) pairs within reach, the value in the unit the thresholds are compared in
@@ -17,6 +18,6 @@ What is inside
     travel-matrix --osm``).
 """
 
-from coverage.travel.model import FIELDS, LABELS, MODES, TIERS, TravelError, TravelModel
+from coverage.travel.model import FIELDS, LABELS, MODES, TIERS, TravelError, TravelMode, TravelModel
 
-__all__ = ["FIELDS", "LABELS", "MODES", "TIERS", "TravelError", "TravelModel"]
+__all__ = ["FIELDS", "LABELS", "MODES", "TIERS", "TravelError", "TravelMode", "TravelModel"]
