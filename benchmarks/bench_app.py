@@ -352,6 +352,7 @@ def run_matrix(args) -> None:
     import asyncio
     import os
     import platform
+    import threading
     import uuid
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -371,10 +372,17 @@ def run_matrix(args) -> None:
                         store = create_database(server, f"load{uuid.uuid4().hex[:12]}")
                         load_before = os.getloadavg()
                         with deployment(processes, store_url=store, options=options, gc_freeze=freeze) as running:
+                            probe: dict = {}
+                            if args.probe:  # a Chromium tab beside the planners, once they are all in
+                                delay = min(0.25 * count, 10.0) + 15.0 + 5.0 * processes
+                                thread = threading.Thread(target=lambda: probe.update(
+                                    chromium_probe(running.url, query, delay=delay)), daemon=True)
+                                thread.start()
                             result = asyncio.run(drive(running.url, count, args.duration, query,
                                                        seed=repeat, app_pids=running.app_pids))
                             if args.probe:
-                                result["probe"] = chromium_probe(running.url, query)
+                                thread.join(timeout=300)
+                                result["probe"] = probe
                         result = {"lever": lever, "processes": processes, "repeat": repeat, **result,
                                   "load_before": [round(x, 2) for x in load_before],
                                   "load_after": [round(x, 2) for x in os.getloadavg()],
@@ -392,9 +400,89 @@ def run_matrix(args) -> None:
                               flush=True)
 
 
-def chromium_probe(url: str, query: str, samples: int = 3) -> dict:
-    """Not yet: the Chromium tab under load."""
-    return {}
+def chromium_probe(url: str, query: str, samples: int = 3, delay: float = 0.0) -> dict:
+    """A Chromium tab on ``url`` (under whatever load runs): click to settled and bytes received, per change.
+
+    Settled: the frame with ``script_finished`` (success) has arrived and the page has drawn its
+    next two animation frames (so React and deck.gl have taken the messages in).  Changes: a
+    community selected on the map, *Add a hub here*, and a same-day threshold change.
+    """
+    from playwright.sync_api import sync_playwright
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from coverage.dataset import default_communities
+    from ui.mapview import view_for
+
+    frames: list[tuple[float, int, bool]] = []
+
+    def received(payload) -> None:
+        data = payload if isinstance(payload, bytes) else payload.encode()
+        message = ForwardMsg()
+        message.ParseFromString(data)
+        finished = message.WhichOneof("type") == "script_finished" and message.script_finished == 0
+        frames.append((time.perf_counter(), len(data), finished))
+
+    def settle(page, started: float, timeout_s: float = 120) -> tuple[float, int]:
+        while not any(t >= started and done for t, _, done in frames):
+            if time.perf_counter() - started > timeout_s:
+                raise TimeoutError("no script_finished")
+            page.wait_for_timeout(5)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        ended = time.perf_counter()
+        finished_at = min(t for t, _, done in frames if t >= started and done)
+        return ended - started, sum(size for t, size, _ in frames if started <= t <= finished_at)
+
+    time.sleep(delay)
+    communities = default_communities()
+    view = view_for(communities["lat"], communities["lon"])
+    results: dict[str, list[tuple[float, int]]] = {"select": [], "add": [], "threshold": []}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        page = browser.new_page(viewport={"width": 1400, "height": 950})
+        page.on("websocket", lambda ws: ws.on("framereceived", received))
+        started = time.perf_counter()
+        page.goto(f"{url}/?{query}")
+        canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
+        canvas.wait_for(timeout=120_000)
+        settle(page, started)
+        page.wait_for_timeout(1500)
+        page.get_by_text("Thresholds and travel").click()
+        same_day = 90
+        for _, target in spread_out(communities, samples * 3).iterrows():
+            if len(results["add"]) >= samples:
+                break
+            page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
+            box = canvas.bounding_box()
+            x, y = project(target.lat, target.lon, view, box)
+            page.mouse.move(x, y)
+            page.wait_for_timeout(300)
+            started = time.perf_counter()
+            page.mouse.click(x, y)
+            add = page.get_by_role("button", name="Add a hub here")
+            try:
+                add.wait_for(timeout=30_000)
+            except Exception:  # noqa: BLE001 - a hub or nothing under the pointer: the next community
+                continue
+            results["select"].append(settle(page, started))
+            page.wait_for_timeout(800)
+            started = time.perf_counter()
+            add.click()
+            results["add"].append(settle(page, started))
+            page.wait_for_timeout(1500)
+            same_day = 95 if same_day == 90 else 90
+            field = page.get_by_label("Same-day threshold (minutes)")
+            field.fill(str(same_day))
+            started = time.perf_counter()
+            field.press("Enter")
+            results["threshold"].append(settle(page, started))
+            page.wait_for_timeout(1500)
+        browser.close()
+    return {kind: {"samples": len(pairs),
+                   "settled_ms": round(float(np.median([s for s, _ in pairs])) * 1000) if pairs else None,
+                   "settled_ms_max": round(float(np.max([s for s, _ in pairs])) * 1000) if pairs else None,
+                   "bytes": int(np.median([b for _, b in pairs])) if pairs else None}
+            for kind, pairs in results.items()}
 
 
 def main() -> None:

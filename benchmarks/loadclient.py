@@ -95,6 +95,7 @@ class Session:
         self.connection = None
         self.page_script_hash = ""
         self.session_id = ""
+        self.pages: dict[str, str] = {}  # url path of each page -> its script hash (from `navigation`)
         self.elements: dict[tuple[int, ...], Element] = {}  # the page as of the last finished run
         self._building: dict[tuple[int, ...], Element] = {}
         self._kept: dict[str, list] = {}  # hash -> [ForwardMsg, run count when last used]
@@ -157,7 +158,14 @@ class Session:
             self.cookies[name.strip()] = value.strip()
 
     # -- runs --------------------------------------------------------------------------------
-    async def rerun(self, widgets: dict[str, WidgetState], kind: str, query: str = "") -> Change:
+    async def goto(self, url_path: str) -> Change:
+        """Open another page of the app (as its link in the sidebar does)."""
+        if url_path not in self.pages:
+            raise SessionError(f"no page {url_path!r} (pages: {sorted(self.pages)})")
+        return await self.rerun({}, kind="page", page_script_hash=self.pages[url_path])
+
+    async def rerun(self, widgets: dict[str, WidgetState], kind: str, query: str = "",
+                    page_script_hash: str | None = None) -> Change:
         """Send one rerun with these widget values (on top of the ones set before); wait until the page settles."""
         if self._closed:
             raise SessionError(self._closed)
@@ -166,7 +174,7 @@ class Session:
         message = BackMsg()
         rerun = message.rerun_script
         rerun.query_string = query
-        rerun.page_script_hash = self.page_script_hash
+        rerun.page_script_hash = page_script_hash or self.page_script_hash
         for widget_id, state in {**self._states, **widgets}.items():
             rerun.widget_states.widgets.append(state)
         rerun.cached_message_hashes.extend(self._kept)
@@ -246,6 +254,8 @@ class Session:
                 change.runs += 1
                 if change.runs == 1:
                     change.script_seconds = -now
+        elif kind == "navigation":
+            self.pages = {page.url_pathname: page.page_script_hash for page in message.navigation.app_pages}
         elif kind == "session_event" and message.session_event.HasField("script_compilation_exception"):
             if change is not None:
                 change.error = "script compilation error"
