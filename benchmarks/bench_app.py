@@ -168,8 +168,8 @@ def dark_pixels(canvas, row: int, column: int) -> int:
 
 
 # -- many planners at once ----------------------------------------------------------------------------------
-async def planner(session, rng, until: float, record) -> None:
-    """One planner's cycle of changes through the app's own widgets, 2-4 s apart, until ``until``."""
+async def planner(session, rng, stop: dict, record) -> None:
+    """One planner's cycle of changes through the app's own widgets, 2-4 s apart, until ``stop["at"]``."""
     import asyncio
 
     from loadclient import arrow_table, deck_selection, number, table_edit, trigger
@@ -179,7 +179,7 @@ async def planner(session, rng, until: float, record) -> None:
 
     async def think(low: float = 2.0, high: float = 4.0) -> bool:
         await asyncio.sleep(rng.uniform(low, high))
-        return time.monotonic() < until
+        return time.monotonic() < stop["at"]
 
     async def change(kind: str, element, state) -> bool:
         if element is None:
@@ -199,7 +199,7 @@ async def planner(session, rng, until: float, record) -> None:
 
     labels = list(session.find("selectbox", key="search-site").proto.options)
     same_day = 90.0
-    while time.monotonic() < until:
+    while time.monotonic() < stop["at"]:
         taken = {site_of(str(p)) for p in arrow_table(session.find("dataframe", key_part="hub-table"))
                  .column("place").to_pylist()}
         free = [label for label in labels if site_of(label) not in taken]
@@ -292,6 +292,7 @@ async def drive(url: str, count: int, duration: float, query: str, seed: int, ap
     await asyncio.sleep(2)
     rss_before = rss_bytes(processes)
     changes, opened, errors = [], [], []
+    stop = {"at": math.inf}  # set once every tab has opened: the measured window starts then
     sessions = [Session(url, query) for _ in range(count)]
     stagger = min(0.25 * count, 10.0)
 
@@ -302,20 +303,23 @@ async def drive(url: str, count: int, duration: float, query: str, seed: int, ap
         except (SessionError, OSError) as error:
             errors.append(f"open: {error}")
             return
+        finally:
+            arrived.append(index)
         rng = random.Random(seed * 1000 + index)
         try:
-            await planner(session, rng, until, lambda c: changes.append(getattr(c, "change", c)))
+            await planner(session, rng, stop, lambda c: changes.append(getattr(c, "change", c)))
         except (SessionError, OSError) as error:
             errors.append(f"planner: {error}")
 
     me = psutil.Process()
-    start = time.monotonic()
-    warmup = stagger + 8.0
-    until = start + warmup + duration
+    arrived: list[int] = []
     tasks = [asyncio.create_task(one(i, s)) for i, s in enumerate(sessions)]
-    await asyncio.sleep(warmup)
+    while len(arrived) < count:  # every tab has loaded its page (or failed to)
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(8.0)  # and is into its cycle
     cpu_start, driver_start, measure_start = cpu_seconds(processes), cpu_seconds([me]), time.monotonic()
-    await asyncio.sleep(max(0.0, until - time.monotonic()))
+    stop["at"] = measure_start + duration
+    await asyncio.sleep(duration)
     measure_end = time.monotonic()
     cpu_end, driver_end = cpu_seconds(processes), cpu_seconds([me])
     rss_after = rss_bytes(processes)

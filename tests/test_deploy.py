@@ -8,6 +8,7 @@ browser is; psutil shows which process holds each tab's websocket.
 from __future__ import annotations
 
 import asyncio
+import urllib.request
 
 import pytest
 
@@ -95,4 +96,13 @@ def test_a_new_browser_is_pinned_to_the_process_that_answered_it(nginx, postgres
 
     with deployment(2, store_url=postgres_url) as running:
         pinned = asyncio.run(scenario(running))
-    assert set(pinned) == {"0", "1"}, pinned  # new browsers spread over both processes (least connections)
+        assert set(pinned) == {"0", "1"}, pinned  # new browsers spread over both processes (least connections)
+        # a process that is down: its browsers go to the other one, and the cookie follows
+        import psutil
+
+        psutil.Process(running.app_pids[0]).terminate()
+        psutil.Process(running.app_pids[0]).wait(30)
+        request = urllib.request.Request(f"{running.url}/_stcore/health", headers={"Cookie": "rcp_process=0"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status == 200
+            assert any(c.startswith("rcp_process=1;") for c in answer.headers.get_all("Set-Cookie") or [])
