@@ -190,9 +190,9 @@ def deployment(processes: int = 2, *, port: int | None = None, store_url: str | 
             _wait_healthy(f"http://127.0.0.1:{app_port}", process, deadline, f"app process {index} (see {logs[index]})")
         config = folder / "nginx.conf"
         config.write_text(nginx_config(ports, f"127.0.0.1:{port}", folder))
-        proxy = subprocess.Popen([nginx, "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log"),
-                                  "-g", "daemon off;"], cwd=folder, stdout=subprocess.DEVNULL,
-                                 stderr=open(folder / "nginx.out", "w"))
+        with open(folder / "nginx.out", "w") as out:
+            proxy = subprocess.Popen([nginx, "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log"),
+                                      "-g", "daemon off;"], cwd=folder, stdout=subprocess.DEVNULL, stderr=out)
         started.append(proxy)
         url = f"http://127.0.0.1:{port}"
         _wait_healthy(url, proxy, time.monotonic() + 30, f"nginx (see {folder / 'nginx.out'})")
