@@ -42,7 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 GOALS = {"rerun_ms": 150, "browser_redraw_ms": 1000}
-#: Levers that need no change to the app: streamlit flags, and gc.freeze() after imports (python -m ui.serve --gc-freeze).
+#: Levers that need no change to the app: streamlit flags, and gc.freeze() after imports
+#: (python -m ui.serve --gc-freeze).
 LEVERS = {"none": ([], False), "nogc": (["--runner.postScriptGC", "false"], False), "freeze": ([], True)}
 #: Kinds of change a planner makes (a map selection before an add is its own interaction, reported apart).
 CHANGES = ("add", "lock", "threshold", "move", "unlock", "remove")
@@ -280,7 +281,6 @@ async def drive(url: str, count: int, duration: float, query: str, seed: int, ap
     import random
 
     import psutil
-
     from loadclient import Session, SessionError, summarize
 
     processes = server_processes(app_pids)
@@ -361,6 +361,7 @@ def run_matrix(args) -> None:
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from loadclient import share_query
+
     from tests.pgcluster import binaries, create_database, throwaway_cluster
     from ui.serve import deployment
 
@@ -379,7 +380,7 @@ def run_matrix(args) -> None:
                             probe: dict = {}
                             if args.probe:  # a Chromium tab beside the planners, once they are all in
                                 delay = min(0.25 * count, 10.0) + 15.0 + 5.0 * processes
-                                thread = threading.Thread(target=lambda: probe.update(
+                                thread = threading.Thread(target=lambda probe=probe, delay=delay: probe.update(
                                     chromium_probe(running.url, query, delay=delay)), daemon=True)
                                 thread.start()
                             result = asyncio.run(drive(running.url, count, args.duration, query,

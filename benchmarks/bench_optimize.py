@@ -49,8 +49,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from coverage import budget as cost_model  # noqa: E402
 from coverage.dataset import default_communities  # noqa: E402
 from coverage.evaluation import engine_for  # noqa: E402
-from coverage.optimize import MIP_GAP, CoverageProblem, optimize  # noqa: E402
 from coverage.highs import maximise  # noqa: E402
+from coverage.optimize import MIP_GAP, CoverageProblem, optimize  # noqa: E402
 from coverage.scenario import Hub, Scenario  # noqa: E402
 
 GOALS = {"speedup": 10, "gap": MIP_GAP}
@@ -221,7 +221,7 @@ def capacity_bounds(budgets: list[float], seconds: float) -> list[dict]:
         best_plan = problem.value(plan)
         bound = LagrangianBound(problem, budget)
         bound.start()
-        bound.minimise(time.monotonic() + seconds, lambda: best_plan, lambda: False)
+        bound.minimise(time.monotonic() + seconds, lambda best_plan=best_plan: best_plan, lambda: False)
         lagrangian = bound.history["lagrangian"]
         served = search.served(plan)
         benders = bound.at(served.community_price, "benders")[0]  # joins the steps' cuts for the master

@@ -175,7 +175,7 @@ class Session:
         rerun = message.rerun_script
         rerun.query_string = query
         rerun.page_script_hash = page_script_hash or self.page_script_hash
-        for widget_id, state in {**self._states, **widgets}.items():
+        for state in {**self._states, **widgets}.values():
             rerun.widget_states.widgets.append(state)
         rerun.cached_message_hashes.extend(self._kept)
         context = rerun.context_info

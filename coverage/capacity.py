@@ -57,9 +57,14 @@ from coverage.travel import TIERS, TravelModel
 TIE_BREAK = 1e-6  # the most the drive-minutes tie-break may weigh, per parcel, against a weight of 1
 
 
+def parcels_per_person_day(parcels_per_person_per_year: float, peak_factor: float) -> float:
+    """Parcels a day one person orders on the day planned for (the one demand formula)."""
+    return parcels_per_person_per_year / defaults.DAYS_PER_YEAR * peak_factor
+
+
 def demand_per_day(population: np.ndarray, parcels_per_person_per_year: float, peak_factor: float) -> np.ndarray:
     """Parcels a day each community orders on the day planned for."""
-    return np.asarray(population, dtype=float) * parcels_per_person_per_year / defaults.DAYS_PER_YEAR * peak_factor
+    return np.asarray(population, dtype=float) * parcels_per_person_day(parcels_per_person_per_year, peak_factor)
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,7 @@ class ServedSolver:
         self.next_day_weight = float(next_day_weight)
         self.population = engine.population.astype(float) if population is None else population
         self.parcels_per_person_day = float(parcels_per_person_day)
-        reach = travel.drive_minutes(travel.next_day_miles) if travel.mode == "radius" else travel.next_day_minutes
+        reach = travel.next_day_minutes if travel.mode.in_minutes else travel.drive_minutes(travel.next_day_miles)
         self._minutes_scale = TIE_BREAK / max(float(reach), 1e-9)
         self._lock = threading.Lock()
         self._reset()
@@ -253,7 +258,7 @@ def solver_for(evaluation) -> ServedSolver:
     """A fresh solver for an evaluation's engine, travel model and cost settings."""
     scenario = evaluation.scenario
     costs = scenario.costs
-    per_person = costs.parcels_per_person_per_year / defaults.DAYS_PER_YEAR * costs.peak_factor
+    per_person = parcels_per_person_day(costs.parcels_per_person_per_year, costs.peak_factor)
     demand = demand_per_day(evaluation.engine.population, costs.parcels_per_person_per_year, costs.peak_factor)
     return ServedSolver(evaluation.engine, scenario.travel, demand, scenario.next_day_weight,
                         parcels_per_person_day=per_person)

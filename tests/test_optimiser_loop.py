@@ -1,4 +1,5 @@
-"""The one solve loop: both models implement the problem protocol, honour the time limit and Stop, and say what they chose."""
+"""The one solve loop: both models implement the problem protocol, honour the time limit and Stop, and say what
+they chose."""
 
 from __future__ import annotations
 

@@ -43,7 +43,8 @@ class Heuristics:
         costs = np.maximum(self.costs, 1e-9)
         initial = np.asarray(same.T @ self.g_extra + near.T @ self.g_next).ravel()
         taken = set(start)
-        heap = [(-initial[j] / costs[j], -initial[j], j) for j in range(len(costs)) if initial[j] > 0 and j not in taken]
+        heap = [(-initial[j] / costs[j], -initial[j], j)
+                for j in range(len(costs)) if initial[j] > 0 and j not in taken]
         heapq.heapify(heap)
         chosen, left = list(start), float(budget) - float(self.costs[list(start)].sum())
         while heap:
@@ -157,7 +158,8 @@ class Heuristics:
         return plan
 
     def _reoptimise(self, window: np.ndarray, freed: list[int], fixed: list[int], time_limit: float):
-        """The best choice among ``window`` for the money ``freed`` costs, the ``fixed`` sites given; None if no better."""
+        """The best choice among ``window`` for the money ``freed`` costs, the ``fixed`` sites given; None if no
+        better."""
         if time_limit <= 0.05:
             return None
         count_near = np.asarray(self.near_rows[:, fixed].sum(axis=1)).ravel() if fixed else 0

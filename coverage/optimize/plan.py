@@ -16,6 +16,7 @@ from coverage.errors import InputError, Problem
 from coverage.optimize.problem import CoverageProblem
 from coverage.optimize.solve import Progress, Solution
 
+
 @dataclass
 class OptimizeResult:
     """A proposed plan: the new scenario, what changed, and the proof."""
@@ -119,7 +120,8 @@ def optimize(scenario, communities=None, sites=None, *, budget: float | None = N
     added = []
     for site, kind in chosen:
         site_id = str(engine.sites["site_id"].iloc[site])
-        hub = Hub(id=new_scenario.new_hub_id(used=[h.id for h in scenario.hubs]), name=f"Hub at {engine.site_label(site)}",
+        hub = Hub(id=new_scenario.new_hub_id(used=[h.id for h in scenario.hubs]),
+                  name=f"Hub at {engine.site_label(site)}",
                   site_id=site_id, type=kind, open_quarter=scenario.proposed_open_quarter)
         new_scenario = new_scenario.replace(hubs=new_scenario.hubs + (hub,))
         added.append(hub)
@@ -133,7 +135,7 @@ def optimize(scenario, communities=None, sites=None, *, budget: float | None = N
 def capacity_problem(scenario, engine: CoverageEngine, kept: list, kept_sites: list[int], candidates: np.ndarray,
                      site_types, price: dict, available: float):
     """The capacity-aware model: every affordable (site, type) option, the kept hubs with their capacity."""
-    from coverage.capacity import demand_per_day
+    from coverage.capacity import demand_per_day, parcels_per_person_day
     from coverage.optimize.capacity import CapacityProblem
 
     costs = scenario.costs
@@ -145,8 +147,9 @@ def capacity_problem(scenario, engine: CoverageEngine, kept: list, kept_sites: l
                 option_site.append(site)
                 option_type.append(kind)
     demand = demand_per_day(engine.population, costs.parcels_per_person_per_year, costs.peak_factor)
-    per_person = costs.parcels_per_person_per_year / defaults.DAYS_PER_YEAR * costs.peak_factor
+    per_person = parcels_per_person_day(costs.parcels_per_person_per_year, costs.peak_factor)
     return CapacityProblem(engine, scenario.travel, demand, scenario.next_day_weight, per_person, kept_sites,
-                           [costs.capacity_parcels_per_day[hub.type] for hub in kept], np.array(option_site, dtype=np.int64),
+                           [costs.capacity_parcels_per_day[hub.type] for hub in kept],
+                           np.array(option_site, dtype=np.int64),
                            option_type, np.array([price[t] for t in option_type], dtype=float),
                            np.array([costs.capacity_parcels_per_day[t] for t in option_type], dtype=float))

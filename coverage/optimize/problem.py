@@ -120,7 +120,8 @@ class CoverageProblem(CoverageModel, Heuristics, Relaxation, Mip, Solver):
         run.offer(rounded, stats["rounded_objective"], "rounding")
         hard = stats["lp_fractional"] > HARD_FRACTIONAL  # a fractional LP: the MIPs struggle, local search does better
         if hard and not run.closed:
-            swapped = self.improve(budget, run.plan, min(run.deadline, time.monotonic() + max(1.0, 0.1 * run.time_limit)))
+            swapped = self.improve(budget, run.plan,
+                                   min(run.deadline, time.monotonic() + max(1.0, 0.1 * run.time_limit)))
             run.offer(swapped, phase="local search")
         if not hard:
             stats["local_search_objective"] = run.objective
@@ -168,7 +169,8 @@ class CoverageProblem(CoverageModel, Heuristics, Relaxation, Mip, Solver):
         run.report("restricted plan")
         found, _, stats["restricted"] = self._mip(restricted, budget, run.plan,
                                                   min(run.left(), max(2.0, 0.2 * run.time_limit)),
-                                                  run.mip_listener("restricted plan", self.base_value), gap=MIP_GAP / 10)
+                                                  run.mip_listener("restricted plan", self.base_value),
+                                                  gap=MIP_GAP / 10)
         found_value = self.value(found)
         if found_value >= run.objective:
             run.plan, run.objective = list(found), found_value

@@ -25,7 +25,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from coverage.errors import InputError, Problem as InputProblem
+from coverage.errors import InputError
+from coverage.errors import Problem as InputProblem
 from coverage.optimize.model import MIP_GAP
 
 if TYPE_CHECKING:
