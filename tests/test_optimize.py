@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -182,3 +185,16 @@ def test_regional_search_improves_a_plan_within_the_budget():
     lat, lon = engine.site_coordinates(sites)
     assert objective(communities, lat, lon, scenario.next_day_weight, scenario.travel) == pytest.approx(
         problem.value(plan), rel=1e-9)
+
+
+def test_a_plan_over_the_hub_limit_is_never_proposed(tmp_path):
+    """The optimiser refuses to return a plan the rest of the tool would refuse (more hubs than the limit):
+    exit 2 with the limit, how to raise it, and the budget as the thing to lower; nothing is written."""
+    out = tmp_path / "plan.json"
+    env = {**os.environ, "COVERAGE_MAX_HUBS": "5"}
+    run = subprocess.run([sys.executable, "-m", "coverage", "optimize", "--budget", "1e9", "--greedy",
+                          "--out", str(out)], capture_output=True, text=True, env=env, timeout=600)
+    assert run.returncode == 2, run.stderr
+    assert "the limit is 5 hubs" in run.stderr and "COVERAGE_MAX_HUBS" in run.stderr
+    assert "lower the budget" in run.stderr and "Traceback" not in run.stderr
+    assert not out.exists()

@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-from coverage import defaults
+from coverage import defaults, limits
 from coverage.engine import CoverageEngine
 from coverage.errors import InputError, Problem
 from coverage.optimize.problem import CoverageProblem
@@ -115,6 +115,10 @@ def optimize(scenario, communities=None, sites=None, *, budget: float | None = N
         else:
             solution = problem.solve(available, time_limit, progress, stop, greedy_only=greedy)
     chosen = list(zip(solution.sites, solution.types))
+    if len(kept) + len(chosen) > limits.limit("hubs"):  # a plan the rest of the tool would refuse is never proposed
+        found = limits.describe("hubs", len(kept) + len(chosen))
+        raise InputError(Problem(f"the plan the optimiser found for ${total:,.0f} {found}, or lower the budget",
+                                 column="budget"))
     # the proposal is the plan for this budget, so it carries it (and the optimiser settings it was made with)
     new_scenario = scenario.replace(hubs=tuple(kept), budget=dataclasses.replace(scenario.budget, total_usd=total))
     added = []
