@@ -159,6 +159,36 @@ def write_atomic(path: str | Path, content: bytes, mode: int | None = None) -> P
     return path
 
 
+def append_line(path: str | Path, line: str) -> None:
+    """Append one line of text to ``path`` whole or not at all (a results file of JSON lines).
+
+    On a failure (disk full, file-size limit, a folder or a missing folder) the file is cut back to the size
+    it had, so no half line is left for the next reader, and an InputError names the file and the reason.
+    """
+    path = Path(path)
+    data = (line.rstrip("\n") + "\n").encode("utf-8")
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, _new_file_mode())
+        try:
+            size = os.fstat(descriptor).st_size
+            try:
+                written = 0
+                while written < len(data):  # unbuffered: a short write is known, and cut back below
+                    written += os.write(descriptor, data[written:])
+                os.fsync(descriptor)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(descriptor, size)
+                raise
+        finally:
+            os.close(descriptor)
+    except OSError as error:
+        where = "it is a folder" if path.is_dir() else (
+            f"the folder {path.parent} does not exist" if not path.parent.is_dir() else _reason(error))
+        raise InputError(Problem(f"cannot be written ({where}); the runs recorded before are kept",
+                                 file=str(path))) from None
+
+
 def _explain(path: Path) -> str | None:
     """Why writing ``path`` failed, when the library that wrote it did not say: the file reached the file-size
     limit, or the disk is full.  None when neither explains it."""

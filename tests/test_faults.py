@@ -309,3 +309,19 @@ def test_a_stopped_server_is_store_unavailable_everywhere_and_the_store_recovers
     assert [v.version for v in store.history(first.id)] == [1, 2]
     with contextlib.suppress(Exception):
         store.close()
+
+
+def test_a_sweep_whose_results_file_cannot_grow_keeps_the_runs_recorded_before(tmp_path):
+    """--results is appended to run by run; a run that cannot be written leaves no half line and the rows before."""
+    shutil.copy(EXAMPLE, tmp_path / "base.json")
+    sweep = tmp_path / "sweep.json"
+    sweep.write_text(json.dumps({"schema": "rural-coverage/sweep@1", "base": "base.json",
+                                 "vary": {"budget.total_usd": [5e8]}, "time_limit_s": 2}))
+    results = tmp_path / "runs.jsonl"
+    earlier = json.dumps({"sweep_id": "sweep-earlier", "run_key": "x", "position": 0, "status": "optimal"}) + "\n"
+    results.write_text(earlier)
+    run = run_cli("sweep", str(sweep), "--serial", "--results", str(results), file_size_limit=len(earlier) + 200)
+    assert run.returncode == 2, run.stderr
+    assert f"runs.jsonl: cannot be written ({TOO_LARGE}); the runs recorded before are kept" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert results.read_text() == earlier  # no half line

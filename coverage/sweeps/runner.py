@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from coverage.errors import InputError, Problem
+from coverage.files import append_line
 from coverage.sweeps.spec import Run, Sweep
 
 if TYPE_CHECKING:
@@ -102,10 +103,7 @@ class FileResults:
     def record(self, run: Run, row: dict) -> dict:
         line = {"sweep_id": self.sweep_id, "run_key": run.key, "position": run.position, "settings": run.settings,
                 **row, "status": "failed" if "error" in row else row["status"]}
-        with open(self.path, "a", encoding="utf-8") as out:
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
+        append_line(self.path, json.dumps(line, ensure_ascii=False))
         return line
 
     def rows(self) -> list[dict]:
