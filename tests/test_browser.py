@@ -24,7 +24,7 @@ HOSTILE_NAMES = ['<img src=x onerror=alert(1)>', '<script>alert("two")</script>'
 
 def map_canvas(page):
     canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
-    canvas.wait_for(state="visible", timeout=30_000)
+    canvas.wait_for(state="visible", timeout=90_000)  # a wait, not a timing: a busy machine draws late
     return canvas
 
 

@@ -8,6 +8,7 @@ browser is; psutil shows which process holds each tab's websocket.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import urllib.request
 
 import pytest
@@ -17,6 +18,13 @@ from benchmarks.loadclient import Session, arrow_table, share_query, trigger
 from .conftest import ROOT, require_system
 
 PILOT = ROOT / "examples" / "plains_pilot.json"
+
+
+def run_async(coroutine):
+    """Run a coroutine to its end in a thread of its own: a Playwright browser of an earlier test (its sync API
+    keeps an event loop running in this thread) must not stop ``asyncio.run``."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture
@@ -74,7 +82,7 @@ def test_a_plan_saved_through_one_process_is_listed_at_once_by_a_tab_on_the_othe
             await second.close()
 
     with deployment(2, store_url=postgres_url) as running:
-        asyncio.run(scenario(running))
+        run_async(scenario(running))
         logs = "".join(log.read_text() for log in running.logs)
     assert "Traceback" not in logs, logs[-3000:]
     store = ScenarioStore(postgres_url)
@@ -95,7 +103,7 @@ def test_a_new_browser_is_pinned_to_the_process_that_answered_it(nginx, postgres
         return pinned
 
     with deployment(2, store_url=postgres_url) as running:
-        pinned = asyncio.run(scenario(running))
+        pinned = run_async(scenario(running))
         assert set(pinned) == {"0", "1"}, pinned  # new browsers spread over both processes (least connections)
         # a process that is down: its browsers go to the other one, and the cookie follows
         import psutil
