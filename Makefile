@@ -33,8 +33,10 @@ $(VENV)/.lint: $(VENV)/.runtime pyproject.toml
 run: $(VENV)/.runtime
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
+# two workers, one test file each at a time (its fixtures stay together): the suite's subprocesses, servers and
+# browsers wait as much as they compute, so two cores finish in about half the time
 test: $(VENV)/.test
-	$(PY) -m pytest tests
+	$(PY) -m pytest -n 2 --dist loadfile tests
 
 lint: $(VENV)/.lint
 	$(PY) -m ruff check .
