@@ -104,7 +104,7 @@ def space_label(space: str | None) -> str:
     return f"Team {name}" if kind == "team" else space
 
 
-STATUS = {"proposed": "⏳ proposed", "approved": "✅ approved", "rejected": "✖ rejected", None: ""}
+STATUS = {"proposed": "proposed", "approved": "approved", "rejected": "rejected", None: ""}
 
 # -- the plan you are working on --------------------------------------------------------------------------
 with st.container(border=True, key="this-plan"):
@@ -328,8 +328,17 @@ def bin_list() -> None:
     rows = [row for row in (picked.selection.rows if picked else []) if row < len(binned)]
     if rows:
         scenario = binned[rows[0]]
-        st.button(fmt.say("Restore {name}", name=scenario.name), key="restore-scenario", disabled=not writable,
-                  on_click=act, args=(store.restore, scenario.id, "{name} restored", scenario.name))
+        left, right = st.columns(2)
+        left.button(fmt.say("Restore {name}", name=scenario.name), key="restore-scenario", disabled=not writable,
+                    on_click=act, args=(store.restore, scenario.id, "{name} restored", scenario.name))
+        with right.popover("Delete for good", icon=":material/delete_forever:", disabled=not writable,
+                           key=f"purge-popover-{scenario.id}-{generation}"):
+            st.markdown("Delete it and all its versions and comments for good (owners of its team; the audit log "
+                        "keeps the record).")
+            st.button("Delete for good", key="purge-scenario", type="primary", on_click=call,
+                      args=("purge", scenario.id), kwargs={"done": "{name} deleted for good.",
+                                                           "refused": "Not deleted: {problem}",
+                                                           "name": scenario.name})
 
 
 st.subheader("Saved scenarios")
