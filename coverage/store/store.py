@@ -472,7 +472,8 @@ class ScenarioStore:
             raise NoAccess(target)
         if not at_least(role, needed):
             team = space_team(space)
-            raise NotAllowed(f"{needed}s of team {team} may {what}; you are a {role} there", column="role")
+            raise NotAllowed(f"{needed}s of team {team} may {what}; you are {'an' if role[0] in 'eo' else 'a'} {role} "
+                             "there", column="role")
         return role
 
     def _scenario(self, conn: sa.Connection, scenario_id: str) -> sa.RowMapping:
@@ -1137,7 +1138,7 @@ class ScenarioStore:
             with self._writing() as conn:
                 existing = conn.execute(sa.select(table.c.space).where(table.c.id == sweep_id)).scalar()
                 if existing is not None:
-                    self._allow(conn, existing, "editor", "run sweeps", sweep_id)
+                    self._allow(conn, self._sweep_row(conn, sweep_id)["space"], "editor", "run sweeps", sweep_id)
                     return False
                 self._allow(conn, target, "editor", "run sweeps", target)
                 self._ensure_team(conn, target)
