@@ -161,7 +161,8 @@ def test_a_viewer_cannot_save_an_editor_cannot_approve_the_owner_can(store_url):
     document_3 = ana.get(plan.id, 3).document
     ana.review(plan.id, 3, True, "approved for Q3")
     assert ana.approved_version(plan.id) == 3 and vera.approved_version(plan.id) == 3
-    assert [i.status for i in vera.list(space="team:alpha")] == ["approved"] and ana.get(plan.id, 3).document == document_3
+    assert [i.status for i in vera.list(space="team:alpha")] == ["approved"]
+    assert ana.get(plan.id, 3).document == document_3
     assert [(v.version, v.status) for v in ana.history(plan.id)] == [(1, None), (2, None), (3, "approved")]
     assert [(c.kind, c.who, c.text) for c in vera.comments(plan.id, 3)] == [
         ("proposed", ED, "ready"), ("approved", ANA, "approved for Q3")]
