@@ -178,7 +178,7 @@ with st.expander("Share this plan", icon=":material/share:", key="share"):
         made = keys.LINKS_MADE.setdefault(set())
         if (ws.origin, ws.origin_version) not in made:
             made.add((ws.origin, ws.origin_version))
-            storage.record("share link made", ws.origin, f"version {ws.origin_version}")
+            storage.record("share-link", ws.origin, f"version {ws.origin_version}")
 
 earlier = storage.earlier_draft() if store is not None else None
 if earlier is not None:

@@ -247,11 +247,11 @@ def test_sign_in_and_share_links_are_in_the_audit_log_and_owners_read_it(admin, 
     entries = ScenarioStore(isolated_store).audit()
     actions = {(e.who, e.action) for e in entries}
     assert ("alice@example.com", "sign-in") in actions
-    assert any(e.action == "share link made" and e.target == scenario_id for e in entries)
+    assert any(e.action == "share-link" and e.target == scenario_id for e in entries)
     go(alice, "audit")
     assert alice.selectbox(key="audit-team").value == "north"  # the team she owns, first
     (log,) = audit_logs(alice)
-    assert {"save", "share link made"} <= set(log["action"]), log["action"].tolist()
+    assert {"save", "share-link"} <= set(log["action"]), log["action"].tolist()
     assert set(log["space"]) == {"team:north"}
 
     carol = session(CAROL)  # a viewer of north: its log is not hers to read; she reads only her own

@@ -174,8 +174,8 @@ def gate() -> bool:
 def sign_out_control(who: Person) -> None:
     """The sidebar's 'who is signed in' and its Sign out button."""
     with st.container(key="signed-in"):
-        left, right = st.columns([3, 2], vertical_alignment="center")
-        left.markdown(fmt.say(":material/account_circle: **{name}**", name=display_name(who)),
+        left, right = st.columns([1, 1], vertical_alignment="center")
+        left.markdown(fmt.say("**{name}**", name=display_name(who)),
                       help=fmt.say("Signed in as {email}", email=who.email))
-        if right.button("Sign out", key="sign-out", icon=":material/logout:", width="stretch"):
+        if right.button("Sign out", key="sign-out", width="stretch", help="Sign out of the planner"):
             st.logout()
