@@ -76,16 +76,31 @@ def signed_app(provider, chromium_path):
         yield url, store_url
 
 
-def sign_in(browser, url: str, who: str, path: str = "", height: int = 1000):
-    """A new browser (context) signed in as ``who`` through the provider's own page; returns (context, page)."""
+def sign_in(browser, url: str, who: str, path: str = "", height: int = 1000, cookies: list | None = None,
+            at_the_provider=None):
+    """A new browser (context) signed in as ``who`` through the provider's own page; returns (context, page).
+
+    ``cookies`` are set first; ``at_the_provider(context)`` runs while the provider's page shows (before the
+    callback)."""
     context = browser.new_context(viewport={"width": 1400, "height": height})
+    if cookies:
+        context.add_cookies(cookies)
     page = context.new_page()
     page.goto(f"{url}/{path}")
-    page.get_by_role("button", name="Sign in").click(timeout=60_000)
-    page.get_by_role("button", name=who, exact=True).click(timeout=30_000)  # the provider's page: the predefined user
-    page.locator(".st-key-signed-in").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Sign in").click(timeout=90_000)
+    person = page.get_by_role("button", name=who, exact=True)  # the provider's page: the predefined user
+    person.wait_for(timeout=30_000)
+    if at_the_provider is not None:
+        at_the_provider(context)
+    person.click()
+    page.locator(".st-key-signed-in").wait_for(timeout=90_000)
     assert PEOPLE[who]["name"] in page.locator(".st-key-signed-in").inner_text()
     return context, page
+
+
+def to_page(page, name: str) -> None:
+    """Go to a page of the app by its link in the sidebar (slow on a busy machine: a minute and a half at most)."""
+    page.get_by_role("link", name=name).click(timeout=90_000)
 
 
 def alert(page, text: str, timeout_s: float = 30) -> str:
@@ -103,7 +118,7 @@ def choose(page, label: str, option: str) -> None:
 
 def save_plan(page, url: str, path: Path, space: str | None = None) -> None:
     open_link(page, url, path)
-    page.get_by_role("link", name="Scenarios").click()
+    to_page(page, "Scenarios")
     page.get_by_text("Saved scenarios", exact=True).wait_for(timeout=30_000)
     if space:
         choose(page, "Save new scenarios into", space)
@@ -138,7 +153,7 @@ def test_two_people_see_only_what_is_theirs_and_a_viewer_cannot_save(signed_app,
     before = {info.id: admin.history(info.id) for info in (private, team)}
 
     bob, page = sign_in(browser, url, "bob")  # another team (south, from his groups claim): sees none of it
-    page.get_by_role("link", name="Scenarios").click()
+    to_page(page, "Scenarios")
     page.get_by_text("No saved scenarios yet").wait_for(timeout=30_000)
     assert page.get_by_text(private.name).count() == 0 and page.get_by_text(team.name).count() == 0
     page.goto(f"{url}/?id={private.id}&v=1")  # the link to Alice's private plan
@@ -147,7 +162,7 @@ def test_two_people_see_only_what_is_theirs_and_a_viewer_cannot_save(signed_app,
     assert f"not found or no access: {team.id}" in alert(page, "not found or no access")
     page.goto(f"{url}/?id=nothing-here&v=1")  # the same words when there is nothing
     assert "not found or no access: nothing-here" in alert(page, "not found or no access")
-    page.get_by_role("link", name="Compare").click()
+    to_page(page, "Compare")
     page.get_by_text("Put two to four plans side by side").wait_for(timeout=30_000)
     page.wait_for_timeout(1000)
     assert page.get_by_text(private.name).count() == 0 and page.get_by_text(team.name).count() == 0
@@ -156,7 +171,7 @@ def test_two_people_see_only_what_is_theirs_and_a_viewer_cannot_save(signed_app,
     assert [m.role for m in admin.members("south") if m.email == "bob@example.com"] == ["editor"]
 
     carol, page = sign_in(browser, url, "carol")  # a viewer of north: sees the team's plan, cannot change it
-    page.get_by_role("link", name="Scenarios").click()
+    to_page(page, "Scenarios")
     page.get_by_text("Saved scenarios", exact=True).wait_for(timeout=30_000)
     assert page.get_by_text(private.name).count() == 0
     click_first_row(page, "scenario-list")
@@ -212,7 +227,7 @@ def test_screenshot_of_the_scenarios_page_signed_in_as_an_editor(signed_app, bro
     alice.comment(proposed.id, proposed.latest_version, "Can we keep the Montana hubs within budget?")
     context.close()
     context, page = sign_in(browser, url, "dave", height=1450)  # a fresh browser: nothing kept aside
-    page.get_by_role("link", name="Scenarios").click()
+    to_page(page, "Scenarios")
     page.get_by_text("Saved scenarios", exact=True).wait_for(timeout=30_000)
     click_first_row(page, "scenario-list")
     page.get_by_role("button", name="Open the latest version").click()
