@@ -104,6 +104,12 @@ def test_named_providers_each_get_a_sign_in_button():
     assert sorted(plain(b.label) for b in app.button) == ["Sign in with Google", "Sign in with Keycloak"]
 
 
+def test_an_identity_the_store_cannot_take_shows_nothing_but_a_message():
+    app = session({"email": "two words@example.com", "name": "Odd"})
+    assert "no identity the planner can use" in " ".join(plain(e.value) for e in app.error)
+    assert not app.get("metric") and "workspace" not in app.session_state
+
+
 def test_a_share_link_before_signing_in_says_to_sign_in_first():
     app = session(None, query={"id": "abc", "v": "1"})
     assert "sign in, then open the link again" in " ".join(plain(i.value) for i in app.info)

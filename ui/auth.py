@@ -77,11 +77,6 @@ def _claim(name: str) -> Any:
         return None
 
 
-def signed_in() -> bool:
-    """Whether someone is signed in (always True without ``[auth]``: the local planner)."""
-    return not configured() or bool(_claim("is_logged_in"))
-
-
 def person() -> Person | None:
     """The signed-in person (``email``, else ``sub``; named by ``name``), or None: nobody, or local mode.
 
@@ -90,6 +85,7 @@ def person() -> Person | None:
     """
     if not configured() or not _claim("is_logged_in"):
         return None
+    from coverage.store import StoreError
     from coverage.store.access import Person
 
     identity = _claim("email") or _claim("sub")
@@ -98,7 +94,10 @@ def person() -> Person | None:
     groups = _claim("groups")
     groups = tuple(str(g) for g in groups) if isinstance(groups, (list, tuple)) else ()
     name = _claim("name")
-    return Person(email=str(identity).strip().lower(), name=str(name) if name else "", groups=groups)
+    try:
+        return Person(email=str(identity).strip().lower(), name=str(name)[:200] if name else "", groups=groups)
+    except StoreError:  # an identity the store cannot take (a space or a control character in it): nobody
+        return None
 
 
 def display_name(who: Person) -> str:
@@ -138,7 +137,7 @@ def apply_groups(admin_store, who: Person) -> None:
             info.name == team for info in admin_store.teams()) else {}
         held = current.get(who.email)
         if held is None or ROLES.index(held) < ROLES.index(role):
-            admin_store.add_member(team, who.email, role)
+            admin_store.add_member(team, who.email, role, who.name)
 
 
 def fresh_sign_in(who: Person) -> bool:
@@ -158,8 +157,18 @@ def fresh_sign_in(who: Person) -> bool:
 
 def gate() -> bool:
     """True when the app may show itself; else the sign-in page is shown (and nothing else)."""
-    if signed_in():
+    if not configured():
         return True
+    if _claim("is_logged_in"):
+        if person() is not None:
+            return True
+        st.title("Rural Coverage Planner")
+        st.error("Your sign-in gave no identity the planner can use (no `email` or `sub` claim, or one with spaces "
+                 "or control characters in it). Ask your administrator to check the identity provider's settings.",
+                 icon=":material/error:")
+        if st.button("Sign out", key="sign-out-unusable"):
+            st.logout()
+        return False
     st.title("Rural Coverage Planner")
     st.markdown("Sign in with your company account to see your team's plans. Nothing is shown before you sign in.")
     if st.query_params.get("id"):
