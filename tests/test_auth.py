@@ -157,7 +157,7 @@ def test_another_person_sees_nothing_of_it_not_in_the_list_nor_through_a_link(is
     assert ScenarioStore(isolated_store).history(scenario_id) == before  # nothing of Alice's changed
 
 
-def test_a_viewer_cannot_save_or_rename_a_team_plan_and_sees_the_stores_reason(admin, isolated_store):
+def test_a_viewer_cannot_save_rename_or_bin_a_team_plan_and_sees_the_stores_reason(admin, isolated_store):
     alice = session(ALICE)
     scenario_id = save_a_plan(alice, space="team:north", name="North plan")
     carol = session(CAROL)
@@ -178,6 +178,11 @@ def test_a_viewer_cannot_save_or_rename_a_team_plan_and_sees_the_stores_reason(a
     carol.button(key="rename-scenario").click()
     run(carol)
     assert "Not renamed:" in errors(carol) and "editor" in errors(carol)
+    pick(carol, "scenario-list")
+    carol.button(key="delete-scenario").click()
+    run(carol)
+    assert "editor" in errors(carol) and "bin" in errors(carol), errors(carol)
+    assert [info.id for info in ScenarioStore(isolated_store).list(deleted=True)] == []
     info = ScenarioStore(isolated_store).info(scenario_id)
     assert (info.name, info.latest_version) == ("North plan", 1)
 
