@@ -46,10 +46,17 @@ def provider():
         from oidc_provider_mock import User, run_server_in_thread
     except ImportError:
         require_system("the PyPI package oidc-provider-mock (requirements-test.txt)", None)
+    before = os.environ.get("AUTHLIB_INSECURE_TRANSPORT")
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"  # the provider speaks plain http on localhost
     users = [User(sub=sub, claims=claims) for sub, claims in PEOPLE.items()]
-    with run_server_in_thread(port=free_port(), user_claims=users) as server:
-        yield f"http://localhost:{server.server_port}"
+    try:
+        with run_server_in_thread(port=free_port(), user_claims=users) as server:
+            yield f"http://localhost:{server.server_port}"
+    finally:
+        if before is None:
+            os.environ.pop("AUTHLIB_INSECURE_TRANSPORT", None)
+        else:
+            os.environ["AUTHLIB_INSECURE_TRANSPORT"] = before
 
 
 @pytest.fixture(scope="module")
