@@ -14,6 +14,8 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from coverage.links import encode
+from coverage.scenario import load_scenario
 from coverage.store import ScenarioStore
 
 from .conftest import ROOT
@@ -84,6 +86,20 @@ def admin(isolated_store) -> ScenarioStore:
     store.add_member("north", "dave@example.com", "editor")
     store.add_member("north", "carol@example.com", "viewer")
     return store
+
+
+def test_without_auth_the_local_planner_needs_no_sign_in():
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    run(app)
+    assert app.get("metric") and not [b for b in app.button if b.key in ("sign-out", "sign-in-default")]
+    go(app, "scenarios")
+    assert [t.key for t in app.text_input if t.key == "author-input"] == ["author-input"]  # the free-text name
+    assert not [s for s in app.selectbox if s.key == "save-space"]  # one space for all
+
+
+def test_a_scenario_link_carries_its_plan_and_opens_for_anyone_signed_in():
+    app = session(BOB, query={"scenario": encode(load_scenario(ROOT / "examples" / "plains_pilot.json"))})
+    assert len(workspace(app).scenario.hubs) == 3 and not app.error
 
 
 def test_with_auth_nothing_is_shown_before_signing_in():
