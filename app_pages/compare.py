@@ -37,6 +37,17 @@ def option_label(option: str | None) -> str:
     return f"{names[option].name} ({option})"
 
 
+APPROVED = "approved"
+
+
+def approved_version(scenario_id: str) -> int | None:
+    """The scenario's approved version (None when none is), as the store tells the person."""
+    try:
+        return store.approved_version(scenario_id) if store is not None else None
+    except InputError:
+        return None
+
+
 def choose_plans() -> list[tuple[str, str, int | None]]:
     """The plans in the four slots: (label, scenario id or CURRENT, version)."""
     preselected = keys.COMPARE_WITH.pop()
@@ -54,11 +65,15 @@ def choose_plans() -> list[tuple[str, str, int | None]]:
             if pick == CURRENT:
                 chosen.append((label, CURRENT, None))
                 continue
-            versions = list(range(names[pick].latest_version, 0, -1))
+            versions: list = list(range(names[pick].latest_version, 0, -1))
+            approved = approved_version(pick)
+            if approved is not None:
+                versions.insert(0, APPROVED)
             version = st.selectbox("Version", versions, key=f"compare-{label}-version",
-                                   format_func=lambda v, latest=versions[0]: f"version {v}" + (
-                                       " (latest)" if v == latest else ""))
-            chosen.append((label, pick, version))
+                                   format_func=lambda v, latest=names[pick].latest_version, approved=approved: (
+                                       f"the approved version ({approved})" if v == APPROVED
+                                       else f"version {v}" + (" (latest)" if v == latest else "")))
+            chosen.append((label, pick, approved if version == APPROVED else version))
     return chosen
 
 

@@ -1,4 +1,9 @@
-"""Scenarios: save, open, rename, delete and restore plans; their versions; share links."""
+"""Scenarios: save, open, rename, delete and restore plans; their versions; share links; review and comments.
+
+With sign-in (``[auth]``), every store call here acts as the signed-in person (``storage.store()``
+is ``store.acting(person)``): the page offers every action and shows the store's own answer when
+the person's role does not allow it.  It never decides who may do what.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import streamlit as st
 
 from coverage.errors import InputError
 from coverage.links import scenario_link, stored_link
-from ui import fmt, storage
+from ui import auth, fmt, storage
 from ui.state import apply, keys, show_messages, tell, tell_problems, workspace
 
 ws = workspace()
@@ -44,6 +49,63 @@ def rename_chosen(scenario_id: str) -> None:
     lists_changed()
     storage.rename(scenario_id, keys.RENAME[scenario_id].get(""))
 
+
+def call(method: str, *args, done: str, refused: str = "{problem}", fresh: bool = True, **values) -> None:
+    """One store call as the person (a callback): the store's answer, refusal or confirmation, as a message."""
+    if fresh:
+        lists_changed()
+    try:
+        getattr(store, method)(*args)
+    except storage.StoreUnavailable as error:
+        storage.went_away(error)
+        tell_problems(error, refused)
+        return
+    except InputError as error:  # "not found or no access", "not allowed" (the role it needs), bad input
+        tell_problems(error, refused)
+        return
+    tell("success", done, **values)
+
+
+def propose(scenario_id: str, version: int, name: str) -> None:
+    call("propose", scenario_id, version, keys.PROPOSE_NOTE[scenario_id].get("").strip(),
+         done=f"{{name}} version {version} proposed for approval.", refused="Not proposed: {problem}", name=name)
+
+
+def review(scenario_id: str, version: int, approve: bool, name: str) -> None:
+    call("review", scenario_id, version, approve, keys.REVIEW_COMMENT[scenario_id].get("").strip(),
+         done=f"{{name}} version {version} " + ("approved." if approve else "rejected."),
+         refused="Not " + ("approved" if approve else "rejected") + ": {problem}", name=name)
+
+
+def comment(scenario_id: str, version: int) -> None:
+    text = keys.COMMENT_TEXT[scenario_id].get("").strip()
+    if not text:
+        tell("error", "Write a comment first.")
+        return
+    call("comment", scenario_id, version, text, done=f"Comment added to version {version}.",
+         refused="Comment not added: {problem}", fresh=False)
+    keys.COMMENT_TEXT[scenario_id].set("")
+
+
+def copy_to_own(scenario_id: str, version: int, name: str) -> None:
+    who = auth.person()
+    call("copy", scenario_id, version, who.space if who is not None else None,
+         done="A copy of {name} is in your private space.", refused="Not copied: {problem}", name=name)
+
+
+def space_label(space: str | None) -> str:
+    """A space for people: "Private" for the person's own, "Team X" for a team's, the owner's address otherwise."""
+    if not space:
+        return ""
+    who = auth.person()
+    kind, _, name = space.partition(":")
+    if kind == "user":
+        return "Private" if who is not None and name == who.email else f"Private ({name})"
+    return f"Team {name}" if kind == "team" else space
+
+
+STATUS = {"proposed": "proposed", "approved": "approved", "rejected": "rejected", None: ""}
+
 # -- the plan you are working on --------------------------------------------------------------------------
 with st.container(border=True, key="this-plan"):
     left, right = st.columns([3, 2])
@@ -59,10 +121,19 @@ with st.container(border=True, key="this-plan"):
             st.caption("Never saved" + (" · unsaved changes" if ws.unsaved else ""))
     with right:
         storage.author_field()
+        spaces = storage.spaces()
+        if spaces:
+            labels = dict(spaces)
+            if keys.SAVE_SPACE.get() not in labels:
+                keys.SAVE_SPACE.set(spaces[0][0])
+            st.selectbox("Save new scenarios into", list(labels), format_func=lambda s: labels[s], key="save-space",
+                         help="Your private space (only you see it) or a team you belong to. A new version of a "
+                              "saved scenario stays where the scenario is.")
+    space = keys.SAVE_SPACE.get() if spaces else None
     buttons = st.columns(4)
     save_label, save_note = storage.save_label()
     buttons[0].button(save_label, type="primary", icon=":material/save:", disabled=not writable, width="stretch",
-                      on_click=storage.save, key="save",
+                      on_click=storage.save, kwargs={"space": space}, key="save",
                       help=(save_note + " Every save is a new version; nothing is overwritten.") if writable
                       else fmt.text(storage.problem()))
     if ws.origin and ws.origin_version != ws.origin_latest:
@@ -74,7 +145,7 @@ with st.container(border=True, key="this-plan"):
                                      if ws.origin else ws.scenario.name, max_chars=500, key=f"save-as-{ws.revision}")
             if st.form_submit_button("Save as new", type="primary"):
                 if apply(ws.rename, new_name):
-                    storage.save(as_new=True)
+                    storage.save(as_new=True, space=space)
                 st.rerun()
     with buttons[2].popover("New scenario", icon=":material/add_box:", width="stretch"):
         st.markdown("Start an empty plan with the default settings, on the current data. "
@@ -101,8 +172,13 @@ with st.expander("Share this plan", icon=":material/share:", key="share"):
                 "touched.")
     st.code(scenario_link(ws.scenario, base), language=None, wrap_lines=True)
     if ws.origin and not ws.unsaved:
-        st.markdown(f"Or the link to version {ws.origin_version} in this store (for colleagues using it):")
+        st.markdown(f"Or the link to version {ws.origin_version} in this store (for colleagues using it"
+                    + ("; it opens only for those who may see the plan):" if auth.configured() else "):"))
         st.code(stored_link(ws.origin, ws.origin_version, base), language=None)
+        made = keys.LINKS_MADE.setdefault(set())
+        if (ws.origin, ws.origin_version) not in made:
+            made.add((ws.origin, ws.origin_version))
+            storage.record("share-link", ws.origin, f"version {ws.origin_version}")
 
 earlier = storage.earlier_draft() if store is not None else None
 if earlier is not None:
@@ -119,19 +195,24 @@ def listing(items) -> pd.DataFrame:
     for info in items:
         figures = info.figures
         covered, served = figures.get("population", {}), figures.get("served_population")
-        rows.append({"id": info.id, "name": info.name, "version": info.latest_version,
+        rows.append({"id": info.id, "name": info.name, "space": space_label(getattr(info, "space", None)),
+                     "status": STATUS.get(getattr(info, "status", None), ""), "version": info.latest_version,
                      "saved": pd.Timestamp(info.updated_at).tz_convert(None), "by": info.updated_by,
                      "hubs": figures.get("hubs", 0), "cost": figures.get("cost_usd", 0.0) / 1e6,
                      "same-day people": covered.get("same_day", 0), "next-day people": covered.get("next_day", 0),
                      "served": served["same_day"] + served["next_day"] if served else None,
                      "not covered": covered.get("none", 0)})
-    return pd.DataFrame(rows, columns=["id", "name", "version", "saved", "by", "hubs", "cost", "same-day people",
-                                       "next-day people", "served", "not covered"])
+    columns = ["id", "name", "space", "status", "version", "saved", "by", "hubs", "cost", "same-day people",
+               "next-day people", "served", "not covered"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table if auth.configured() else table.drop(columns=["space"])
 
 
 COLUMNS = {
     "id": None,  # shown with the chosen scenario below, to leave the width to the figures
     "name": st.column_config.TextColumn("Name", width="medium"),
+    "space": st.column_config.TextColumn("Space", help="Private (only you) or a team's"),
+    "status": st.column_config.TextColumn("Status", help="The review status of the latest version"),
     "note": st.column_config.TextColumn("Note"),
     "version": st.column_config.NumberColumn("Version", format="%d"),
     "saved": st.column_config.DatetimeColumn("Saved (UTC)", format="YYYY-MM-DD HH:mm"),
@@ -148,11 +229,13 @@ COLUMNS = {
 
 
 def chosen_scenario(chosen) -> None:
-    """The selected scenario: open, rename, delete, and its versions (keyed by it, so nothing carries over)."""
+    """The selected scenario: open, rename, delete, copy, review, and its versions with their comments (keyed by it,
+    so nothing carries over)."""
     with st.container(border=True, key="chosen-scenario"):
+        where = space_label(getattr(chosen, "space", None)) if auth.configured() else ""
         st.markdown(fmt.say("**{name}** · {id} · " + f"version {chosen.latest_version}", name=chosen.name,
-                            id=chosen.id))
-        actions = st.columns(3)
+                            id=chosen.id) + (fmt.say(" · {space}", space=where) if where else ""))
+        actions = st.columns(4 if auth.configured() else 3)
         actions[0].button("Open the latest version", type="primary", icon=":material/file_open:", key="open-latest",
                           on_click=storage.open_version, args=(chosen.id,))
         with actions[1].popover("Rename", icon=":material/edit:", disabled=not writable,
@@ -165,7 +248,8 @@ def chosen_scenario(chosen) -> None:
             st.button("Move to the bin", key="delete-scenario", on_click=act,
                       args=(store.delete, chosen.id, "{name} moved to the bin", chosen.name))
         versions = list(reversed(store.history(chosen.id)))
-        history = pd.DataFrame([{"version": v.version, "saved": pd.Timestamp(v.created_at).tz_convert(None),
+        history = pd.DataFrame([{"version": v.version, "status": STATUS.get(getattr(v, "status", None), ""),
+                                 "saved": pd.Timestamp(v.created_at).tz_convert(None),
                                  "by": v.author, "name": v.name, "note": v.note, "hubs": v.figures.get("hubs", 0),
                                  "cost": v.figures.get("cost_usd", 0.0) / 1e6,
                                  "same-day people": v.figures.get("population", {}).get("same_day", 0),
@@ -173,14 +257,62 @@ def chosen_scenario(chosen) -> None:
                                  "served": sum(v.figures["served_population"][t] for t in ("same_day", "next_day"))
                                  if v.figures.get("served_population") else None}
                                 for v in versions])
-        st.markdown("**Versions**, newest first")
-        picked = st.dataframe(history, hide_index=True, key=f"version-list-{chosen.id}-{generation}",
-                              on_select="rerun", selection_mode="single-row", width="stretch", column_config=COLUMNS)
-        picked_rows = [row for row in (picked.selection.rows if picked else []) if row < len(versions)]
-        if picked_rows:
-            version = versions[picked_rows[0]].version
-            st.button(f"Open version {version}", icon=":material/history:", key="open-version",
-                      on_click=storage.open_version, args=(chosen.id, version))
+        table, thread = st.columns([3, 2])
+        with table:
+            st.markdown("**Versions**, newest first")
+            picked = st.dataframe(history, hide_index=True, key=f"version-list-{chosen.id}-{generation}",
+                                  on_select="rerun", selection_mode="single-row", width="stretch",
+                                  column_config=COLUMNS)
+            picked_rows = [row for row in (picked.selection.rows if picked else []) if row < len(versions)]
+            version = versions[picked_rows[0]].version if picked_rows else chosen.latest_version
+            if picked_rows:
+                st.button(f"Open version {version}", icon=":material/history:", key="open-version",
+                          on_click=storage.open_version, args=(chosen.id, version))
+        with thread:
+            review_controls(chosen, version)
+            comments(chosen, version)
+        if auth.configured():
+            actions[3].button("Copy into my space", icon=":material/content_copy:", key="copy-own",
+                              disabled=not writable, on_click=copy_to_own, args=(chosen.id, version, chosen.name),
+                              help=f"Version {version} as a new scenario in your private space (viewers may copy)")
+
+
+def review_controls(chosen, version: int) -> None:
+    """Propose this version for approval with a note; approve or reject it with a comment (owners; the store says)."""
+    st.markdown(f"**Review** of version {version}")
+    left, right = st.columns(2)
+    with left.popover("Propose for approval", icon=":material/send:", disabled=not writable, width="stretch",
+                      key=f"propose-popover-{chosen.id}-{generation}"):
+        st.text_input("Note for the reviewers", key=f"propose-note-{chosen.id}", max_chars=2000)
+        st.button(f"Propose version {version}", key="propose", type="primary", on_click=propose,
+                  args=(chosen.id, version, chosen.name))
+    with right.popover("Approve or reject", icon=":material/gavel:", disabled=not writable, width="stretch",
+                       key=f"review-popover-{chosen.id}-{generation}"):
+        st.caption("Owners of the scenario's team approve or reject a proposed version.")
+        st.text_input("Comment", key=f"review-comment-{chosen.id}", max_chars=2000)
+        yes, no = st.columns(2)
+        yes.button("Approve", key="approve", type="primary", icon=":material/check:", on_click=review,
+                   args=(chosen.id, version, True, chosen.name))
+        no.button("Reject", key="reject", icon=":material/close:", on_click=review,
+                  args=(chosen.id, version, False, chosen.name))
+
+
+def comments(chosen, version: int) -> None:
+    """The comments on this version (who, when, text), oldest first, and a field to add one."""
+    thread = store.comments(chosen.id, version)
+    st.markdown(f"**Comments** on version {version}")
+    with st.container(height=220 if len(thread) > 3 else "content", key="comment-thread"):
+        if not thread:
+            st.caption("No comments yet.")
+        for entry in thread:
+            when = str(entry.when)[:16].replace("T", " ")
+            kind = getattr(entry, "kind", "comment")
+            st.markdown(fmt.say("**{who}** · {when} UTC" + ("" if kind == "comment" else " · {kind}") + "  \n{text}",
+                                who=entry.who, when=when, kind=kind, text=entry.text))
+    st.text_area("Add a comment", key=f"comment-text-{chosen.id}", max_chars=4000, height=68,
+                 label_visibility="collapsed", placeholder="Add a comment")
+    st.button("Comment", key="comment", icon=":material/chat:", disabled=not writable, on_click=comment,
+              args=(chosen.id, version))
 
 
 def bin_list() -> None:
@@ -196,8 +328,17 @@ def bin_list() -> None:
     rows = [row for row in (picked.selection.rows if picked else []) if row < len(binned)]
     if rows:
         scenario = binned[rows[0]]
-        st.button(fmt.say("Restore {name}", name=scenario.name), key="restore-scenario", disabled=not writable,
-                  on_click=act, args=(store.restore, scenario.id, "{name} restored", scenario.name))
+        left, right = st.columns(2)
+        left.button(fmt.say("Restore {name}", name=scenario.name), key="restore-scenario", disabled=not writable,
+                    on_click=act, args=(store.restore, scenario.id, "{name} restored", scenario.name))
+        with right.popover("Delete for good", icon=":material/delete_forever:", disabled=not writable,
+                           key=f"purge-popover-{scenario.id}-{generation}"):
+            st.markdown("Delete it and all its versions and comments for good (owners of its team; the audit log "
+                        "keeps the record).")
+            st.button("Delete for good", key="purge-scenario", type="primary", on_click=call,
+                      args=("purge", scenario.id), kwargs={"done": "{name} deleted for good.",
+                                                           "refused": "Not deleted: {problem}",
+                                                           "name": scenario.name})
 
 
 st.subheader("Saved scenarios")

@@ -2,7 +2,9 @@
 
 The sessions are tabs spoken over Streamlit's own websocket protocol
 (``benchmarks/loadclient.py``), each pinned to a process by the proxy's cookie, as a
-browser is; psutil shows which process holds each tab's websocket.
+browser is; psutil shows which process holds each tab's websocket.  Sign-in is tested with
+Chromium and a real OpenID provider (``test_auth_browser.py``'s): one secrets file, so one
+``cookie_secret``, for both processes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pytest
 from benchmarks.loadclient import Session, arrow_table, share_query, trigger
 
 from .conftest import ROOT, require_system
+from .test_auth_browser import provider, secrets_text, sign_in  # noqa: F401 (provider is a fixture)
 
 PILOT = ROOT / "examples" / "plains_pilot.json"
 
@@ -114,3 +117,32 @@ def test_a_new_browser_is_pinned_to_the_process_that_answered_it(nginx, postgres
         with urllib.request.urlopen(request, timeout=30) as answer:
             assert answer.status == 200
             assert any(c.startswith("rcp_process=1;") for c in answer.headers.get_all("Set-Cookie") or [])
+
+
+def test_a_sign_in_through_one_process_is_accepted_by_the_other(nginx, postgres_url, provider, browser,  # noqa: F811
+                                                                  tmp_path):
+    """The sign-in starts on process 0, its callback lands on process 1 (which reads the sign-in's state that 0
+    signed), and the signed cookie is then good on both: both read one secrets file, so one ``cookie_secret``."""
+    from ui.serve import deployment, free_port
+
+    port = free_port()
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(secrets_text(provider, redirect_uri=f"http://127.0.0.1:{port}/oauth2callback"))
+    with deployment(2, port=port, store_url=postgres_url, options=["--secrets.files", str(secrets)]) as running:
+        ports = [int(url.rsplit(":", 1)[1]) for url in running.app_urls]
+
+        def pin(context, process: str) -> None:
+            context.add_cookies([{"name": "rcp_process", "value": process, "url": running.url}])
+
+        context, page = sign_in(browser, running.url, "alice", cookies=[
+            {"name": "rcp_process", "value": "0", "url": running.url}], at_the_provider=lambda c: pin(c, "1"))
+        assert websockets_on(running.app_pids[1], ports[1]) >= 1  # signed in, and shown, by process 1
+        pin(context, "0")
+        page.goto(running.url)  # the same browser on process 0: its cookie, signed by process 1, is good there
+        page.locator(".st-key-signed-in").wait_for(timeout=90_000)
+        assert "Alice Archer" in page.locator(".st-key-signed-in").inner_text()
+        assert page.get_by_role("button", name="Sign in").count() == 0
+        assert websockets_on(running.app_pids[0], ports[0]) >= 1
+        context.close()
+        logs = "".join(log.read_text() for log in running.logs)
+    assert "Traceback" not in logs, logs[-3000:]

@@ -1,4 +1,4 @@
-"""The sidebar on every page: key figures, undo/redo, thresholds and travel settings."""
+"""The sidebar on every page: who is signed in, key figures, undo/redo, thresholds and travel settings."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import streamlit as st
 
 from coverage import budget
 from coverage.travel import LABELS, TravelError, TravelMode
-from ui import fmt
+from ui import auth, fmt
 from ui import settings as widgets
 from ui.report import report_control
 from ui.state import apply, keys, tell, workspace
@@ -133,6 +133,9 @@ def render() -> None:
     """The whole sidebar."""
     ws = workspace()
     with st.sidebar:
+        who = auth.person()
+        if who is not None:
+            auth.sign_out_control(who)
         if ws.unsaved:
             status = ":orange[● unsaved changes" + (f" since version {ws.origin_version}]" if ws.origin else "]")
         elif ws.origin:

@@ -107,6 +107,10 @@ class keys:  # a namespace, lower case as a module would be: keys.MESSAGES.get()
     DRAFT_KEY: Key[str] = Key("draft-key")
     DRAFT_SAVED: Key[tuple] = Key("draft-saved")             # (workspace id, revision) last autosaved
     OTHER_TAB: Key[str] = Key("other-tab")                   # the draft key of another tab's different plan
+    # -- sign-in (ui/auth.py) and the team's store ----------------------------------------------------------------
+    WELCOMED: Key[bool] = Key("welcomed")                    # this session's first run as a signed-in person is done
+    LINKS_MADE: Key[set] = Key("links-made")                 # (scenario id, version) share links recorded in the audit
+    SAVE_SPACE: Key[str] = Key("save-space")                 # where a new scenario is saved (a widget key)
     # -- pages --------------------------------------------------------------------------------------------------------
     TRAVEL_REFUSALS: Key[int] = Key("travel-refusals")       # the sidebar's fields start afresh after a refusal
     REPORT_MADE: Key[tuple] = Key("report-made")
@@ -124,6 +128,14 @@ class keys:  # a namespace, lower case as a module would be: keys.MESSAGES.get()
     SCENARIO_LISTS: Key[int] = Key("scenario-lists")
     SWEEP_CHOSEN: Key[str] = Key("sweep-chosen")
     RENAME: KeyFamily[str] = KeyFamily("rename-{}")          # the rename field of a stored scenario (a widget key)
+    PROPOSE_NOTE: KeyFamily[str] = KeyFamily("propose-note-{}")    # scenario id: the note of a proposal (widget)
+    REVIEW_COMMENT: KeyFamily[str] = KeyFamily("review-comment-{}")  # scenario id: an owner's review comment (widget)
+    COMMENT_TEXT: KeyFamily[str] = KeyFamily("comment-text-{}")      # scenario id: a new comment (widget)
+    TEAM_CHOSEN: Key[str] = Key("team-chosen")               # the team shown on the Team page (a widget key)
+    AUDIT_TEAM: Key[str] = Key("audit-team")                 # the team whose log the Audit page shows (a widget key)
+    MEMBER_EMAIL: Key[str] = Key("member-email")             # the Team page's form (widget keys)
+    MEMBER_ROLE: Key[str] = Key("member-role")
+    NEW_TEAM: Key[str] = Key("new-team")
 
 
 @st.cache_resource(show_spinner="Building the coverage engine...", max_entries=8)

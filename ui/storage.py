@@ -21,8 +21,13 @@
   link again.  A draft with work in it that a link would replace is kept aside
   (``<draft key>:before-link``) and offered on the Scenarios page.  A link whose hubs
   are on sites the data lacks says which, and lets the planner open it without them.
-* **Who**: the planner's name (free text until team login) is kept for the session
-  and in the browser, and recorded with every save.
+* **Who**: without sign-in (no ``[auth]`` in the secrets), the planner's name is free text,
+  kept for the session and in the browser, and recorded with every save.  With sign-in,
+  :func:`store` is the store *acting as the signed-in person* (``store.acting(person)``):
+  every call is checked and recorded by the store itself, and the pages show its "not found
+  or no access" and "not allowed" messages.  Drafts are then keyed per person as well as per
+  browser and tab, so two people in one browser, or two tabs, never see or overwrite each
+  other's work.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from coverage.store.data import MissingData, keep, keep_matrix, open_dataset
 from coverage.store.data import open_version as open_stored_version
 from coverage.store.url import normalise
 from coverage.workspace import HubsNotInData
-from ui import fmt
+from ui import auth, fmt
 from ui.state import LOG, keys, tell, tell_problems, unexpected, workspace
 
 _BROWSER_JS = """
@@ -112,7 +117,24 @@ def went_away(error: StoreUnavailable) -> None:
 
 
 def store() -> ScenarioStore | None:
-    """The session's scenario store, or None (with :func:`problem` saying why)."""
+    """The session's scenario store, or None (with :func:`problem` saying why).
+
+    With sign-in configured it is the store acting as the signed-in person, and nothing else:
+    each call is checked by the store.
+    """
+    opened = _store()
+    if opened is None or not auth.configured():
+        return opened
+    who = auth.person()
+    return opened.acting(who) if who is not None else None
+
+
+def admin_store() -> ScenarioStore | None:
+    """The store as opened, acting as its administrator: only for applying ``[teams]`` from the secrets."""
+    return _store()
+
+
+def _store() -> ScenarioStore | None:
     url = store_url(None, _secrets_url())
     failed = keys.STORE_PROBLEM.get()
     if failed and failed[0] == url and time.monotonic() - failed[2] < RETRY_SECONDS:
@@ -178,12 +200,20 @@ def _saving_off() -> None:
 
 
 def author() -> str:
-    """Who saves (free text, 'local' by default; team login will fill it in later)."""
+    """Who saves: the signed-in person's email; without sign-in, the name given ('local' by default)."""
+    who = auth.person()
+    if who is not None:
+        return who.email
     return (keys.AUTHOR_NAME.get() or "local").strip() or "local"
 
 
 def author_field() -> None:
-    """The "Your name" field: kept for the session (on every page) and in this browser."""
+    """The "Your name" field: kept for the session (on every page) and in this browser (signed in: who saves)."""
+    who = auth.person()
+    if who is not None:
+        st.caption(fmt.say("Saving as **{name}** ({email}): every save, rename and comment is recorded under your "
+                           "name.", name=auth.display_name(who), email=who.email))
+        return
     def remember() -> None:
         keys.AUTHOR_NAME.set(keys.AUTHOR_INPUT.get("").strip()[:200])
 
@@ -245,8 +275,31 @@ def save_label() -> tuple[str, str]:
     return f"Save version {following}", f"Saves version {following}, on top of version {newest}."
 
 
-def save(as_new: bool = False) -> None:
-    """Save the working plan as a new version of its scenario (or, ``as_new``, a new scenario)."""
+def spaces() -> list[tuple[str, str]]:
+    """Where this person may save a new scenario: (space id, label); empty without sign-in (one space for all)."""
+    opened = store()
+    if opened is None or not auth.configured():
+        return []
+    try:
+        return list(opened.spaces())
+    except StoreUnavailable as error:
+        went_away(error)
+        return []
+
+
+def record(action: str, target: str = "", detail: str = "") -> None:
+    """Put something the store does not see (a sign-in, a share link made) in its audit log; never fails a page."""
+    opened = store()
+    if opened is None or not auth.configured():
+        return
+    try:
+        opened.record(action, target, detail)
+    except InputError as error:  # the store went away, or is read-only: the log misses it, the page carries on
+        LOG.warning("audit record %s %s not kept: %s", action, target, error)
+
+
+def save(as_new: bool = False, space: str | None = None) -> None:
+    """Save the working plan as a new version of its scenario (or, ``as_new``, a new scenario, into ``space``)."""
     ws, opened = workspace(), store()
     if opened is None or not opened.writable:
         tell("error", "Not saved: saving is off ({reason}).", reason=problem())
@@ -254,10 +307,12 @@ def save(as_new: bool = False) -> None:
     opened_from, newest = ws.origin_version, ws.origin_latest
     try:
         keep_session_uploads(opened)
+        new = as_new or not ws.origin
+        where = {"space": space} if space and new else {}
         result = opened.save(ws.scenario.to_dict(), figures=ws.evaluation.key_figures(),
                              data=ws.data_in_use.ref,
                              scenario_id=None if as_new else ws.origin,
-                             based_on=None if as_new else newest, author=author())
+                             based_on=None if as_new else newest, author=author(), **where)
     except StoreUnavailable as error:
         went_away(error)
         tell_problems(error, "Not saved: {problem}. Your plan is kept in this tab.")
@@ -484,8 +539,11 @@ def browser() -> dict | None:
 
 
 def _draft_key(found: dict, tab: str | None = None) -> str:
+    """The draft key of a tab of this browser: ``browser:tab``, after the person's own key when signed in."""
     tab = tab if tab is not None else found["tab"]
-    return f"{found['key']}:{tab}" if tab else found["key"]
+    key = f"{found['key']}:{tab}" if tab else found["key"]
+    who = auth.person_key(auth.person())
+    return f"{who}/{key}" if who else key
 
 
 def _dropped_query() -> int:
@@ -498,6 +556,9 @@ def _dropped_query() -> int:
 
 def start() -> None:
     """Per session, once: open a link from the address; when the browser has said who it is, restore its draft."""
+    if not keys.WELCOMED.present():
+        keys.WELCOMED.set(True)
+        _welcome()
     if not keys.LINKED.present():
         keys.LINKED.set(open_link())
     found = browser()
@@ -528,12 +589,29 @@ def start() -> None:
     keys.DRAFT_KEY.set(key)
 
 
+def _welcome() -> None:
+    """A signed-in person's first run of a session: roles from ``[teams]``, and a new sign-in in the audit log."""
+    who = auth.person()
+    if who is None:
+        return
+    if auth.team_roles(who):
+        admin = admin_store()
+        try:
+            if admin is not None and admin.writable:
+                auth.apply_groups(admin, who)
+        except InputError as error:
+            LOG.warning("roles from the groups claim not applied for %s: %s", who.email, error)
+    if auth.fresh_sign_in(who):
+        record("sign-in", who.email, who.name)
+
+
 def _start_drafts(opened: ScenarioStore, found: dict, key: str) -> None:
     """Restore this tab's plan (or, in a new tab, the browser's latest); note another tab's different plan."""
     own = opened.get_draft(key)
     others = [d for d in (opened.get_draft(_draft_key(found, tab)) for tab in found["tabs"] if tab != found["tab"])
               if d is not None]
-    legacy = opened.get_draft(found["key"]) if found["tab"] else None  # a draft from before drafts were per tab
+    legacy = (opened.get_draft(found["key"]) if found["tab"] and not auth.configured()
+              else None)  # a draft from before drafts were per tab
     others += [legacy] if legacy is not None else []
     ws = workspace()
     if keys.LINKED.get() or ws.revision != 0:

@@ -18,6 +18,8 @@ What is inside
     ``evaluate``, ``optimize``, ``compare``, ``report``, ``link`` and ``validate``.
 ``scenarios.py``
     ``scenarios save|list|show|history|delete|restore``: the scenario store.
+``team.py``
+    ``team add|remove|list`` and ``audit``: teams, roles and the audit log.
 ``sweeps.py``
     ``sweep``: grids of optimiser runs on a Dask cluster.
 ``data.py``
@@ -30,7 +32,7 @@ import os
 import sys
 from typing import Sequence
 
-from coverage.cli import data, plans, scenarios, sweeps
+from coverage.cli import data, plans, scenarios, sweeps, team
 from coverage.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, Parser, TerminalText, summary_frame
 from coverage.errors import InputError
 from coverage.files import out_of_space
@@ -51,6 +53,7 @@ def make_parser() -> Parser:
     plans.add_commands(commands)
     scenarios.add_commands(commands)
     sweeps.add_commands(commands)
+    team.add_commands(commands)
     data.add_commands(commands)
     return parser
 

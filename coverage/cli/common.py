@@ -110,20 +110,34 @@ def check_setting_flags(args: argparse.Namespace) -> None:
 
 
 def store_option(command: argparse.ArgumentParser) -> None:
-    """``--store URL``."""
+    """``--store URL`` and ``--as EMAIL``."""
     command.add_argument("--store", metavar="URL",
                          help="scenario store (SQLAlchemy URL); default: $COVERAGE_STORE_URL, else a SQLite file in "
                               "the user data folder")
+    command.add_argument("--as", dest="as_email", metavar="EMAIL",
+                         help="act with this person's permissions and record them as the author (default: you, the "
+                              "operating-system user, as administrator: the command line holds the store's "
+                              "credentials)")
+
+
+def acting_person(args: argparse.Namespace):
+    """The person ``--as EMAIL`` names (checked, the message naming --as), or None for the administrator."""
+    from coverage.store.access import Person, check_email
+
+    email = getattr(args, "as_email", None)
+    return None if email is None else Person(check_email(email, "--as"))
 
 
 def open_store(args: argparse.Namespace) -> "ScenarioStore":
-    """The store the options name, saying on stderr when it was created or upgraded."""
+    """The store the options name, acting as ``--as EMAIL`` when given, saying on stderr when it was created or
+    upgraded."""
     from coverage.store import ScenarioStore
 
+    person = acting_person(args)  # a bad --as is refused before the store is touched
     store = ScenarioStore(getattr(args, "store", None))
     for message in store.messages:
         print(message, file=sys.stderr)
-    return store
+    return store.acting(person) if person is not None else store
 
 
 def load_dataset(args: argparse.Namespace, *, matrix: bool = True) -> "DataSet":

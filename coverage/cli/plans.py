@@ -180,10 +180,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
 # -- link ----------------------------------------------------------------------------------------------
 def _cmd_link(args: argparse.Namespace) -> int:
     from coverage.links import scenario_link, stored_link
+    from coverage.store import parse_reference
 
-    plan = read_plan(args.scenario, args)
+    store = None
+    if parse_reference(args.scenario) is not None:
+        from coverage.cli.common import open_store
+
+        store = open_store(args)
+    plan = read_plan(args.scenario, args, store)
     base = args.base if args.base.endswith(("/", "?")) or "?" in args.base else args.base + "/"
     link = scenario_link(plan.scenario, base)
+    if store is not None and plan.stored:  # a share link of a stored plan is in the audit log
+        store.record("share-link", f"store:{plan.stored[0]}@{plan.stored[1]}", stored_link(*plan.stored, base))
     if args.json:
         print_json({"link": link, "stored_link": stored_link(*plan.stored, base) if plan.stored else None})
     else:

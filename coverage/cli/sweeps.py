@@ -31,6 +31,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             raise InputError(Problem(f"cannot be written: the folder {results.parent} does not exist",
                                      file=args.results, column="--results"))
     store = None
+    space = None
+    if args.team is not None:
+        from coverage.store.access import check_team, team_space
+
+        space = team_space(check_team(args.team, "--team"))
     if not args.results:
         from coverage.cli.common import open_store
 
@@ -43,8 +48,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         for kind, path, frame in (("communities", args.communities, data.communities), ("sites", args.sites,
                                                                                           data.sites)):
             if path:
-                keep(store, kind, frame, Path(path).name, Path(path).read_bytes())
-        results = StoreResults(store, sweep, data.ref)
+                keep(store, kind, frame, Path(path).name, Path(path).read_bytes(), space=space)
+        results = StoreResults(store, sweep, data.ref, space=space)
     else:
         results = FileResults(args.results, sweep)
     runs = len(sweep.runs())
@@ -116,5 +121,7 @@ def add_commands(commands) -> None:
 
     matrix_option(sweep)
     sweep.add_argument("--json", action="store_true", help="print the rows as one JSON list")
+    sweep.add_argument("--team", metavar="TEAM", help="the team the sweep and its plans belong to (default: your "
+                       "private space; without --as, the team 'local')")
     store_option(sweep)
     sweep.set_defaults(handler=_cmd_sweep)

@@ -8,6 +8,12 @@ What is inside
     is a new immutable version; delete moves a scenario to a bin it can be restored
     from; uploaded data sets are kept by fingerprint; the working plan's draft is
     autosaved per browser.
+``access.py``
+    Who acts (:class:`Person`; ``store.acting(person)``), spaces (``team:<name>``,
+    ``user:<email>``), roles (viewer, editor, owner) and the permission errors
+    (:class:`NoAccess` reads "not found or no access" whether the thing exists or not).
+    Every store call checks the acting person; a store opened without ``acting`` acts
+    as the administrator (the command line, local mode).
 ``schema.py``
     The tables, as SQLAlchemy Core (the code reads and writes through these).
 ``migrations/``
@@ -19,10 +25,27 @@ What is inside
 
 To add a migration, copy ``migrations/versions/0001_first_tables.py`` to the next
 number, set ``down_revision`` to the previous ``revision``, and write the change
-with ``alembic.op``; update ``schema.py`` to match.  Tests open a store at the
+with ``alembic.op``; update ``access.py``
+    Who acts (:class:`Person`; ``store.acting(person)``), spaces (``team:<name>``,
+    ``user:<email>``), roles (viewer, editor, owner) and the permission errors
+    (:class:`NoAccess` reads "not found or no access" whether the thing exists or not).
+    Every store call checks the acting person; a store opened without ``acting`` acts
+    as the administrator (the command line, local mode).
+``schema.py`` to match.  Tests open a store at the
 previous revision and check that it upgrades.
 """
 
+from coverage.store.access import (
+    ROLES,
+    AuditEntry,
+    Comment,
+    Member,
+    NoAccess,
+    NotAllowed,
+    Person,
+    TeamInfo,
+    team_space,
+)
 from coverage.store.store import (
     Conflict,
     DataRef,
@@ -36,5 +59,6 @@ from coverage.store.store import (
 )
 from coverage.store.url import default_store_url, store_url
 
-__all__ = ["Conflict", "DataRef", "SavedVersion", "ScenarioInfo", "ScenarioStore", "StoreError", "StoreUnavailable",
-           "VersionInfo", "default_store_url", "parse_reference", "store_url"]
+__all__ = ["ROLES", "AuditEntry", "Comment", "Conflict", "DataRef", "Member", "NoAccess", "NotAllowed", "Person",
+           "SavedVersion", "ScenarioInfo", "ScenarioStore", "StoreError", "StoreUnavailable", "TeamInfo", "VersionInfo",
+           "default_store_url", "parse_reference", "store_url", "team_space"]

@@ -38,9 +38,9 @@ def data_ref(communities: pd.DataFrame, sites: pd.DataFrame | None = None, matri
     return DataSet(communities, sites, matrix).ref
 
 
-def keep_matrix(store: ScenarioStore, matrix, content: bytes, author: str = "local") -> str:
-    """Keep a travel matrix's bytes in the store under its fingerprint."""
-    store.put_dataset(matrix.fingerprint, "matrix", matrix.source, len(matrix), content, author=author)
+def keep_matrix(store: ScenarioStore, matrix, content: bytes, author: str = "local", space: str | None = None) -> str:
+    """Keep a travel matrix's bytes in the store under its fingerprint (in ``space``: the person's default)."""
+    store.put_dataset(matrix.fingerprint, "matrix", matrix.source, len(matrix), content, author=author, space=space)
     return matrix.fingerprint
 
 
@@ -63,12 +63,13 @@ def describe(ref: DataRef, store: ScenarioStore | None = None) -> str:
 
 
 def keep(store: ScenarioStore, kind: str, table: pd.DataFrame, name: str, content: bytes,
-         author: str = "local") -> str:
-    """Keep an uploaded table's bytes in the store (unless it is the bundled data); returns its fingerprint."""
+         author: str = "local", space: str | None = None) -> str:
+    """Keep an uploaded table's bytes in the store (unless it is the bundled data), visible in ``space`` (the acting
+    person's default space when None); returns its fingerprint."""
     key = fingerprint(table)
     if kind == "communities" and key == default_fingerprint():
         return key
-    store.put_dataset(key, kind, name, len(table), content, author=author)
+    store.put_dataset(key, kind, name, len(table), content, author=author, space=space)
     return key
 
 

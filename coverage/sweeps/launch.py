@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coverage.files import write_atomic
-from coverage.sweeps.runner import StoreResults
+from coverage.sweeps.runner import StoreResults, sweep_identifier
 from coverage.sweeps.spec import Sweep
 
 if TYPE_CHECKING:
@@ -43,18 +43,27 @@ def sweep_folder() -> Path:
 
 
 def launch(store: "ScenarioStore", sweep: Sweep, data: "DataSet", *, workers: int, author: str = "local",
-           folder: Path | None = None) -> tuple[str, subprocess.Popen]:
+           folder: Path | None = None, space: str | None = None) -> tuple[str, subprocess.Popen]:
     """Keep the sweep's base in the store under the sweep's own id, record the sweep (so lists show it at once), write
-    its file and start it; returns the sweep's id and its process."""
-    sweep_id = f"sweep-{sweep.identity[:12]}"  # the sweep's own id: its base is kept under it, out of the list
+    its file and start it; returns the sweep's id and its process.
+
+    The sweep belongs to ``space`` (default: the acting person's default space) and the child process acts as the
+    store's person (``--as``), so its runs land in that space with that person's rights."""
+    from coverage.store.access import space_team
+
+    space = space if space is not None else store.default_space
+    sweep_id = sweep_identifier(sweep, space)  # the sweep's own id: its base is kept under it, out of the list
     base = store.save(sweep.base, figures={}, data=data.ref, scenario_id=sweep_id, author=author,
-                      note="the base of a sweep")
+                      note="the base of a sweep", space=space)
     sweep = dataclasses.replace(sweep, base_reference=f"store:{base.id}@{base.version}")
-    StoreResults(store, sweep, data.ref, author=author)
+    StoreResults(store, sweep, data.ref, author=author, space=space)
+    acting = [] if store.person.admin else ["--as", store.person.email]
+    team = space_team(space)
+    acting += ["--team", team] if team is not None else []
     path = (folder or sweep_folder()) / f"{sweep_id}-{int(time.time() * 1000)}.json"
     write_atomic(path, json.dumps(sweep.as_dict()).encode("utf-8"))
     with open(path.with_suffix(".log"), "wb") as log:  # the child has its own copy; ours closes here
         process = subprocess.Popen([sys.executable, "-m", "coverage", "sweep", str(path), "--store", store.url,
-                                    "--workers", str(int(workers))], cwd=PACKAGE_ROOT, stdout=log,
+                                    "--workers", str(int(workers)), *acting], cwd=PACKAGE_ROOT, stdout=log,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     return sweep_id, process

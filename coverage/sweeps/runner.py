@@ -32,14 +32,28 @@ ROW_KEYS = ("status", "objective", "bound", "gap", "seconds", "hubs", "cost_usd"
             "covered_next_day", "covered_none", "served_same_day", "served_next_day", "served_none")
 
 
-class StoreResults:
-    """Runs written to the scenario store; each plan saved as a version named for its run."""
+def sweep_identifier(sweep: Sweep, space: str | None = None) -> str:
+    """A sweep's id in the store: from what it runs, and (outside the shared ``team:local``) the space it runs in, so
+    two people who run the same sweep file each get their own sweep rather than each other's."""
+    from coverage.store.access import LOCAL_TEAM, team_space
 
-    def __init__(self, store, sweep: Sweep, data_ref, author: str = "local"):
+    if space is None or space == team_space(LOCAL_TEAM):
+        return f"sweep-{sweep.identity[:12]}"
+    import hashlib
+
+    return f"sweep-{hashlib.sha256(f'{sweep.identity}|{space}'.encode()).hexdigest()[:12]}"
+
+
+class StoreResults:
+    """Runs written to the scenario store (in ``space``: the acting person's default); each plan saved as a version
+    named for its run, in the sweep's space."""
+
+    def __init__(self, store, sweep: Sweep, data_ref, author: str = "local", space: str | None = None):
         self.store, self.sweep, self.data_ref, self.author = store, sweep, data_ref, author
-        self.sweep_id = f"sweep-{sweep.identity[:12]}"
+        self.space = space if space is not None else store.default_space
+        self.sweep_id = sweep_identifier(sweep, self.space)
         self.created = store.create_sweep(self.sweep_id, sweep.name, sweep.as_dict(), sweep.base,
-                                          len(sweep.runs()), author=author)
+                                          len(sweep.runs()), author=author, space=self.space)
 
     @property
     def where(self) -> str:
@@ -63,6 +77,7 @@ class StoreResults:
                        "served_population": {t: row[f"served_{t}"] for t in ("same_day", "next_day", "none")}}
             saved = self.store.save(plan, figures=figures, data=self.data_ref,
                                     scenario_id=f"{self.sweep_id}-{run.position + 1}", author=self.author,
+                                    space=self.space,
                                     note=f"sweep {self.sweep_id} run {run.position + 1}")
             scenario_id, version = saved.id, saved.version
         self.store.record_run(self.sweep_id, run.key, run.position, run.settings, row["status"] if "error" not in row
