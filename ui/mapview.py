@@ -315,8 +315,9 @@ def _communities_layer(evaluation: Evaluation) -> str:
     communities = evaluation.engine.communities
     codes = tier_codes(evaluation)
     palette = _dumps([list(TIER_COLOURS[tier]) for tier in TIERS])
+    # deck.gl's expressions index only a name or a bracketed group, hence (palette)[('codes')[i]]
     common = dict(getPosition="@@=[lon, lat]", getRadius="@@=radius", radiusMinPixels=2.5, radiusMaxPixels=14,
-                  getFillColor=f"@@={palette}['{codes}'[i]]", stroked=True, getLineColor=[255, 255, 255],
+                  getFillColor=f"@@=({palette})[('{codes}')[i]]", stroked=True, getLineColor=[255, 255, 255],
                   lineWidthMinPixels=0.5, opacity=0.85, pickable=True, autoHighlight=True)
     if static_serving() and _bundled(communities):
         from coverage.data import fingerprint
