@@ -103,3 +103,33 @@ def report_in_worker(document: dict, data, fmt: str) -> tuple[bytes, str]:
 def make_report(scenario, data, fmt: str) -> Future:
     """Start the report of ``scenario`` on ``data`` (a DataSet, or None for the bundled one) in a worker process."""
     return _submit(report_in_worker, scenario.to_dict(), data, fmt)
+
+
+def _data_of(evaluation):
+    """What a worker needs to evaluate on this evaluation's data: None for the bundled communities, else the tables."""
+    from coverage.data import DataSet, fingerprint
+    from coverage.dataset import default_communities
+
+    engine = evaluation.engine
+    if engine.sites is None and engine.matrix is None and \
+            fingerprint(engine.communities) == fingerprint(default_communities()):
+        return None
+    return DataSet(engine.communities, engine.sites, engine.matrix)
+
+
+def comparison_in_worker(plans: list[tuple[str, dict, Any]], fmt: str) -> bytes:
+    """In a worker: the plans (label, scenario JSON, data) evaluated and compared, as a file."""
+    from coverage.compare import compare
+    from coverage.evaluation import evaluate
+    from coverage.reports import comparison_bytes
+    from coverage.scenario import parse_scenario
+
+    return comparison_bytes(compare([(label, evaluate(parse_scenario(document), data=data))
+                                     for label, document, data in plans]), fmt)
+
+
+def comparison_file(comparison, fmt: str, timeout_s: float = 900) -> bytes:
+    """A comparison's report made in a worker process (for a download button's deferred data: waits for it)."""
+    plans = [(label, evaluation.scenario.to_dict(), _data_of(evaluation))
+             for label, evaluation in zip(comparison.labels, comparison.evaluations)]
+    return _submit(comparison_in_worker, plans, fmt).result(timeout=timeout_s)
