@@ -75,9 +75,9 @@ elif start or greedy:
         result = optimize(planned, communities, sites, budget=float(budget), time_limit=float(time_limit),
                           replan=not keep_unlocked, greedy=bool(greedy), progress=job.report, stop=job.stop,
                           engine=engine)
-        proposed = evaluate(result.scenario, engine=engine)  # its figures here too, not in the page's next run
-        proposed.served()
-        job.proposed = proposed  # type: ignore[attr-defined]
+        # its coverage here, not in the page's next run (the served figures come once, on the page: a stopped run
+        # must end at once)
+        job.proposed = evaluate(result.scenario, engine=engine)  # type: ignore[attr-defined]
         return result
 
     job = Job(work, "greedy preview" if greedy else "optimiser")
