@@ -206,7 +206,8 @@ def chromium_changes(proxy: CountingProxy, scenario, samples: int = 1, artifacts
         data = payload if isinstance(payload, bytes) else payload.encode()
         message = ForwardMsg()
         message.ParseFromString(data)
-        finished = message.WhichOneof("type") == "script_finished" and message.script_finished == 0
+        finished = message.WhichOneof("type") == "script_finished" and message.script_finished in (
+            ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)  # a fragment's run too
         frames.append((time.perf_counter(), len(data), finished))
 
     def figure(page, label: str) -> str:
@@ -602,7 +603,7 @@ def chromium_probe(url: str, query: str, samples: int = 3, delay: float = 0.0) -
         data = payload if isinstance(payload, bytes) else payload.encode()
         message = ForwardMsg()
         message.ParseFromString(data)
-        finished = message.WhichOneof("type") == "script_finished" and message.script_finished == 0
+        finished = message.WhichOneof("type") == "script_finished" and message.script_finished in (0, 3)  # 3: fragment
         frames.append((time.perf_counter(), len(data), finished))
 
     def settle(page, started: float, timeout_s: float = 120) -> tuple[float, int]:
