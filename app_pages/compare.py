@@ -13,7 +13,7 @@ import streamlit as st
 from coverage.compare import compare
 from coverage.errors import InputError
 from coverage.exports import xlsx_bytes
-from ui import fmt, mapview, storage
+from ui import fmt, jobs, mapview, storage
 from ui.state import keys, show_messages, workspace
 
 ws = workspace()
@@ -159,15 +159,13 @@ def show(comparison) -> None:
                          yaxis_title="$ million", yaxis_rangemode="tozero", legend=dict(orientation="h", y=-0.2))
     st.plotly_chart(figure, width="stretch", key="compare-spend")
 
-    # -- downloads: made when clicked, without rerunning the page --------------------------------------------
-    from coverage.reports import comparison_bytes
-
+    # -- downloads: made when clicked, without rerunning the page (the PDF in a worker process) ---------------
     left, right = st.columns(2)
     left.download_button("Download the comparison (.xlsx)", lambda: xlsx_bytes(comparison.sheets()),
                          file_name="comparison.xlsx", icon=":material/download:", key="compare-download",
                          on_click="ignore",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    right.download_button("Download the comparison (.pdf)", lambda: comparison_bytes(comparison, ".pdf"),
+    right.download_button("Download the comparison (.pdf)", lambda: jobs.comparison_file(comparison, ".pdf"),
                           file_name="comparison.pdf", icon=":material/picture_as_pdf:", key="compare-download-pdf",
                           on_click="ignore", mime="application/pdf")
 

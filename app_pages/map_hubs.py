@@ -37,86 +37,103 @@ def site_id_of(label: str) -> str:
 
 sites = ws.engine.sites
 labels = site_labels(data_key(sites), sites)
-hub_at_site = {hub.site_id: hub for hub in scenario.hubs if hub.site_id is not None}
 
 # -- the map ----------------------------------------------------------------------------
-hubs_table = evaluation.hub_table()  # one table for the map and the hub editor below
-options = st.columns([1.0, 1.15, 1.1, 2.75, 1.0])
-mode = scenario.travel.mode
-ring_label, ring_help = (
-    ("Reach", "A line from each hub to every community its travel matrix reaches.") if mode.outline == "lines" else
-    ("Rings", "Circles of the great-circle distance the drive-time thresholds reach.") if mode.uses_road_model else
-    ("Rings", "Circles of the radius mode's same-day and next-day miles."))
-show_rings = options[0].toggle(ring_label, value=True, key="show-rings", help=ring_help)
-by_utilisation = options[1].toggle("Utilisation", value=False, key="hub-utilisation",
-                                   help="Fill each hub by the share of its daily capacity it ships: sky blue up to "
-                                        "50%, yellow to 90%, orange below 100%, vermillion at capacity.")
-basemap = options[2].toggle("Basemap", value=False, key="basemap",
-                            help="Streets from CARTO under the map. It needs internet: offline you see the state "
-                                 "outlines only.")
-view_name = options[3].segmented_control("View", mapview.VIEWS, default="Lower 48", key="map-view",
-                                         label_visibility="collapsed") or "Lower 48"
-if options[4].button("Reset view", key="map-reset", icon=":material/center_focus_strong:",
-                     help="Back to the chosen view after panning or zooming"):
-    keys.MAP_RESETS.set(keys.MAP_RESETS.get(0) + 1)
-view = mapview.named_view(view_name, ws.communities, hubs_table, keys.MAP_RESETS.get(0))
-# what to do with a click on the map sits right above it, where the planner is looking (filled in once the map's
-# selection is known)
-actions = st.container(border=True, key="map-actions")
-community_layer = mapview.community_layer_data(evaluation)
-community_labels = dict(zip(community_layer["community_id"], community_layer["label"]))
-event = st.pydeck_chart(mapview.deck(evaluation, view, basemap=basemap, rings=show_rings,
-                                     communities=community_layer, hubs=hubs_table, by_utilisation=by_utilisation),
-                        height=600, key="map", on_select="rerun", selection_mode="single-object")
-st.caption(mapview.legend_markdown(evaluation))
-if by_utilisation:
-    st.caption("Hub fill, share of its daily capacity it ships: :blue[●] up to 50%  :green[●] to 90%  "
-               ":orange[●] below 100%  :red[●] at capacity (more is ordered nearby than it can ship).")
-away = mapview.outside_lower48(hubs_table)
-if view_name == "Lower 48" and away:
-    st.caption(f":material/info: {away} hub{'s are' if away > 1 else ' is'} outside this view (Alaska, Hawaii): "
-               "choose Alaska, Hawaii or Fit to hubs above.")
-if basemap:
-    st.caption(":material/wifi: The basemap loads from CARTO over the internet; offline, only the state outlines show.")
+hubs_table = mapview.hub_table(evaluation)  # one table for the map and the hub editor below, once per plan state
 
-# -- acting on a selection (in the bar above the map) ----------------------------------------------------
-selected = (event or {}).get("selection", {}).get("objects", {}) if isinstance(event, dict) else {}
-picked_community = (selected.get("communities") or [None])[0]
-picked_hub = (selected.get("hubs") or [None])[0]
-with actions:
-    if picked_hub and any(h.id == picked_hub.get("hub_id") for h in scenario.hubs):
-        hub = scenario.hub(picked_hub["hub_id"])
-        with st.container(key="selected-hub"):
+
+@st.fragment
+def map_panel(revision: int) -> None:
+    """The map, its options and the bar that acts on a selection.
+
+    A fragment: selecting a community or a hub, or a map option, reruns only this (the map's
+    spec is the same bytes, so the browser keeps its map).  A button here that changes the plan
+    reruns the whole page, so that the figures and the hub table show it.
+    """
+    ws = workspace()
+    if ws.revision != revision:  # the plan changed in a callback of this fragment's last run
+        st.rerun()
+    evaluation, scenario = ws.evaluation, ws.scenario
+    hubs_table = mapview.hub_table(evaluation)
+    hub_at_site = {hub.site_id: hub for hub in scenario.hubs if hub.site_id is not None}
+    options = st.columns([1.0, 1.15, 1.1, 2.75, 1.0])
+    mode = scenario.travel.mode
+    ring_label, ring_help = (
+        ("Reach", "A line from each hub to every community its travel matrix reaches.") if mode.outline == "lines" else
+        ("Rings", "Circles of the great-circle distance the drive-time thresholds reach.") if mode.uses_road_model else
+        ("Rings", "Circles of the radius mode's same-day and next-day miles."))
+    show_rings = options[0].toggle(ring_label, value=True, key="show-rings", help=ring_help)
+    by_utilisation = options[1].toggle("Utilisation", value=False, key="hub-utilisation",
+                                       help="Fill each hub by the share of its daily capacity it ships: sky blue up to "
+                                            "50%, yellow to 90%, orange below 100%, vermillion at capacity.")
+    basemap = options[2].toggle("Basemap", value=False, key="basemap",
+                                help="Streets from CARTO under the map. It needs internet: offline you see the state "
+                                     "outlines only.")
+    view_name = options[3].segmented_control("View", mapview.VIEWS, default="Lower 48", key="map-view",
+                                             label_visibility="collapsed") or "Lower 48"
+    if options[4].button("Reset view", key="map-reset", icon=":material/center_focus_strong:",
+                         help="Back to the chosen view after panning or zooming"):
+        keys.MAP_RESETS.set(keys.MAP_RESETS.get(0) + 1)
+    view = mapview.named_view(view_name, ws.communities, hubs_table, keys.MAP_RESETS.get(0))
+    # what to do with a click on the map sits right above it, where the planner is looking (filled in once the map's
+    # selection is known)
+    actions = st.container(border=True, key="map-actions")
+    event = st.pydeck_chart(mapview.deck(evaluation, view, basemap=basemap, rings=show_rings, hubs=hubs_table,
+                                         by_utilisation=by_utilisation),
+                            height=600, key="map", on_select="rerun", selection_mode="single-object")
+    st.caption(mapview.legend_markdown(evaluation))
+    if by_utilisation:
+        st.caption("Hub fill, share of its daily capacity it ships: :blue[●] up to 50%  :green[●] to 90%  "
+                   ":orange[●] below 100%  :red[●] at capacity (more is ordered nearby than it can ship).")
+    away = mapview.outside_lower48(hubs_table)
+    if view_name == "Lower 48" and away:
+        st.caption(f":material/info: {away} hub{'s are' if away > 1 else ' is'} outside this view (Alaska, Hawaii): "
+                   "choose Alaska, Hawaii or Fit to hubs above.")
+    if basemap:
+        st.caption(":material/wifi: The basemap loads from CARTO over the internet; offline, only the state outlines "
+                   "show.")
+
+    # -- acting on a selection (in the bar above the map) ----------------------------------------------------
+    selected = (event or {}).get("selection", {}).get("objects", {}) if isinstance(event, dict) else {}
+    picked_community = (selected.get("communities") or [None])[0]
+    picked_hub = (selected.get("hubs") or [None])[0]
+    with actions:
+        if picked_hub and any(h.id == picked_hub.get("hub_id") for h in scenario.hubs):
+            hub = scenario.hub(picked_hub["hub_id"])
+            with st.container(key="selected-hub"):
+                text, left, right = st.columns([5, 2, 2], vertical_alignment="center")
+                text.text(f"Selected hub {hub.id}: {hub.name}")  # st.text never renders markup
+                left.button("Remove this hub", icon=":material/delete:", on_click=apply, args=(ws.remove_hub, hub.id),
+                            kwargs={"done": ("Removed {name}", {"name": hub.name})}, width="stretch")
+                right.button("Unlock" if hub.locked else "Lock", icon=":material/lock:", width="stretch",
+                             on_click=apply, args=(ws.update_hub, hub.id), kwargs={"locked": not hub.locked})
+        elif picked_community:
+            community_id = str(picked_community.get("community_id"))
+            current = mapview.community_label(evaluation, community_id) or picked_community.get("label", "")
+            with st.container(key="selected-community"):
+                text, left, right = st.columns([5, 2, 2], vertical_alignment="center")
+                text.text("Selected: " + " · ".join(line for line in str(current).splitlines() if line))
+                here = hub_at_site.get(community_id)
+                if here is not None:
+                    left.button("Remove the hub here", icon=":material/delete:", on_click=apply, width="stretch",
+                                args=(ws.remove_hub, here.id), kwargs={"done": ("Removed {name}", {"name": here.name})})
+                    right.button("Unlock the hub here" if here.locked else "Lock the hub here", icon=":material/lock:",
+                                 on_click=apply, args=(ws.update_hub, here.id), kwargs={"locked": not here.locked},
+                                 width="stretch")
+                elif community_id in ws.engine.site_index:
+                    left.button("Add a hub here", type="primary", icon=":material/add_location:", on_click=apply,
+                                args=(ws.add_hub, community_id), kwargs={"done": "Hub added"}, width="stretch")
+                else:
+                    right.caption("Not a candidate site: add a hub by its coordinates below.")
+        else:  # the same row as a selection's, so the map does not move when the planner clicks
             text, left, right = st.columns([5, 2, 2], vertical_alignment="center")
-            text.text(f"Selected hub {hub.id}: {hub.name}")  # st.text never renders markup
-            left.button("Remove this hub", icon=":material/delete:", on_click=apply, args=(ws.remove_hub, hub.id),
-                        kwargs={"done": ("Removed {name}", {"name": hub.name})}, width="stretch")
-            right.button("Unlock" if hub.locked else "Lock", icon=":material/lock:", width="stretch",
-                         on_click=apply, args=(ws.update_hub, hub.id), kwargs={"locked": not hub.locked})
-    elif picked_community:
-        community_id = str(picked_community.get("community_id"))
-        current = community_labels.get(community_id, picked_community.get("label", ""))
-        with st.container(key="selected-community"):
-            text, left, right = st.columns([5, 2, 2], vertical_alignment="center")
-            text.text("Selected: " + " · ".join(line for line in str(current).splitlines() if line))
-            here = hub_at_site.get(community_id)
-            if here is not None:
-                left.button("Remove the hub here", icon=":material/delete:", on_click=apply, width="stretch",
-                            args=(ws.remove_hub, here.id), kwargs={"done": ("Removed {name}", {"name": here.name})})
-                right.button("Unlock the hub here" if here.locked else "Lock the hub here", icon=":material/lock:",
-                             on_click=apply, args=(ws.update_hub, here.id), kwargs={"locked": not here.locked},
-                             width="stretch")
-            elif community_id in ws.engine.site_index:
-                left.button("Add a hub here", type="primary", icon=":material/add_location:", on_click=apply,
-                            args=(ws.add_hub, community_id), kwargs={"done": "Hub added"}, width="stretch")
-            else:
-                right.caption("Not a candidate site: add a hub by its coordinates below.")
-    else:  # the same row as a selection's, so the map does not move when the planner clicks
-        text, left, right = st.columns([5, 2, 2], vertical_alignment="center")
-        text.markdown(":material/touch_app: Click a community on the map to add a hub there, or a hub to remove or "
-                      "lock it. Or add hubs by name or coordinates below the map.")
-        left.button("No community selected", icon=":material/add_location:", disabled=True, key="map-actions-idle",
-                    width="stretch", help="Click a community on the map: this becomes Add a hub here")
+            text.markdown(":material/touch_app: Click a community on the map to add a hub there, or a hub to remove or "
+                          "lock it. Or add hubs by name or coordinates below the map.")
+            left.button("No community selected", icon=":material/add_location:", disabled=True, key="map-actions-idle",
+                        width="stretch", help="Click a community on the map: this becomes Add a hub here")
+
+
+map_panel(ws.revision)
 
 # -- adding hubs ------------------------------------------------------------------------------
 # a key keeps the chosen tab when a message appears above it or goes away

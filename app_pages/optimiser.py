@@ -72,9 +72,13 @@ elif start or greedy:
     engine, communities, sites = ws.engine, ws.communities, ws.sites
 
     def work(job: Job):
-        return optimize(planned, communities, sites, budget=float(budget), time_limit=float(time_limit),
-                        replan=not keep_unlocked, greedy=bool(greedy), progress=job.report, stop=job.stop,
-                        engine=engine)
+        result = optimize(planned, communities, sites, budget=float(budget), time_limit=float(time_limit),
+                          replan=not keep_unlocked, greedy=bool(greedy), progress=job.report, stop=job.stop,
+                          engine=engine)
+        # its coverage here, not in the page's next run (the served figures come once, on the page: a stopped run
+        # must end at once)
+        job.proposed = evaluate(result.scenario, engine=engine)  # type: ignore[attr-defined]
+        return result
 
     job = Job(work, "greedy preview" if greedy else "optimiser")
     keys.OPTIMISER_JOB.set(job)
@@ -133,8 +137,13 @@ if job is not None and not job.running:
             + (f", drops {len(result.removed)} unlocked hubs" if result.removed else "") + "."
             + ("" if result.status == "optimal" else f" No plan within this budget scores above the bound: at most "
                f"{max(result.bound - result.objective, 0):,.0f} more weighted people than this one."))
-        after = evaluate(result.scenario, engine=ws.engine)
-        comparison = compare([("now", ws.evaluation), ("proposed", after)])
+        # worked out once per result and state of the plan (kept on the job): a rerun of this page redoes nothing
+        shown = getattr(job, "shown", None)
+        if shown is None or shown[0] is not ws.evaluation:
+            after = getattr(job, "proposed", None) or evaluate(result.scenario, engine=ws.engine)
+            shown = (ws.evaluation, after, compare([("now", ws.evaluation), ("proposed", after)]))
+            job.shown = shown  # type: ignore[attr-defined]
+        after, comparison = shown[1], shown[2]
         figures = comparison.figures_table()
         figures = figures[figures["key"].isin([
             "hubs", "cost_usd", "communities_same_day", "communities_next_day", "communities_none",

@@ -37,12 +37,21 @@ Speed
 :class:`ServedSolver` keeps the LP between evaluations: a new hub adds its row and its
 columns, a removed hub's row gets capacity 0, a type change moves a bound, and HiGHS
 re-optimises from its last basis (about 10 ms for 300 hubs on the default data, against
-about 250 ms from scratch); it rebuilds once removed hubs outnumber the live ones.
+about 250 ms from scratch); it rebuilds once removed hubs outnumber the live ones.  A new
+travel model on the same engine (a threshold, the circuity, the speed) or a new next-day
+weight re-prices the columns, closes those now out of reach (upper bound 0) and adds those
+now in reach, and HiGHS starts from its last basis again: the served LP stays warm across
+threshold changes.
+
+:func:`served` also remembers its last answers by what they depend on (engine, travel model,
+demand, weight, hub sites and capacities): the same plan evaluated again (saved, compared,
+opened, undone to) has its served figures without a solve.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -156,6 +165,7 @@ class ServedSolver:
                             np.zeros(0, dtype=np.int32), np.zeros(0))
         self._rows = n
         self._slots: dict[tuple[int, int], int] = {}         # (site, occurrence) -> slot number
+        self._slot_site: list[int] = []
         self._slot_row: list[int] = []
         self._slot_capacity: list[float] = []
         self._col_community: list[np.ndarray] = []
@@ -181,12 +191,70 @@ class ServedSolver:
                                 index, np.ones(2 * count))
         slot = len(self._slot_row)
         self._slot_row.append(row)
+        self._slot_site.append(site)
         self._slot_capacity.append(capacity)
         self._col_community.append(communities.astype(np.int64))
         self._col_same.append(same)
         self._col_slot.append(np.full(count, slot, dtype=np.int64))
         self._columns += count
         return slot
+
+    def _columns_flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Community, same-day flag and slot of every column, in column order."""
+        if not self._col_community:
+            return np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64)
+        return np.concatenate(self._col_community), np.concatenate(self._col_same), np.concatenate(self._col_slot)
+
+    def _retarget(self, travel: TravelModel, next_day_weight: float) -> None:
+        """Re-price every column for another travel model or weight on this engine, keeping HiGHS's basis.
+
+        Under ``travel`` each slot reaches some communities: their columns get the new cost and
+        tier, columns of communities no longer reached an upper bound of 0, and communities
+        newly reached new columns.
+        """
+        import highspy
+
+        if travel == self.travel and float(next_day_weight) == self.next_day_weight:
+            return
+        self.engine.check_travel(travel)
+        self.travel, self.next_day_weight = travel, float(next_day_weight)
+        reach = travel.next_day_minutes if travel.mode.in_minutes else travel.drive_minutes(travel.next_day_miles)
+        self._minutes_scale = TIE_BREAK / max(float(reach), 1e-9)
+        community, same, slot_of = self._columns_flat()
+        old = len(community)
+        cost, upper = np.zeros(old), np.zeros(old)
+        order = np.argsort(slot_of, kind="stable")
+        bounds = np.searchsorted(slot_of[order], np.arange(len(self._slot_row) + 1))
+        position = np.full(self.engine.n_communities, -1, dtype=np.int64)
+        added: list[tuple[int, np.ndarray, np.ndarray]] = []
+        for slot, site in enumerate(self._slot_site):
+            columns = order[bounds[slot]:bounds[slot + 1]]
+            now = self.engine.reach(site, travel)
+            price = np.where(now.same_day, 1.0, self.next_day_weight) - self._minutes_scale * now.minutes
+            position[community[columns]] = columns
+            found = position[now.communities]
+            position[community[columns]] = -1
+            known = found >= 0
+            cost[found[known]], upper[found[known]] = price[known], highspy.kHighsInf
+            same[found[known]] = now.same_day[known]
+            if not known.all():
+                added.append((slot, now.communities[~known], now.same_day[~known], price[~known]))
+        if old:
+            every = np.arange(old, dtype=np.int32)
+            self._highs.changeColsCost(old, every, cost)
+            self._highs.changeColsBounds(old, every, np.zeros(old), upper)
+        self._col_community, self._col_same, self._col_slot = [community], [same], [slot_of]
+        for slot, communities, reached, price in added:
+            count = len(communities)
+            starts = np.arange(count, dtype=np.int32) * 2
+            index = np.empty(2 * count, dtype=np.int32)
+            index[0::2], index[1::2] = communities, self._slot_row[slot]
+            self._highs.addCols(count, price, np.zeros(count), np.full(count, highspy.kHighsInf), 2 * count, starts,
+                                index, np.ones(2 * count))
+            self._col_community.append(communities.astype(np.int64))
+            self._col_same.append(reached)
+            self._col_slot.append(np.full(count, slot, dtype=np.int64))
+            self._columns += count
 
     def _set_capacity(self, slot: int, capacity: float) -> None:
         import highspy
@@ -195,14 +263,20 @@ class ServedSolver:
             self._highs.changeRowBounds(self._slot_row[slot], -highspy.kHighsInf, capacity)
             self._slot_capacity[slot] = capacity
 
-    def solve(self, hub_sites: Sequence[int], capacities: Sequence[float], flows: bool = False) -> Served:
+    def solve(self, hub_sites: Sequence[int], capacities: Sequence[float], flows: bool = False,
+              travel: TravelModel | None = None, next_day_weight: float | None = None) -> Served:
         """The optimal assignment for these hubs (engine sites and parcels-a-day capacities, scenario order).
 
         With ``flows``, :attr:`Served.flows` holds the parcels each hub ships to each community.
+        ``travel`` and ``next_day_weight`` (this engine's; by default the solver's own) re-price
+        the LP warm first.
         """
         hub_sites = [int(s) for s in hub_sites]
         capacities = [float(c) for c in capacities]
         with self._lock:
+            if travel is not None or next_day_weight is not None:
+                self._retarget(travel if travel is not None else self.travel,
+                               self.next_day_weight if next_day_weight is None else next_day_weight)
             wanted: dict[tuple[int, int], float] = {}
             keys: list[tuple[int, int]] = []
             seen: dict[int, int] = {}
@@ -230,9 +304,7 @@ class ServedSolver:
             else:
                 x = np.zeros(0)
                 duals = np.zeros(self._rows)
-            community = np.concatenate(self._col_community) if self._col_community else np.zeros(0, np.int64)
-            same = np.concatenate(self._col_same) if self._col_same else np.zeros(0, bool)
-            slot_of = np.concatenate(self._col_slot) if self._col_slot else np.zeros(0, np.int64)
+            community, same, slot_of = self._columns_flat()
             x = np.maximum(x, 0.0)
             same_day = np.minimum(np.bincount(community[same], weights=x[same], minlength=n), self.demand)
             next_day = np.minimum(np.bincount(community[~same], weights=x[~same], minlength=n),
@@ -265,15 +337,40 @@ def solver_for(evaluation) -> ServedSolver:
 
 
 def solver_key(evaluation) -> tuple:
-    """What a solver depends on: reuse one only while this stays the same."""
+    """What a solver depends on: reuse one only while this stays the same.
+
+    Not the thresholds, the travel model's other settings or the next-day weight: :func:`served`
+    re-prices a solver for those warm.  The engine and the demand, yes.
+    """
     scenario = evaluation.scenario
-    return (id(evaluation.engine), scenario.travel, scenario.costs.parcels_per_person_per_year,
-            scenario.costs.peak_factor, scenario.next_day_weight)
+    return (id(evaluation.engine), scenario.costs.parcels_per_person_per_year, scenario.costs.peak_factor)
+
+
+#: The last served answers, by what they depend on (with the engine, so that its id stays its own).
+_KNOWN: "OrderedDict[tuple, tuple[CoverageEngine, Served]]" = OrderedDict()
+_KNOWN_SIZE = 32
+_KNOWN_LOCK = threading.Lock()
 
 
 def served(evaluation, solver: ServedSolver | None = None) -> Served:
-    """The served figures of an evaluation (with a warm solver when one is given)."""
-    solver = solver or solver_for(evaluation)
-    costs = evaluation.scenario.costs
-    capacities = [costs.capacity_parcels_per_day[hub.type] for hub in evaluation.scenario.hubs]
-    return solver.solve(evaluation.coverage.hub_sites, capacities)
+    """The served figures of an evaluation (with a warm solver when one is given; known ones without a solve)."""
+    scenario = evaluation.scenario
+    costs = scenario.costs
+    capacities = [float(costs.capacity_parcels_per_day[hub.type]) for hub in scenario.hubs]
+    sites = [int(site) for site in evaluation.coverage.hub_sites]
+    key = (id(evaluation.engine), scenario.travel, costs.parcels_per_person_per_year, costs.peak_factor,
+           float(scenario.next_day_weight), tuple(sites), tuple(capacities))
+    with _KNOWN_LOCK:
+        known = _KNOWN.get(key)
+        if known is not None and known[0] is evaluation.engine:
+            _KNOWN.move_to_end(key)
+            return known[1]
+    if solver is None:
+        answer = solver_for(evaluation).solve(sites, capacities)
+    else:
+        answer = solver.solve(sites, capacities, travel=scenario.travel, next_day_weight=scenario.next_day_weight)
+    with _KNOWN_LOCK:
+        _KNOWN[key] = (evaluation.engine, answer)
+        while len(_KNOWN) > _KNOWN_SIZE:
+            _KNOWN.popitem(last=False)
+    return answer

@@ -7,7 +7,7 @@ that the app shows, the CLI prints and the reports export.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -78,6 +78,8 @@ class Evaluation:
     coverage: Coverage
     solver: "ServedSolver | None" = None   # a warm ServedSolver to use (the app's workspace keeps one)
     _served: "Served | None" = None
+    #: What a face made from this plan state once and reads again (the app's map spec, say); goes with the state.
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def served(self) -> "Served":
         """The capacity assignment (``coverage/capacity.py``): served beside covered."""

@@ -119,6 +119,36 @@ def test_warm_updates_give_the_same_figures_as_a_cold_solve():
     assert again.weighted_parcels == pytest.approx(evaluation.served().weighted_parcels, rel=1e-9)
 
 
+def test_a_travel_change_re_prices_the_warm_solver_to_a_cold_solve_s_figures():
+    import dataclasses
+
+    evaluation = evaluate(load_scenario(NATIONAL))
+    solver = capacity.solver_for(evaluation)
+    caps = [float(evaluation.scenario.costs.capacity_parcels_per_day[h.type]) for h in evaluation.scenario.hubs]
+    solver.solve(evaluation.coverage.hub_sites, caps)
+    travel = evaluation.scenario.travel
+    for change in ({"same_day_minutes": 60.0}, {"next_day_minutes": 180.0}, {"speed_mph": 50.0},
+                   {"same_day_minutes": 100.0, "next_day_minutes": 200.0}):
+        moved = dataclasses.replace(travel, **change)
+        other = evaluate(evaluation.scenario.replace(travel=moved), engine=evaluation.engine)
+        warm = solver.solve(other.coverage.hub_sites, caps, travel=moved, next_day_weight=0.5)
+        cold = capacity.ServedSolver(evaluation.engine, moved, solver.demand, 0.5,
+                                     parcels_per_person_day=solver.parcels_per_person_day).solve(
+            other.coverage.hub_sites, caps)
+        assert warm.weighted_parcels == pytest.approx(cold.weighted_parcels, rel=1e-9), change
+        assert np.allclose(warm.load, cold.load, atol=1e-3), change
+        for tier, people in cold.totals()["population"].items():  # (a tie may go either way: the same people)
+            assert abs(warm.totals()["population"][tier] - people) <= 1, change
+
+
+def test_the_same_plan_evaluated_again_has_its_served_figures_without_a_solve(monkeypatch):
+    evaluation = evaluate(load_scenario(NATIONAL))
+    first = evaluation.served()
+    again = evaluate(evaluation.scenario, engine=evaluation.engine)
+    monkeypatch.setattr(capacity, "solver_for", lambda *_: pytest.fail("solved again"))
+    assert again.served() is first
+
+
 def test_ties_go_to_the_shorter_drive():
     towns = pd.DataFrame({"id": ["a", "hub_near", "hub_far"], "name": ["A", "Near", "Far"], "state": "KS",
                           "lat": [38.0, 38.05, 38.5], "lon": [-99.0, -99.0, -99.0], "population": [3650, 10, 10]})

@@ -4,12 +4,28 @@ No remote basemap unless the planner turns one on: the state outlines are drawn 
 the bundled file, so the map works offline.  Colours are the Okabe-Ito palette,
 safe for colour-blind readers.  Tooltips are plain text built here (deck.gl shows
 them as text, never as HTML), so a community name cannot run script.
+
+What a change costs (:func:`deck`)
+---------------------------------
+The map's JSON is made once per plan state (kept on the :class:`Evaluation`, so a rerun
+that changes nothing on the map sends the very same spec: Streamlit sends a reference to
+what the browser holds, and the chart does not parse or redraw it).  What never changes
+for a data set leaves the spec: the state outlines and, for the bundled communities, their
+places, sizes and names are files under ``static/map/`` (``server.enableStaticServing``),
+which the browser fetches once; a community's colour comes from its tier, one character
+of a string in the spec (4,000 bytes).  Rings are positions with one radius per layer.
+So a hub change sends the hubs, the rings and the tiers (tens of kilobytes, compressed
+much further by the websocket), not the 800 kB communities layer.  Uploaded communities
+stay inline (their names are not published as files).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import threading
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,6 +51,104 @@ class CompactDeck(pdk.Deck):
 
     def to_json(self) -> str:
         return json.dumps(self, default=default_serialize, separators=(",", ":"))
+
+
+class SpecDeck(pdk.Deck):
+    """A Deck whose JSON is made already (``st.pydeck_chart`` asks only for ``to_json`` and the tooltip)."""
+
+    def __init__(self, spec: str, tooltip: dict | None = None):  # noqa: D107 - pdk.Deck's set-up is not needed
+        self.spec = spec
+        self.layers: list = []
+        self.deck_widget = None
+        self._tooltip = tooltip or {"text": "{label}"}
+
+    def to_json(self) -> str:
+        return self.spec
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, separators=(",", ":"), default=default_serialize)
+
+
+# -- the static part: files the browser fetches once per data set --------------------------------------------------
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "map"
+STATIC_URL = "app/static/map/"  # relative to the page, so a base URL path (behind a proxy) still holds
+_PUBLISH_LOCK = threading.Lock()
+
+
+def static_serving() -> bool:
+    """Whether the server serves ``static/`` (``server.enableStaticServing`` in ``.streamlit/config.toml``)."""
+    try:
+        import streamlit as st
+
+        return bool(st.get_option("server.enableStaticServing"))
+    except Exception:  # noqa: BLE001 - outside a Streamlit server: inline everything
+        return False
+
+
+def _publish(name: str, build) -> str:
+    """The URL of ``static/map/<name>``, written (atomically, once per process at most) from ``build()``."""
+    path = STATIC_DIR / name
+    if not path.exists():
+        with _PUBLISH_LOCK:
+            if not path.exists():
+                STATIC_DIR.mkdir(parents=True, exist_ok=True)
+                partial = path.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}")
+                partial.write_text(_dumps(build()), encoding="utf-8")
+                os.replace(partial, path)
+    return STATIC_URL + name
+
+
+def _bundled(communities: pd.DataFrame) -> bool:
+    """Whether these are the bundled communities (public GeoNames places: fine to publish as a file)."""
+    from coverage.data import fingerprint
+    from coverage.dataset import default_communities
+
+    return fingerprint(communities) == fingerprint(default_communities())
+
+
+def states_data():
+    """The state outlines: a file served once when the server serves static files, else inline."""
+    if not static_serving():
+        return state_outlines()
+    return _publish("states.json", state_outlines)
+
+
+def _community_rows(table: pd.DataFrame) -> list[dict]:
+    """What never changes about a community on the map: its place, size, id and name (``i``: its row)."""
+    county = table["county"].astype(str).where(table["county"].astype(str) == "", table["county"].astype(str) + "\n")
+    label = (table["name"].astype(str) + ", " + table["state"].astype(str) + "\n" + county
+             + table["population"].map("{:,} people".format) + "\nclick for its tier and drive time")
+    frame = pd.DataFrame({"i": np.arange(len(table)), "community_id": table["community_id"].astype(str),
+                          "lon": table["lon"].round(5), "lat": table["lat"].round(5),
+                          "radius": (np.sqrt(table["population"].to_numpy()) * 45.0).round(), "label": label})
+    return frame.to_dict(orient="records")
+
+
+def _memo(evaluation: Evaluation, key, build):
+    """``build()`` once per plan state (the evaluation) and key."""
+    memo = evaluation.memo
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
+
+
+def hub_table(evaluation: Evaluation) -> pd.DataFrame:
+    """``evaluation.hub_table()``, made once per plan state (read it, do not change it)."""
+    return _memo(evaluation, "hub_table", evaluation.hub_table)
+
+
+def tier_codes(evaluation: Evaluation) -> str:
+    """Each community's tier as one character (0 same-day, 1 next-day, 2 not covered), in row order."""
+    return (np.asarray(evaluation.coverage.tier, dtype=np.uint8) + 48).tobytes().decode("ascii")
+
+
+def community_label(evaluation: Evaluation, community_id: str) -> str:
+    """The full text of one community: place, people, tier, minutes and its nearest hub ("" when unknown)."""
+    rows = np.flatnonzero(evaluation.engine.communities["community_id"].astype(str).to_numpy() == str(community_id))
+    if not len(rows):
+        return ""
+    return str(_labels(evaluation, evaluation.coverage.table().iloc[rows[:1]]).iloc[0])
 
 
 def view_for(lat: pd.Series, lon: pd.Series, width_px: int = 1000, height_px: int = 620,
@@ -107,18 +221,23 @@ def pixel_offset(lat: float, lon: float, view: pdk.ViewState) -> tuple[float, fl
     return x - centre_x, y - centre_y
 
 
-def community_layer_data(evaluation: Evaluation) -> pd.DataFrame:
-    """One row per community: position, size, colour and a plain-text tooltip."""
-    table = evaluation.coverage.table()
+def _labels(evaluation: Evaluation, table: pd.DataFrame) -> pd.Series:
+    """Plain-text tooltips of rows of the coverage table: place, people, tier, minutes and nearest hub."""
     hub_names = {hub.id: hub.name for hub in evaluation.scenario.hubs}
     tier_name = table["tier"].map(TIER_NAMES)
-    colour = table["tier"].map(TIER_COLOURS)
     minutes = table["drive_minutes"].round().astype("Int64").astype(str).replace("<NA>", "-")
     hub = table["nearest_hub_id"].map(lambda hub_id: hub_names.get(hub_id, ""))
     county = table["county"].where(table["county"] == "", table["county"] + "\n")
-    label = (table["name"] + ", " + table["state"] + "\n" + county
-             + table["population"].map("{:,} people".format) + "\n" + tier_name + " · "
-             + np.where(hub != "", minutes + " min from " + hub, "no hub reachable by road"))
+    return (table["name"] + ", " + table["state"] + "\n" + county
+            + table["population"].map("{:,} people".format) + "\n" + tier_name + " · "
+            + np.where(hub != "", minutes + " min from " + hub, "no hub reachable by road"))
+
+
+def community_layer_data(evaluation: Evaluation) -> pd.DataFrame:
+    """One row per community: position, size, colour and a plain-text tooltip (all of it, for an inline layer)."""
+    table = evaluation.coverage.table()
+    colour = table["tier"].map(TIER_COLOURS)
+    label = _labels(evaluation, table)
     return pd.DataFrame({
         "community_id": table["community_id"], "lon": table["lon"].round(5), "lat": table["lat"].round(5),
         "radius": (np.sqrt(table["population"].to_numpy()) * 45.0).round(),
@@ -186,42 +305,97 @@ def reach_layer_data(evaluation: Evaluation) -> pd.DataFrame:
                          "colour": [[*RING_COLOURS[tier], 150] for tier in pairs["tier"]]})
 
 
-def deck(evaluation: Evaluation, view: pdk.ViewState, *, basemap: bool = False, rings: bool = True,
-         highlight: set[str] | frozenset = frozenset(), communities: pd.DataFrame | None = None,
-         hubs: pd.DataFrame | None = None, by_utilisation: bool = False) -> pdk.Deck:
-    """The whole map (``communities`` and ``hubs`` may pass in tables the caller already built)."""
-    hubs = evaluation.hub_table() if hubs is None else hubs
+def _layer(kind: str, layer_id: str, data, **props) -> str:
+    """One deck.gl JSON layer, serialised (pydeck's spelling: ``@@type``, camelCase props, ``@@=`` accessors)."""
+    return _dumps({"@@type": kind, "id": layer_id, **props, "data": data})
+
+
+def _communities_layer(evaluation: Evaluation) -> str:
+    """Every community, coloured by its tier (a character of a string in the spec); the rest from a file if it can."""
+    communities = evaluation.engine.communities
+    codes = tier_codes(evaluation)
+    palette = _dumps([list(TIER_COLOURS[tier]) for tier in TIERS])
+    # deck.gl's expressions index only a name or a bracketed group, hence (palette)[('codes')[i]]
+    common = dict(getPosition="@@=[lon, lat]", getRadius="@@=radius", radiusMinPixels=2.5, radiusMaxPixels=14,
+                  getFillColor=f"@@=({palette})[('{codes}')[i]]", stroked=True, getLineColor=[255, 255, 255],
+                  lineWidthMinPixels=0.5, opacity=0.85, pickable=True, autoHighlight=True)
+    if static_serving() and _bundled(communities):
+        from coverage.data import fingerprint
+
+        name = f"communities-{fingerprint(communities).replace(':', '-')}.json"
+        data = _publish(name, lambda: _community_rows(evaluation.coverage.table()))
+        return _layer("ScatterplotLayer", "communities", data, **common)
+    rows = community_layer_data(evaluation).drop(columns="colour").assign(i=np.arange(len(communities)))
+    return _layer("ScatterplotLayer", "communities", rows.to_dict(orient="records"), **common)
+
+
+def _rings_layers(hubs: pd.DataFrame, travel) -> list[str]:
+    """Two layers of circles, next-day under same-day: the hubs' positions, one radius each."""
+    places = np.column_stack([hubs["lon"].to_numpy(dtype=float), hubs["lat"].to_numpy(dtype=float)]).round(5).tolist()
+    layers = []
+    for tier, miles in zip(("next_day", "same_day"), reversed(travel.threshold_miles)):
+        layers.append(_layer("ScatterplotLayer", f"rings-{tier.replace('_', '-')}", places, getPosition="@@=-",
+                             getRadius=round(miles * METRES_PER_MILE), stroked=True, filled=True,
+                             getFillColor=[*RING_COLOURS[tier], 28], getLineColor=[*RING_COLOURS[tier], 170],
+                             lineWidthMinPixels=1, pickable=False))
+    return layers
+
+
+def _hubs_layer(evaluation: Evaluation, hubs: pd.DataFrame, highlight, by_utilisation: bool) -> str:
     costs = evaluation.scenario.costs
     hubs = hubs.assign(capacity_parcels_per_day=[costs.capacity_parcels_per_day[t] for t in hubs["type"]])
     load = evaluation.served().load if len(hubs) else None
-    layers = [
-        # with a basemap the land stays faintly filled, so the map is never blank when the tiles cannot load
-        pdk.Layer("GeoJsonLayer", state_outlines(), id="states", stroked=True, filled=True,
-                  get_fill_color=[*LAND, 90] if basemap else list(LAND), get_line_color=list(OUTLINE),
-                  line_width_min_pixels=1),
-    ]
-    if rings and evaluation.scenario.travel.mode.outline == "lines":  # roads, not circles: a line to each place
-        layers.append(pdk.Layer("LineLayer", reach_layer_data(evaluation), id="reach", get_source_position="source",
-                                get_target_position="target", get_color="colour", get_width=1.2, width_units="pixels",
-                                pickable=False))
-    elif rings:
-        layers.append(pdk.Layer("ScatterplotLayer", ring_layer_data(hubs, evaluation.scenario.travel), id="rings",
-                                get_position=["lon", "lat"], get_radius="radius", stroked=True, filled=True,
-                                get_fill_color="colour", get_line_color="line", line_width_min_pixels=1,
-                                pickable=False))
-    layers += [
-        pdk.Layer("ScatterplotLayer", communities if communities is not None else community_layer_data(evaluation),
-                  id="communities",
-                  get_position=["lon", "lat"], get_radius="radius", radius_min_pixels=2.5, radius_max_pixels=14,
-                  get_fill_color="colour", stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=0.5,
-                  opacity=0.85, pickable=True, auto_highlight=True),
-        pdk.Layer("ScatterplotLayer", hub_layer_data(hubs, highlight, load, by_utilisation), id="hubs",
-                  get_position=["lon", "lat"], get_radius=9000, radius_min_pixels=6, radius_max_pixels=12,
-                  get_fill_color="fill", stroked=True, get_line_color="line", get_line_width="width",
-                  line_width_min_pixels=1.5, line_width_max_pixels=4, pickable=True, auto_highlight=True),
-    ]
+    rows = hub_layer_data(hubs, highlight, load, by_utilisation)
+    rows = rows.assign(lon=rows["lon"].astype(float).round(5), lat=rows["lat"].astype(float).round(5))
+    return _layer("ScatterplotLayer", "hubs", rows.to_dict(orient="records"), getPosition="@@=[lon, lat]",
+                  getRadius=9000, radiusMinPixels=6, radiusMaxPixels=12, getFillColor="@@=fill", stroked=True,
+                  getLineColor="@@=line", getLineWidth="@@=width", lineWidthMinPixels=1.5, lineWidthMaxPixels=4,
+                  pickable=True, autoHighlight=True)
+
+
+def _frame(view: pdk.ViewState, basemap: bool) -> tuple[str, str]:
+    """The spec around the layers (views, view state, map style), split where the layers go."""
     options = {"map_style": CARTO_LIGHT} if basemap else {"map_provider": None}
-    return CompactDeck(layers=layers, initial_view_state=view, tooltip={"text": "{label}"}, **options)
+    spec = json.loads(CompactDeck(layers=[], initial_view_state=view, **options).to_json())
+    spec["layers"] = "@@LAYERS@@"
+    head, tail = _dumps(spec).split('"@@LAYERS@@"')
+    return head, tail
+
+
+def deck(evaluation: Evaluation, view: pdk.ViewState, *, basemap: bool = False, rings: bool = True,
+         highlight: set[str] | frozenset = frozenset(), communities: pd.DataFrame | None = None,
+         hubs: pd.DataFrame | None = None, by_utilisation: bool = False) -> pdk.Deck:
+    """The whole map, its JSON made once per plan state and options (``hubs`` may pass in the caller's hub table).
+
+    ``communities`` (a :func:`community_layer_data` table) is accepted for older callers and not needed.
+    """
+    hubs = hub_table(evaluation) if hubs is None else hubs
+    highlight = frozenset(highlight)
+    travel = evaluation.scenario.travel
+
+    def layers() -> str:
+        parts = [_layer("GeoJsonLayer", "states", states_data(), stroked=True, filled=True,
+                        getFillColor=[*LAND, 90] if basemap else list(LAND), getLineColor=list(OUTLINE),
+                        lineWidthMinPixels=1)]
+        if rings and travel.mode.outline == "lines":  # roads, not circles: a line to each place
+            parts.append(_memo(evaluation, "reach", lambda: _layer(
+                "LineLayer", "reach", reach_layer_data(evaluation).to_dict(orient="records"),
+                getSourcePosition="@@=source", getTargetPosition="@@=target", getColor="@@=colour", getWidth=1.2,
+                widthUnits="pixels", pickable=False)))
+        elif rings:
+            parts += _memo(evaluation, "rings", lambda: _rings_layers(hubs, travel))
+        parts.append(_memo(evaluation, "communities", lambda: _communities_layer(evaluation)))
+        parts.append(_memo(evaluation, ("hubs", highlight, by_utilisation),
+                           lambda: _hubs_layer(evaluation, hubs, highlight, by_utilisation)))
+        return "[" + ",".join(parts) + "]"
+
+    view_key = (view.latitude, view.longitude, view.zoom, getattr(view, "pitch", None), getattr(view, "bearing", None))
+
+    def whole() -> str:
+        head, tail = _frame(view, basemap)
+        return head + layers() + tail
+
+    return SpecDeck(_memo(evaluation, ("deck", view_key, basemap, rings, highlight, by_utilisation), whole))
 
 
 BETTER, WORSE, UNCHANGED = (0, 158, 115), (213, 94, 0), (190, 190, 190)
