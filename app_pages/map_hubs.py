@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
 from coverage import defaults
-from coverage.errors import InputError
+from coverage.errors import InputError, Problem
 from coverage.quarters import choices as quarter_choices
 from coverage.scenario import HUB_TYPES, Hub
 from coverage.workspace import LockedHubsRemoved
@@ -33,6 +35,18 @@ def site_labels(sites_key: str, _sites: pd.DataFrame) -> list[str]:
 
 def site_id_of(label: str) -> str:
     return label.rsplit("(", 1)[1].rstrip(")")
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def sites_by_name(sites_key: str, _labels: list[str], _ids: list[str]) -> dict[str, list[str]]:
+    """'name, st' (lower case) -> the site ids of that name, for a place typed in the hub table."""
+    found: dict[str, list[str]] = {}
+    for label, site_id in zip(_labels, _ids):
+        found.setdefault(label.rsplit(" (", 1)[0].strip().lower(), []).append(site_id)
+    return found
+
+
+COORDINATES = re.compile(r"^\s*(-?\d+(?:\.\d*)?)\s*,\s*(-?\d+(?:\.\d*)?)\s*(?:\(coordinates\))?\s*$")
 
 
 sites = ws.engine.sites
@@ -137,7 +151,7 @@ map_panel(ws.revision)
 
 # -- adding hubs ------------------------------------------------------------------------------
 # a key keeps the chosen tab when a message appears above it or goes away
-search_tab, coordinates_tab = st.tabs(["Add by name", "Add by coordinates"], key="add-tabs")
+search_tab, coordinates_tab, move_tab = st.tabs(["Add by name", "Add by coordinates", "Move a hub"], key="add-tabs")
 with search_tab:
     with st.form("add-by-name", border=False, enter_to_submit=True):
         columns = st.columns([3, 1, 1, 1])
@@ -175,6 +189,25 @@ with coordinates_tab:
                       done=f"Hub added at {lat:.4f}, {lon:.4f}", where="add-by-coordinates")
             st.rerun()
     show_messages(where="add-by-coordinates")
+with move_tab:
+    # the 4,000 places are in a selectbox of their own, the same bytes every run (Streamlit sends it once and then by
+    # reference), not in the hub table, which is new after every change (issue 25)
+    with st.form("move-hub", border=False, enter_to_submit=True):
+        columns = st.columns([2, 3])
+        names = {hub.id: hub.name for hub in scenario.hubs}
+        moved = columns[0].selectbox("Hub", list(names), index=None, placeholder="Choose a hub...", key="move-hub-id",
+                                     format_func=lambda hub_id: f"{hub_id}: {names.get(hub_id, '')}")
+        target = columns[1].selectbox("New place", labels, index=None, placeholder="Type a town name...",
+                                      key="move-site")
+        if st.form_submit_button("Move hub", icon=":material/move_location:"):
+            if moved is None or target is None:
+                tell("error", "Choose a hub and its new place.", where="move-hub")
+            else:
+                apply(ws.move_hub, moved, site_id_of(target), done=("Moved {name} to {place}",
+                                                                     {"name": names.get(moved, moved),
+                                                                      "place": target}), where="move-hub")
+            st.rerun()
+    show_messages(where="move-hub")
 
 # -- the hub table --------------------------------------------------------------------------
 st.subheader(f"Hubs ({len(scenario.hubs)})")
@@ -196,22 +229,48 @@ table = pd.DataFrame({
     "people_next_day": hubs_table["population_next_day"].to_numpy() if len(hubs_table) else [],
 }).astype({"id": object, "name": object, "place": object, "type": object, "open_quarter": object, "locked": bool,
            "cost_musd": float, "people_same_day": "int64", "people_next_day": "int64"})
-places = labels + [p for p in table["place"] if p.endswith("(coordinates)")]
 editor_key = f"hub-table-{ws.revision}-{keys.HUB_TABLE_RESETS.get(0)}"
+
+
+def place_of(place: str) -> tuple[dict, str | None]:
+    """A place typed in the hub table: the site or coordinates it names and its name, or why it names none.
+
+    A candidate site's label as the table shows it, its id, its name and state ("Hays, KS", any case, when only
+    one site has it), or "latitude, longitude".
+    """
+    place = place.strip()
+    if not place:
+        return {}, None
+    if match := COORDINATES.match(place):
+        return {"lat": float(match[1]), "lon": float(match[2]), "place_name": f"Hub at {match[1]}, {match[2]}"}, None
+    site_index = ws.engine.site_index
+    if place.endswith(")") and " (" in place and site_id_of(place) in site_index:
+        site_id = site_id_of(place)
+    elif place in site_index:
+        site_id = place
+    else:
+        found = sites_by_name(data_key(sites), labels, sites["site_id"].astype(str).tolist()).get(place.lower(), [])
+        if len(found) != 1:
+            return {}, (f"no candidate site is called {place}: give its name and state (Hays, KS), its id, or a "
+                        "latitude, longitude" if not found else
+                        f"{len(found)} candidate sites are called {place}: give its id ({', '.join(found[:5])})")
+        site_id = found[0]
+    label = labels[site_index[site_id]]
+    return {"site_id": site_id, "place_name": f"Hub at {label.rsplit(' (', 1)[0]}"}, None
 
 
 def apply_table_edits(edited: pd.DataFrame) -> None:
     """Turn the edited table into one new hub list (one undo step), or a message naming the row."""
-    rows = []
-    for row in edited.to_dict(orient="records"):
-        place = row.get("place") or ""
-        if place.endswith("(coordinates)"):
-            lat, lon = (float(x) for x in place.split(" (")[0].split(","))
-            location = {"lat": lat, "lon": lon}
-        else:
-            location = {"site_id": site_id_of(place)} if place else {}
-        rows.append({**row, **location, "place_name": f"Hub at {place.rsplit(' (', 1)[0]}" if place else None})
+    rows, problems = [], []
+    for number, row in enumerate(edited.to_dict(orient="records"), start=1):
+        place = row.get("place") if isinstance(row.get("place"), str) else ""
+        location, problem = place_of(place)
+        if problem:
+            problems.append(Problem(problem, row=number, column="place"))
+        rows.append({**row, **location})
     try:
+        if problems:
+            raise InputError(problems)
         hubs = ws.hubs_from_rows(rows)
         ws.set_hubs(hubs, label="edit the hub table")
         tell("success", "Hub table saved")
@@ -248,7 +307,9 @@ edited = st.data_editor(
     column_config={
         "id": st.column_config.TextColumn("Id", disabled=True, width=40),
         "name": st.column_config.TextColumn("Name", max_chars=500, width=190),
-        "place": st.column_config.SelectboxColumn("Place", options=places, required=True, width=190),
+        "place": st.column_config.TextColumn("Place", width=190,
+                                             help="A candidate site (its name and state, e.g. Hays, KS, or its id) "
+                                                  "or latitude, longitude. To pick from the list: Move a hub, above"),
         "type": st.column_config.SelectboxColumn("Type", options=list(HUB_TYPES), required=True, width=90),
         "open_quarter": st.column_config.SelectboxColumn("Opens", options=QUARTERS, required=True, width=75),
         "locked": st.column_config.CheckboxColumn("Locked", width=60),
@@ -263,5 +324,6 @@ edited = st.data_editor(
 if not edited[editable].reset_index(drop=True).equals(table[editable].reset_index(drop=True)):
     apply_table_edits(edited)
     st.rerun()
-st.caption("Edit cells, add a row at the bottom, or select rows and delete them; every edit is one undo step. "
+st.caption("Edit cells, add a row at the bottom (its place by name and state, e.g. Hays, KS), or select rows and "
+           "delete them; every edit is one undo step. "
            f"Total {fmt.usd(table['cost_musd'].sum() * 1e6 if len(table) else 0)}.")
