@@ -134,6 +134,35 @@ def test_a_table_row_without_a_place_is_named(app):
     assert workspace(app).scenario.hubs == ()
 
 
+def test_a_hub_moves_to_a_listed_place_outside_the_table(app):
+    """Issue 25: the 4,000 places are not options of the hub table (re-sent with every change) but of a form."""
+    add_by_search(app, "Dodge City, KS")
+    app.selectbox(key="move-hub-id").select("h1")
+    app.selectbox(key="move-site").select(site_option(app, "Hays, KS"))
+    app.button(key="FormSubmitter:move-hub-Move hub").click()
+    run(app)
+    (hub,) = workspace(app).scenario.hubs
+    assert (hub.id, hub.site_id, hub.name) == ("h1", HAYS, "Hub at Dodge City, KS")
+    assert len(app.selectbox(key="move-site").options) == 4000
+
+
+@pytest.mark.parametrize("typed", ["Hays, KS", "hays, ks", HAYS])
+def test_a_place_is_typed_in_the_hub_table(app, typed):
+    add_by_search(app, "Dodge City, KS")
+    edit_table(app, edited_rows={"0": {"place": typed}})
+    (hub,) = workspace(app).scenario.hubs
+    assert (hub.id, hub.site_id) == ("h1", HAYS)
+    edit_table(app, added_rows=[{"place": "41.12, -100.77"}])
+    assert [(h.site_id, h.lat, h.lon) for h in workspace(app).scenario.hubs] == [(HAYS, None, None),
+                                                                                 (None, 41.12, -100.77)]
+
+
+def test_a_place_the_data_lacks_is_named_in_the_hub_table(app):
+    edit_table(app, added_rows=[{"place": "Atlantis, ZZ"}])
+    assert any("Hub table: 1:place: no candidate site is called Atlantis, ZZ" in e.value for e in said(app.error))
+    assert workspace(app).scenario.hubs == ()
+
+
 def table_with(app: AppTest, *columns: str):
     """The first table on the page that has these columns."""
     return next(t.value for t in app.dataframe if set(columns) <= set(t.value.columns))
