@@ -36,7 +36,7 @@ run: $(VENV)/.runtime
 # two workers, one test file each at a time (its fixtures stay together): the suite's subprocesses, servers and
 # browsers wait as much as they compute, so two cores finish in about half the time
 test: $(VENV)/.test
-	$(PY) -m pytest -n 2 --dist loadfile tests
+	$(PY) -m pytest -n 2 --dist loadfile --durations=25 tests
 
 lint: $(VENV)/.lint
 	$(PY) -m ruff check .

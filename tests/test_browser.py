@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 
 from coverage.dataset import default_communities
 from ui.mapview import LAND, TIER_COLOURS, pixel_offset, view_for
@@ -28,9 +29,19 @@ def map_canvas(page):
     return canvas
 
 
-def map_pixels(page) -> np.ndarray:
-    """RGB pixels of the deck.gl map as the user sees it."""
-    return np.asarray(Image.open(io.BytesIO(map_canvas(page).screenshot())).convert("RGB")).astype(int)
+def map_pixels(page, attempts: int = 5) -> np.ndarray:
+    """RGB pixels of the deck.gl map as the user sees it.
+
+    The map redraws in its fragment, and a canvas can be replaced between finding it and taking its picture
+    ("Element is not attached to the DOM"): then the new canvas is taken."""
+    for attempt in range(attempts):
+        try:
+            return np.asarray(Image.open(io.BytesIO(map_canvas(page).screenshot())).convert("RGB")).astype(int)
+        except PlaywrightError as error:
+            if "not attached" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
+    raise AssertionError("unreachable")
 
 
 def count_colour(pixels: np.ndarray, colour, tolerance: int = 40) -> int:
