@@ -201,6 +201,7 @@ def chromium_changes(proxy: CountingProxy, scenario, samples: int = 1, artifacts
     from ui.mapview import view_for
 
     frames: list[tuple[float, int, bool]] = []
+    fetched: list[tuple[float, str, int]] = []  # HTTP answers the page got: (when, URL, status)
 
     def received(payload) -> None:
         data = payload if isinstance(payload, bytes) else payload.encode()
@@ -241,6 +242,7 @@ def chromium_changes(proxy: CountingProxy, scenario, samples: int = 1, artifacts
                 "wire_bytes": counter.received - wire,
                 "payload_bytes": sum(size for t, size, _ in frames if started <= t <= finished),
                 "same_day": figure(page, "Same-day communities"), "next_day": figure(page, "Next-day communities"),
+                "fetched": [f"{status} {where}" for t, where, status in fetched if t >= started],
                 "plan": plan}
 
     counter, url = proxy, proxy.url
@@ -253,6 +255,8 @@ def chromium_changes(proxy: CountingProxy, scenario, samples: int = 1, artifacts
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
         page = browser.new_page(viewport={"width": 1400, "height": 950})
         page.on("websocket", lambda ws: ws.on("framereceived", received))
+        page.on("requestfinished", lambda request: fetched.append(
+            (time.perf_counter(), request.url.split("?")[0], request.response().status if request.response() else 0)))
         started = time.perf_counter()
         page.goto(f"{url}/?{urllib.parse.urlencode({'scenario': encode(scenario)})}")
         canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
@@ -262,6 +266,13 @@ def chromium_changes(proxy: CountingProxy, scenario, samples: int = 1, artifacts
         opened = {"kind": "open", "settled_ms": round((time.perf_counter() - started) * 1000),
                   "wire_bytes": counter.received}
         page.wait_for_timeout(3000)  # deck.gl has fetched its files and drawn
+        waited = time.perf_counter()  # on a busy machine its files can come later: a change must not count them
+        while not all(any(where.rsplit("/", 1)[-1].startswith(name) for _, where, _ in fetched)
+                      for name in ("states-", "communities-")):
+            if time.perf_counter() - waited > 120:
+                break  # inline map data (no static serving): nothing to wait for
+            page.wait_for_timeout(100)
+        page.wait_for_load_state("networkidle")
         try:
             expander = page.locator("[data-testid='stSidebar'] summary").filter(has_text="Thresholds and travel")
             expander.scroll_into_view_if_needed(timeout=30_000)

@@ -96,7 +96,7 @@ def sign_in(browser, url: str, who: str, path: str = "", height: int = 1000, coo
     page.goto(f"{url}/{path}")
     page.get_by_role("button", name="Sign in").click(timeout=90_000)
     person = page.get_by_role("button", name=who, exact=True)  # the provider's page: the predefined user
-    person.wait_for(timeout=30_000)
+    person.wait_for(timeout=90_000)
     if at_the_provider is not None:
         at_the_provider(context)
     person.click()
@@ -126,12 +126,12 @@ def choose(page, label: str, option: str) -> None:
 def save_plan(page, url: str, path: Path, space: str | None = None) -> None:
     open_link(page, url, path)
     to_page(page, "Scenarios")
-    page.get_by_text("Saved scenarios", exact=True).wait_for(timeout=30_000)
+    page.get_by_text("Saved scenarios", exact=True).wait_for(timeout=90_000)
     if space:
         choose(page, "Save new scenarios into", space)
         page.wait_for_timeout(500)
     page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_text("saved as a new scenario").first.wait_for(timeout=30_000)
+    page.get_by_text("saved as a new scenario").first.wait_for(timeout=90_000)
 
 
 def test_nothing_is_shown_before_signing_in(signed_app, browser):
@@ -161,7 +161,7 @@ def test_two_people_see_only_what_is_theirs_and_a_viewer_cannot_save(signed_app,
 
     bob, page = sign_in(browser, url, "bob")  # another team (south, from his groups claim): sees none of it
     to_page(page, "Scenarios")
-    page.get_by_text("No saved scenarios yet").wait_for(timeout=30_000)
+    page.get_by_text("No saved scenarios yet").wait_for(timeout=90_000)
     assert page.get_by_text(private.name).count() == 0 and page.get_by_text(team.name).count() == 0
     page.goto(f"{url}/?id={private.id}&v=1")  # the link to Alice's private plan
     assert f"not found or no access: {private.id}" in alert(page, "not found or no access")
@@ -170,7 +170,7 @@ def test_two_people_see_only_what_is_theirs_and_a_viewer_cannot_save(signed_app,
     page.goto(f"{url}/?id=nothing-here&v=1")  # the same words when there is nothing
     assert "not found or no access: nothing-here" in alert(page, "not found or no access")
     to_page(page, "Compare")
-    page.get_by_text("Put two to four plans side by side").wait_for(timeout=30_000)
+    page.get_by_text("Put two to four plans side by side").wait_for(timeout=90_000)
     page.wait_for_timeout(1000)
     assert page.get_by_text(private.name).count() == 0 and page.get_by_text(team.name).count() == 0
     page.screenshot(path=str(ARTIFACTS / "auth-bob-sees-nothing.png"), full_page=True)
@@ -179,11 +179,11 @@ def test_two_people_see_only_what_is_theirs_and_a_viewer_cannot_save(signed_app,
 
     carol, page = sign_in(browser, url, "carol")  # a viewer of north: sees the team's plan, cannot change it
     to_page(page, "Scenarios")
-    page.get_by_text("Saved scenarios", exact=True).wait_for(timeout=30_000)
+    page.get_by_text("Saved scenarios", exact=True).wait_for(timeout=90_000)
     assert page.get_by_text(private.name).count() == 0
     click_first_row(page, "scenario-list")
     page.get_by_role("button", name="Open the latest version").click()
-    page.get_by_text("Opened").first.wait_for(timeout=30_000)
+    page.get_by_text("Opened").first.wait_for(timeout=90_000)
     page.get_by_role("button", name="Save version 2").click()
     refused = alert(page, "Not saved")
     assert "editor" in refused, refused
@@ -235,12 +235,12 @@ def test_screenshot_of_the_scenarios_page_signed_in_as_an_editor(signed_app, bro
     context.close()
     context, page = sign_in(browser, url, "dave", height=1450)  # a fresh browser: nothing kept aside
     to_page(page, "Scenarios")
-    page.get_by_text("Saved scenarios", exact=True).wait_for(timeout=30_000)
+    page.get_by_text("Saved scenarios", exact=True).wait_for(timeout=90_000)
     click_first_row(page, "scenario-list")
     page.get_by_role("button", name="Open the latest version").click()
-    page.get_by_text("Opened").first.wait_for(timeout=30_000)
+    page.get_by_text("Opened").first.wait_for(timeout=90_000)
     click_first_row(page, "scenario-list")
-    page.get_by_text("Comments on version").wait_for(timeout=30_000)
+    page.get_by_text("Comments on version").wait_for(timeout=90_000)
     assert wait_for(lambda: page.get_by_text("Montana hubs").count() > 0, 10)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "screenshot-scenarios-team.png"))

@@ -21,6 +21,8 @@ stay inline (their names are not published as files).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import math
 import os
@@ -32,7 +34,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from coverage.dataset import state_outlines
+from coverage.dataset import STATES_FILE, state_outlines
 from coverage.evaluation import Evaluation
 from coverage.travel import TIERS
 
@@ -74,6 +76,11 @@ def _dumps(value) -> str:
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "map"
 STATIC_URL = "app/static/map/"  # relative to the page, so a base URL path (behind a proxy) still holds
 _PUBLISH_LOCK = threading.Lock()
+#: Streamlit serves ``static/`` with no Cache-Control and answers a revalidation in full (200, never 304), so a
+#: browser keeps a file only as long as its Last-Modified heuristic allows (a tenth of its age).  A freshly
+#: written file would be fetched again, in full, on the next change of the map; these files are named by their
+#: content and never change, so they are dated long ago: the browser keeps them for years.
+_LAST_MODIFIED = 946_684_800  # 2000-01-01
 
 
 def static_serving() -> bool:
@@ -95,6 +102,7 @@ def _publish(name: str, build) -> str:
                 STATIC_DIR.mkdir(parents=True, exist_ok=True)
                 partial = path.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}")
                 partial.write_text(_dumps(build()), encoding="utf-8")
+                os.utime(partial, (_LAST_MODIFIED, _LAST_MODIFIED))
                 os.replace(partial, path)
     return STATIC_URL + name
 
@@ -108,10 +116,18 @@ def _bundled(communities: pd.DataFrame) -> bool:
 
 
 def states_data():
-    """The state outlines: a file served once when the server serves static files, else inline."""
+    """The state outlines: a file served once when the server serves static files, else inline.
+
+    The file is named by its content (a new outline file is a new name), so a browser may keep it.
+    """
     if not static_serving():
         return state_outlines()
-    return _publish("states.json", state_outlines)
+    return _publish(f"states-{_states_digest()}.json", state_outlines)
+
+
+@functools.cache
+def _states_digest() -> str:
+    return hashlib.sha256(STATES_FILE.read_bytes()).hexdigest()[:16]
 
 
 def _community_rows(table: pd.DataFrame) -> list[dict]:
