@@ -28,13 +28,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Hashable
 
-import numpy as np
-import pandas as pd
-
 from coverage.errors import InputError, Problem
 from coverage.travel import TravelModel
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas comes with the tables; the store imports DataRef alone and needs neither
+    import numpy as np
+    import pandas as pd
+
     from coverage.engine import CoverageEngine
     from coverage.scenario import Hub, Scenario
     from coverage.travel.matrix import TravelMatrix
@@ -55,6 +55,8 @@ def fingerprint(frame: pd.DataFrame) -> str:
     memo = frame.attrs.get("fingerprint")
     if isinstance(memo, tuple) and memo[0] == id(frame):
         return memo[1]
+    import pandas as pd
+
     value = str(int(pd.util.hash_pandas_object(frame, index=False).sum() % (1 << 63))) + f":{len(frame)}"
     frame.attrs["fingerprint"] = (id(frame), value)
     return value

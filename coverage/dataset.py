@@ -10,8 +10,10 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported when the data is read, not with the paths (the CLI's parser needs those)
+    import pandas as pd
 
 
 def _data_dir() -> Path:
@@ -29,6 +31,8 @@ STATES_FILE = DATA_DIR / "states.geojson"
 
 @functools.cache
 def _communities() -> pd.DataFrame:
+    import pandas as pd
+
     frame = pd.read_csv(
         COMMUNITIES_FILE,
         dtype={"community_id": str, "name": str, "state": str, "county": str, "county_fips": str,
