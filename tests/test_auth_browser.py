@@ -106,8 +106,29 @@ def sign_in(browser, url: str, who: str, path: str = "", height: int = 1000, coo
 
 
 def to_page(page, name: str) -> None:
-    """Go to a page of the app by its link in the sidebar (slow on a busy machine: a minute and a half at most)."""
-    page.get_by_role("link", name=name).click(timeout=90_000)
+    """Go to a page of the app by its link in the sidebar, and wait for its title (a minute and a half at most).
+
+    A click that lands while the page is still starting can be lost (the run under way finishes on the page it
+    began), as a planner's would: the link is clicked again until the page's title shows.
+    """
+    title = page.locator("[data-testid='stMain'] h1").filter(has_text=name).first
+    for _ in range(6):
+        page.get_by_role("link", name=name).click(timeout=90_000)
+        try:
+            title.wait_for(timeout=15_000)
+            return
+        except Exception:  # noqa: BLE001 - not there yet: click again
+            continue
+    shown(page, title, f"to-{name.lower()}")
+
+
+def shown(page, locator, shot: str) -> None:
+    """Wait for ``locator`` to show (90 s); when it never does, keep a picture of the page (``shot``.png) to read."""
+    try:
+        locator.wait_for(timeout=90_000)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / f"{shot}-failed.png"), full_page=True)
+        raise
 
 
 def alert(page, text: str, timeout_s: float = 30) -> str:
@@ -161,7 +182,7 @@ def test_two_people_see_only_what_is_theirs_and_a_viewer_cannot_save(signed_app,
 
     bob, page = sign_in(browser, url, "bob")  # another team (south, from his groups claim): sees none of it
     to_page(page, "Scenarios")
-    page.get_by_text("No saved scenarios yet").wait_for(timeout=90_000)
+    shown(page, page.get_by_text("No saved scenarios yet"), "auth-bob-scenarios")
     assert page.get_by_text(private.name).count() == 0 and page.get_by_text(team.name).count() == 0
     page.goto(f"{url}/?id={private.id}&v=1")  # the link to Alice's private plan
     assert f"not found or no access: {private.id}" in alert(page, "not found or no access")

@@ -93,7 +93,7 @@ class FileResults:
 
     def __init__(self, path: str | Path, sweep: Sweep):
         self.path, self.sweep = Path(path), sweep
-        self.sweep_id = f"sweep-{sweep.identity[:12]}"
+        self.sweep_id = sweep_identifier(sweep)
 
     @property
     def where(self) -> str:
