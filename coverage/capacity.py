@@ -159,6 +159,10 @@ class ServedSolver:
         self._highs = highs_instance()
         self._highs.setOptionValue("dual_feasibility_tolerance", 1e-10)
         self._highs.setOptionValue("primal_feasibility_tolerance", 1e-9)
+        # primal simplex: a new hub's columns or a re-priced threshold keep the last basis primal feasible, so it
+        # goes on from there; measured on a 300-hub plan against HiGHS's default (dual): from scratch 1.2 s vs
+        # 2.2 s, a hub added 42 vs 90 ms (at most 62 vs 676 ms), a threshold 0.10 vs 0.45 s, a hub removed 25 vs 55 ms
+        self._highs.setOptionValue("simplex_strategy", 4)
         self._highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
         n = self.engine.n_communities
         self._highs.addRows(n, np.full(n, -highspy.kHighsInf), self.demand, 0, np.zeros(1, dtype=np.int32),
