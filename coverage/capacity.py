@@ -175,6 +175,7 @@ class ServedSolver:
         self._col_community: list[np.ndarray] = []
         self._col_same: list[np.ndarray] = []
         self._col_slot: list[np.ndarray] = []
+        self._col_price: list[np.ndarray] = []  # each column's objective; -inf where it is closed (upper bound 0)
         self._columns = 0
 
     def _add_slot(self, site: int, capacity: float) -> int:
@@ -200,6 +201,7 @@ class ServedSolver:
         self._col_community.append(communities.astype(np.int64))
         self._col_same.append(same)
         self._col_slot.append(np.full(count, slot, dtype=np.int64))
+        self._col_price.append(cost)
         self._columns += count
         return slot
 
@@ -248,6 +250,7 @@ class ServedSolver:
             self._highs.changeColsCost(old, every, cost)
             self._highs.changeColsBounds(old, every, np.zeros(old), upper)
         self._col_community, self._col_same, self._col_slot = [community], [same], [slot_of]
+        self._col_price = [np.where(upper > 0, cost, -np.inf)]
         for slot, communities, reached, price in added:
             count = len(communities)
             starts = np.arange(count, dtype=np.int32) * 2
@@ -258,7 +261,37 @@ class ServedSolver:
             self._col_community.append(communities.astype(np.int64))
             self._col_same.append(reached)
             self._col_slot.append(np.full(count, slot, dtype=np.int64))
+            self._col_price.append(price)
             self._columns += count
+
+    def _within_capacity(self, community: np.ndarray, slot_of: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The optimum without a solve when no hub is full: every community's parcels at its best-paying hub.
+
+        Sending each community's whole demand down its best column (when that pays) is the optimum of the LP
+        without its capacity rows, so when no hub's load then passes its capacity it is this LP's optimum too,
+        with duals ``max(best price, 0)`` for the communities and 0 for the hubs (complementary slackness holds).
+        A plan of every community a hub (a 4,000-hub share link) is answered in milliseconds; a plan whose hubs
+        fill up (the usual case) returns None here and goes to HiGHS.
+        """
+        if not self._columns:
+            return None
+        price = np.concatenate(self._col_price)
+        capacity = np.asarray(self._slot_capacity)
+        price = np.where(capacity[slot_of] > 0, price, -np.inf)  # a removed hub's slot ships nothing
+        n = self.engine.n_communities
+        best = np.full(n, -np.inf)
+        np.maximum.at(best, community, price)
+        paying = best > 0
+        chosen = np.flatnonzero((price == best[community]) & paying[community])
+        chosen = chosen[np.unique(community[chosen], return_index=True)[1]]  # one column a community
+        x = np.zeros(self._columns)
+        x[chosen] = self.demand[community[chosen]]
+        loads = np.bincount(slot_of, weights=x, minlength=len(capacity))
+        if np.any(loads > capacity * (1 + 1e-12)):
+            return None
+        duals = np.zeros(self._rows)
+        duals[:n] = np.where(paying, best, 0.0)
+        return x, duals
 
     def _set_capacity(self, slot: int, capacity: float) -> None:
         import highspy
@@ -300,7 +333,11 @@ class ServedSolver:
                 else:
                     self._slots[key] = self._add_slot(key[0], capacity)
             n = self.engine.n_communities
-            if self._columns:
+            community, same, slot_of = self._columns_flat()
+            fits = self._within_capacity(community, slot_of)
+            if fits is not None:
+                x, duals = fits
+            elif self._columns:
                 self._highs.run()
                 solution = self._highs.getSolution()
                 x = np.asarray(solution.col_value)
@@ -308,7 +345,6 @@ class ServedSolver:
             else:
                 x = np.zeros(0)
                 duals = np.zeros(self._rows)
-            community, same, slot_of = self._columns_flat()
             x = np.maximum(x, 0.0)
             same_day = np.minimum(np.bincount(community[same], weights=x[same], minlength=n), self.demand)
             next_day = np.minimum(np.bincount(community[~same], weights=x[~same], minlength=n),

@@ -91,6 +91,42 @@ def test_the_assignment_equals_an_independent_lp_on_the_default_data():
     assert 16e6 < totals["population"]["same_day"] + totals["population"]["next_day"] < 18e6  # not 37 million
 
 
+class CountingHighs:
+    """A solver's HiGHS instance that counts its runs."""
+
+    def __init__(self, highs):
+        self.highs, self.runs = highs, 0
+
+    def run(self):
+        self.runs += 1
+        return self.highs.run()
+
+    def __getattr__(self, name):
+        return getattr(self.highs, name)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_when_no_hub_fills_up_the_answer_needs_no_solve_and_equals_the_lp(seed):
+    """Every community's parcels at its best hub is the optimum when it fits; when a hub would overfill, HiGHS."""
+    rng = np.random.default_rng(200 + seed)
+    communities = kansas(seed)
+    sites = [f"t{s}" for s in rng.choice(60, size=5, replace=False)]
+    for room, solves in ((1e7, 0), (1500.0, 1)):
+        document = {"schema": "rural-coverage/scenario@1",
+                    "hubs": [{"id": f"h{k}", "site_id": s, "type": "new"} for k, s in enumerate(sites)],
+                    "costs": {"capacity_parcels_per_day": {"conversion": room, "new": room}},
+                    "thresholds": {"same_day_minutes": 60, "next_day_minutes": 150},
+                    "optimizer": {"next_day_weight": float(rng.uniform(0.1, 1))}}
+        evaluation = evaluate(parse_scenario(document), communities)
+        solver = capacity.solver_for(evaluation)
+        solver._highs = counting = CountingHighs(solver._highs)
+        served = capacity.served(evaluation, solver)
+        assert counting.runs == solves
+        assert served.weighted_parcels == pytest.approx(independent_optimum(evaluation), rel=1e-6)
+        assert (served.load <= served.capacity + 1e-6).all()
+        assert (served.same_day + served.next_day <= served.demand + 1e-6).all()
+
+
 def test_with_capacity_to_spare_served_equals_covered():
     scenario = load_scenario(NATIONAL)
     roomy = scenario.replace(costs=scenario.costs.__class__(**{**scenario.costs.__dict__,
