@@ -186,7 +186,7 @@ def read_plan(reference: str, args: argparse.Namespace, store: "ScenarioStore | 
     ``--communities``, ``--sites`` and ``--travel-matrix`` given on the command line replace the data.
     """
     from coverage.scenario import load_scenario
-    from coverage.store import parse_reference
+    from coverage.store.url import parse_reference
 
     stored = parse_reference(reference)
     if stored is None:

@@ -25,39 +25,60 @@ What is inside
 
 To add a migration, copy ``migrations/versions/0001_first_tables.py`` to the next
 number, set ``down_revision`` to the previous ``revision``, and write the change
-with ``alembic.op``; update ``access.py``
-    Who acts (:class:`Person`; ``store.acting(person)``), spaces (``team:<name>``,
-    ``user:<email>``), roles (viewer, editor, owner) and the permission errors
-    (:class:`NoAccess` reads "not found or no access" whether the thing exists or not).
-    Every store call checks the acting person; a store opened without ``acting`` acts
-    as the administrator (the command line, local mode).
-``schema.py`` to match.  Tests open a store at the
+with ``alembic.op``; update ``schema.py`` to match.  Tests open a store at the
 previous revision and check that it upgrades.
+
+The names below are imported on first use (PEP 562): ``store:ID`` references and store URLs
+are read without loading SQLAlchemy, which a command on a scenario file never needs.
 """
 
-from coverage.store.access import (
-    ROLES,
-    AuditEntry,
-    Comment,
-    Member,
-    NoAccess,
-    NotAllowed,
-    Person,
-    TeamInfo,
-    team_space,
-)
-from coverage.store.store import (
-    Conflict,
-    DataRef,
-    SavedVersion,
-    ScenarioInfo,
-    ScenarioStore,
-    StoreError,
-    StoreUnavailable,
-    VersionInfo,
-    parse_reference,
-)
-from coverage.store.url import default_store_url, store_url
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_HOMES = {
+    **dict.fromkeys(("ROLES", "AuditEntry", "Comment", "Member", "NoAccess", "NotAllowed", "Person", "TeamInfo",
+                     "team_space"), "coverage.store.access"),
+    **dict.fromkeys(("Conflict", "SavedVersion", "ScenarioInfo", "ScenarioStore", "StoreError", "StoreUnavailable",
+                     "VersionInfo"), "coverage.store.store"),
+    "DataRef": "coverage.data",
+    **dict.fromkeys(("default_store_url", "parse_reference", "store_url"), "coverage.store.url"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module on first use."""
+    if name not in _HOMES:
+        raise AttributeError(f"module 'coverage.store' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from coverage.data import DataRef
+    from coverage.store.access import (
+        ROLES,
+        AuditEntry,
+        Comment,
+        Member,
+        NoAccess,
+        NotAllowed,
+        Person,
+        TeamInfo,
+        team_space,
+    )
+    from coverage.store.store import (
+        Conflict,
+        SavedVersion,
+        ScenarioInfo,
+        ScenarioStore,
+        StoreError,
+        StoreUnavailable,
+        VersionInfo,
+    )
+    from coverage.store.url import default_store_url, parse_reference, store_url
 
 __all__ = ["ROLES", "AuditEntry", "Comment", "Conflict", "DataRef", "Member", "NoAccess", "NotAllowed", "Person",
            "SavedVersion", "ScenarioInfo", "ScenarioStore", "StoreError", "StoreUnavailable", "TeamInfo", "VersionInfo",

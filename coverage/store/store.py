@@ -65,11 +65,10 @@ from coverage.store.access import (
     team_space,
 )
 from coverage.store.errors import Conflict, StoreError, StoreUnavailable  # noqa: F401 (importable from here)
-from coverage.store.url import display, normalise, store_url
+from coverage.store.url import display, normalise, parse_reference, store_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-REFERENCE = re.compile(r"^store:(?P<id>[^@]+?)(?:@(?P<version>\d{1,100}))?$")
 #: Versions are numbered from 1; the largest an INTEGER column holds everywhere (SQLite and PostgreSQL).
 MAX_VERSION = 2 ** 31 - 1
 DEFAULT_AUTHOR = "local"
@@ -171,14 +170,6 @@ class Draft:
     origin_id: str | None
     origin_version: int | None
     updated_at: str
-
-
-def parse_reference(text: str) -> tuple[str, int | None] | None:
-    """``store:ID`` or ``store:ID@VERSION`` -> (id, version); None for anything else."""
-    match = REFERENCE.match(text.strip()) if isinstance(text, str) else None
-    if not match:
-        return None
-    return match.group("id"), int(match.group("version")) if match.group("version") else None
 
 
 def _now() -> str:

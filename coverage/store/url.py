@@ -9,6 +9,7 @@ Order: an explicit URL (``--store``), then ``COVERAGE_STORE_URL``, then (in the 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 ENVIRONMENT_VARIABLE = "COVERAGE_STORE_URL"
@@ -46,3 +47,15 @@ def display(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # not a URL at all: show it as given (it holds no parsable password)
         return url
+
+
+#: ``store:ID`` or ``store:ID@VERSION``: a stored scenario wherever a scenario file is read.
+REFERENCE = re.compile(r"^store:(?P<id>[^@]+?)(?:@(?P<version>\d{1,100}))?$")
+
+
+def parse_reference(text: str) -> tuple[str, int | None] | None:
+    """``store:ID`` or ``store:ID@VERSION`` -> (id, version); None for anything else."""
+    match = REFERENCE.match(text.strip()) if isinstance(text, str) else None
+    if not match:
+        return None
+    return match.group("id"), int(match.group("version")) if match.group("version") else None
