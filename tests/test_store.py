@@ -174,6 +174,15 @@ def test_an_older_store_is_upgraded_on_open_and_says_so(store_url):
     assert save_pilot(store).version == 1
 
 
+def test_the_store_knows_its_newest_schema_without_alembic():
+    """The fast open (no Alembic) compares with SCHEMA_HEAD: it must be Alembic's head, or a migration is skipped."""
+    from alembic.script import ScriptDirectory
+
+    from coverage.store.store import SCHEMA_HEAD, _alembic_config
+
+    assert SCHEMA_HEAD == ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
 def _snapshot(url: str):
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///"):]
