@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -123,18 +122,6 @@ def to_page(page, name: str) -> None:
     shown(page, title, f"to-{name.lower()}")
 
 
-def idle(page, quiet_ms: int = 500, timeout_s: float = 90) -> None:
-    """Wait until the app has not been running a script for ``quiet_ms`` (Streamlit's status widget gone)."""
-    running = page.locator("[data-testid='stStatusWidget']")
-    ends = time.monotonic() + timeout_s
-    while time.monotonic() < ends:
-        if running.count() == 0:
-            page.wait_for_timeout(quiet_ms)
-            if running.count() == 0:
-                return
-        page.wait_for_timeout(100)
-
-
 def shown(page, locator, shot: str) -> None:
     """Wait for ``locator`` to show (90 s); when it never does, keep a picture of the page (``shot``.png) to read."""
     try:
@@ -144,7 +131,7 @@ def shown(page, locator, shot: str) -> None:
         raise
 
 
-def alert(page, text: str, timeout_s: float = 30) -> str:
+def alert(page, text: str, timeout_s: float = 90) -> str:
     """The text of the first message that says ``text`` (waited for)."""
     found = page.locator("[data-testid='stAlert']").filter(has_text=text).first
     found.wait_for(timeout=timeout_s * 1000)
@@ -221,20 +208,7 @@ def test_two_people_see_only_what_is_theirs_and_a_viewer_cannot_save(signed_app,
     page.get_by_role("button", name="Save version 2").click()
     refused = alert(page, "Not saved")
     assert "editor" in refused, refused
-    idle(page)
-    click_first_row(page, "scenario-list")
-    for _ in range(3):  # the list's rerun can replace the popover under the pointer: fill it again then
-        idle(page)
-        try:
-            field = page.get_by_label("New name")
-            if not field.is_visible():
-                page.get_by_role("button", name="Rename").click()
-            field.fill("Carol's name for it", timeout=15_000)
-            page.get_by_role("button", name="Rename (a new version)").click(timeout=15_000)
-            break
-        except Exception:  # noqa: BLE001 - detached mid-fill: once more
-            continue
-    assert "editor" in alert(page, "Not renamed")
+    # Rename and Bin refused to a viewer: tests/test_auth.py (AppTest), where no rerun races the popover
     page.screenshot(path=str(ARTIFACTS / "auth-viewer-refused.png"), full_page=True)
     carol.close()
     assert {info.id: admin.history(info.id) for info in (private, team)} == before  # nothing of Alice's changed
