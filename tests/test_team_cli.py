@@ -1,5 +1,7 @@
 """Teams, roles, review and the audit log from the command line (``python -m coverage`` as a subprocess), on a real
-SQLite file and a real PostgreSQL server.
+SQLite file and a real PostgreSQL server.  The sweep of refused commands and the roles test call the same
+``main()`` in this process (``cli_here``): a second apiece saved, over a hundred times.  The rest, the byte-for-byte
+test among them, run ``python -m coverage`` as a subprocess.
 
 Without ``--as`` the command line is the administrator (the operating-system user); with ``--as EMAIL`` it has that
 person's rights.  ana owns team alpha, ben owns team beta; vera is a viewer and ed an editor of alpha.
@@ -32,6 +34,22 @@ def cli(url: str, *args: str, person: str | None = None) -> subprocess.Completed
                             capture_output=True, text=True, timeout=300)
     assert "Traceback" not in result.stderr, result.stderr
     return result
+
+
+def cli_here(url: str, *args: str, person: str | None = None) -> subprocess.CompletedProcess:
+    """What ``cli`` runs, through ``coverage.cli.main`` in this process (its stores closed after)."""
+    import contextlib
+    import gc
+    import io
+
+    from coverage.cli import main
+
+    argv = [*args, "--store", url, *(["--as", person] if person else [])]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    gc.collect()  # the command's store (and its database connections) goes with it, as at a process's exit
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
 
 
 def ok(result: subprocess.CompletedProcess):
@@ -76,10 +94,10 @@ def test_ana_s_plans_are_invisible_to_ben_and_ben_cannot_change_them(store_url, 
                      ("scenarios", "propose", f"{hidden}@1"), ("scenarios", "approve", f"{hidden}@1"),
                      ("scenarios", "comment", f"{hidden}@1", "mine"), ("scenarios", "copy", hidden),
                      ("scenarios", "move", hidden, "--team", "beta")):
-            refused(cli(store_url, *args, person=BEN), message)
-    refused(cli(store_url, "team", "add", "alpha", BEN, "--role", "owner", person=BEN),
+            refused(cli_here(store_url, *args, person=BEN), message)
+    refused(cli_here(store_url, "team", "add", "alpha", BEN, "--role", "owner", person=BEN),
             "team: not found or no access: team alpha")
-    refused(cli(store_url, "audit", "--team", "alpha", person=BEN), "team: not found or no access: team alpha")
+    refused(cli_here(store_url, "audit", "--team", "alpha", person=BEN), "team: not found or no access: team alpha")
     assert not (tmp_path / "r.csv").exists()
     assert rows(store_url) == before                    # nothing of ana's changed
     # the administrator (no --as) sees both
@@ -104,44 +122,44 @@ def test_an_existing_hidden_id_and_a_missing_id_read_the_same_byte_for_byte(stor
 
 def test_a_viewer_cannot_save_an_editor_cannot_approve_the_owner_can_and_the_audit_log_names_each(store_url):
     two_teams(store_url)
-    ok(cli(store_url, "team", "add", "alpha", VERA, "--role", "viewer", person=ANA))     # an owner adds members
-    ok(cli(store_url, "team", "add", "alpha", ED, "--role", "editor"))                   # so does the administrator
-    plan = ok(cli(store_url, "scenarios", "save", EXAMPLE, "--team", "alpha", "--json", person=ANA))["id"]
-    refused(cli(store_url, "scenarios", "save", EXAMPLE, "--id", plan, person=VERA),
+    ok(cli_here(store_url, "team", "add", "alpha", VERA, "--role", "viewer", person=ANA))     # an owner adds members
+    ok(cli_here(store_url, "team", "add", "alpha", ED, "--role", "editor"))                   # so does the administrator
+    plan = ok(cli_here(store_url, "scenarios", "save", EXAMPLE, "--team", "alpha", "--json", person=ANA))["id"]
+    refused(cli_here(store_url, "scenarios", "save", EXAMPLE, "--id", plan, person=VERA),
             "role: editors of team alpha may save versions; you are a viewer there")
-    refused(cli(store_url, "scenarios", "save", EXAMPLE, "--team", "alpha", person=VERA),
+    refused(cli_here(store_url, "scenarios", "save", EXAMPLE, "--team", "alpha", person=VERA),
             "role: editors of team alpha may save scenarios; you are a viewer there")
-    refused(cli(store_url, "scenarios", "delete", plan, person=VERA),
+    refused(cli_here(store_url, "scenarios", "delete", plan, person=VERA),
             "role: editors of team alpha may move scenarios to the bin and back; you are a viewer there")
-    assert ok(cli(store_url, "scenarios", "show", plan, person=VERA))["name"] == "Plains pilot"      # a viewer opens
-    ok(cli(store_url, "compare", f"store:{plan}", EXAMPLE, "--json", person=VERA))                 # and compares
-    copied = ok(cli(store_url, "scenarios", "copy", f"{plan}@1", "--json", person=VERA))["id"]      # and copies
-    second = ok(cli(store_url, "scenarios", "save", EXAMPLE, "--id", plan, "--name", "Pilot, edited",
+    assert ok(cli_here(store_url, "scenarios", "show", plan, person=VERA))["name"] == "Plains pilot"      # a viewer opens
+    ok(cli_here(store_url, "compare", f"store:{plan}", EXAMPLE, "--json", person=VERA))                 # and compares
+    copied = ok(cli_here(store_url, "scenarios", "copy", f"{plan}@1", "--json", person=VERA))["id"]      # and copies
+    second = ok(cli_here(store_url, "scenarios", "save", EXAMPLE, "--id", plan, "--name", "Pilot, edited",
                     "--author", "someone else", "--json", person=ED))
     assert second["version"] == 2
-    ok(cli(store_url, "scenarios", "propose", f"{plan}@2", "--note", "ready for review", person=ED))
-    refused(cli(store_url, "scenarios", "approve", f"{plan}@2", person=ED),
+    ok(cli_here(store_url, "scenarios", "propose", f"{plan}@2", "--note", "ready for review", person=ED))
+    refused(cli_here(store_url, "scenarios", "approve", f"{plan}@2", person=ED),
             "role: owners of team alpha may approve or reject versions; you are an editor there")
-    ok(cli(store_url, "scenarios", "approve", f"{plan}@2", "--comment", "good", person=ANA))
-    listed = ok(cli(store_url, "scenarios", "list", "--team", "alpha", "--json", person=VERA))
+    ok(cli_here(store_url, "scenarios", "approve", f"{plan}@2", "--comment", "good", person=ANA))
+    listed = ok(cli_here(store_url, "scenarios", "list", "--team", "alpha", "--json", person=VERA))
     assert [(s["id"], s["status"], s["space"]) for s in listed] == [(plan, "approved", "team:alpha")]
-    history = ok(cli(store_url, "scenarios", "history", plan, "--json", person=ANA))
+    history = ok(cli_here(store_url, "scenarios", "history", plan, "--json", person=ANA))
     assert [(v["version"], v["author"], v["status"]) for v in history] == [(1, ANA, None), (2, ED, "approved")]
-    ok(cli(store_url, "link", f"store:{plan}@2", person=VERA))
-    log = ok(cli(store_url, "audit", "--team", "alpha", "--json", person=ANA))
+    ok(cli_here(store_url, "link", f"store:{plan}@2", person=VERA))
+    log = ok(cli_here(store_url, "audit", "--team", "alpha", "--json", person=ANA))
     assert [(e["who"], e["action"]) for e in reversed(log)] == [
         (getpass.getuser(), "team-create"), (getpass.getuser(), "member-add"), (ANA, "member-add"),
         (getpass.getuser(), "member-add"), (ANA, "save"), (ED, "save"), (ED, "propose"), (ANA, "approve"),
         (VERA, "share-link")]
     assert {"at", "who", "action", "scenario", "version", "detail"} <= set(log[0])
-    refused(cli(store_url, "audit", "--team", "alpha", person=ED),
+    refused(cli_here(store_url, "audit", "--team", "alpha", person=ED),
             "role: owners of team alpha may read the audit log; you are an editor there")
-    assert [e["action"] for e in ok(cli(store_url, "audit", "--json", person=VERA))] == ["copy"]  # her own space
-    assert copied in {e["scenario"] for e in ok(cli(store_url, "audit", "--json"))}             # the admin: all
-    teams = ok(cli(store_url, "team", "list", "--json", person=VERA))
+    assert [e["action"] for e in ok(cli_here(store_url, "audit", "--json", person=VERA))] == ["copy"]  # her own space
+    assert copied in {e["scenario"] for e in ok(cli_here(store_url, "audit", "--json"))}             # the admin: all
+    teams = ok(cli_here(store_url, "team", "list", "--json", person=VERA))
     assert [(t["team"], t["role"], len(t["members"])) for t in teams] == [("alpha", "viewer", 3)]
-    ok(cli(store_url, "team", "remove", "alpha", VERA, person=ANA))
-    refused(cli(store_url, "scenarios", "show", plan, person=VERA), f"id: not found or no access: {plan}")
+    ok(cli_here(store_url, "team", "remove", "alpha", VERA, person=ANA))
+    refused(cli_here(store_url, "scenarios", "show", plan, person=VERA), f"id: not found or no access: {plan}")
 
 
 @pytest.mark.parametrize("args, message", [
