@@ -123,7 +123,7 @@ def test_an_existing_hidden_id_and_a_missing_id_read_the_same_byte_for_byte(stor
 def test_a_viewer_cannot_save_an_editor_cannot_approve_the_owner_can_and_the_audit_log_names_each(store_url):
     two_teams(store_url)
     ok(cli_here(store_url, "team", "add", "alpha", VERA, "--role", "viewer", person=ANA))     # an owner adds members
-    ok(cli_here(store_url, "team", "add", "alpha", ED, "--role", "editor"))                   # so does the administrator
+    ok(cli_here(store_url, "team", "add", "alpha", ED, "--role", "editor"))  # so does the administrator
     plan = ok(cli_here(store_url, "scenarios", "save", EXAMPLE, "--team", "alpha", "--json", person=ANA))["id"]
     refused(cli_here(store_url, "scenarios", "save", EXAMPLE, "--id", plan, person=VERA),
             "role: editors of team alpha may save versions; you are a viewer there")
@@ -131,11 +131,11 @@ def test_a_viewer_cannot_save_an_editor_cannot_approve_the_owner_can_and_the_aud
             "role: editors of team alpha may save scenarios; you are a viewer there")
     refused(cli_here(store_url, "scenarios", "delete", plan, person=VERA),
             "role: editors of team alpha may move scenarios to the bin and back; you are a viewer there")
-    assert ok(cli_here(store_url, "scenarios", "show", plan, person=VERA))["name"] == "Plains pilot"      # a viewer opens
+    assert ok(cli_here(store_url, "scenarios", "show", plan, person=VERA))["name"] == "Plains pilot"  # a viewer opens
     ok(cli_here(store_url, "compare", f"store:{plan}", EXAMPLE, "--json", person=VERA))                 # and compares
     copied = ok(cli_here(store_url, "scenarios", "copy", f"{plan}@1", "--json", person=VERA))["id"]      # and copies
     second = ok(cli_here(store_url, "scenarios", "save", EXAMPLE, "--id", plan, "--name", "Pilot, edited",
-                    "--author", "someone else", "--json", person=ED))
+                         "--author", "someone else", "--json", person=ED))
     assert second["version"] == 2
     ok(cli_here(store_url, "scenarios", "propose", f"{plan}@2", "--note", "ready for review", person=ED))
     refused(cli_here(store_url, "scenarios", "approve", f"{plan}@2", person=ED),
