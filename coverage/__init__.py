@@ -27,12 +27,12 @@ The public surface:
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-#: Each public name and the module it lives in.  They are imported on first use (PEP 562), so a command that
-#: needs none of them -- ``python -m coverage scenarios list``, a Dask worker unpickling a task -- does not pay
-#: for pandas and SciPy (0.7 s of a 1 s command).
+from coverage.lazy import exports
+
+#: Each public name and the module it lives in, imported on first use (``coverage/lazy.py``): a command that
+#: needs none of them does not pay for pandas and SciPy (0.7 s of a 1 s command).
 _HOMES = {
     "DataSet": "coverage.data", "Coverage": "coverage.engine", "CoverageEngine": "coverage.engine",
     "InputError": "coverage.errors", "Problem": "coverage.errors", "Evaluation": "coverage.evaluation",
@@ -40,25 +40,11 @@ _HOMES = {
     "Hub": "coverage.scenario", "Scenario": "coverage.scenario", "load_scenario": "coverage.scenario",
     "parse_scenario": "coverage.scenario", "save_scenario": "coverage.scenario", "TravelModel": "coverage.travel",
 }
-
+__getattr__, __dir__ = exports(__name__, _HOMES)
 __all__ = [
     "Coverage", "CoverageEngine", "DataSet", "Evaluation", "Hub", "InputError", "Problem", "Scenario", "TravelModel",
     "evaluate", "load_communities", "load_scenario", "load_sites", "parse_scenario", "save_scenario",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    """A public name, imported from its module on first use."""
-    if name not in _HOMES:
-        raise AttributeError(f"module 'coverage' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOMES[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_HOMES])
-
 
 if TYPE_CHECKING:
     from coverage.data import DataSet

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = {
     0: ["coverage.errors", "coverage.limits", "coverage.bounds", "coverage.settings", "coverage.defaults",
         "coverage.quarters", "coverage.geo", "coverage.files", "coverage.jsontext", "coverage.landmass",
-        "coverage.highs", "coverage.store.url", "coverage.store.schema"],
+        "coverage.highs", "coverage.lazy", "coverage.store.url", "coverage.store.schema"],
     1: ["coverage.dataset", "coverage.loaders", "coverage.geography", "coverage.travel", "coverage.scenario",
         "coverage.build"],
     2: ["coverage.engine", "coverage.data"],

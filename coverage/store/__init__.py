@@ -34,8 +34,9 @@ are read without loading SQLAlchemy, which a command on a scenario file never ne
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from coverage.lazy import exports
 
 _HOMES = {
     **dict.fromkeys(("ROLES", "AuditEntry", "Comment", "Member", "NoAccess", "NotAllowed", "Person", "TeamInfo",
@@ -45,15 +46,7 @@ _HOMES = {
     "DataRef": "coverage.data",
     **dict.fromkeys(("default_store_url", "parse_reference", "store_url"), "coverage.store.url"),
 }
-
-
-def __getattr__(name: str) -> Any:
-    """A public name, imported from its module on first use."""
-    if name not in _HOMES:
-        raise AttributeError(f"module 'coverage.store' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOMES[name]), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = exports(__name__, _HOMES)
 
 
 if TYPE_CHECKING:
