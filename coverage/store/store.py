@@ -310,12 +310,15 @@ class ScenarioStore:
             self._check_sqlite()
         with self._errors():
             with self.engine.connect() as conn:
-                if _stamped_revision(conn) == SCHEMA_HEAD:
-                    conn.rollback()
-                    if self.writable:
-                        self._probe_writing()
-                    return
+                newest = _stamped_revision(conn) == SCHEMA_HEAD
                 conn.rollback()
+        if not newest:
+            self._migrate()
+        if self.writable:
+            self._probe_writing()
+
+    def _migrate(self) -> None:
+        """Create or upgrade the schema with Alembic (saying so); refuse a revision newer than this code knows."""
         from alembic.runtime.migration import MigrationContext
 
         head, known = _revisions()
@@ -346,8 +349,6 @@ class ScenarioStore:
                     self.messages.append(
                         f"created a new scenario store at {self.display_url}" if found is None else
                         f"upgraded the scenario store at {self.display_url} from schema revision {found} to {head}")
-        if self.writable:
-            self._probe_writing()
 
     def _check_sqlite(self) -> None:
         """SQLite's quick_check on open: a damaged store opens for reading only, with how to recover it."""
