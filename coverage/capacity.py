@@ -143,13 +143,11 @@ class ServedSolver:
     def __init__(self, engine: CoverageEngine, travel: TravelModel, demand: np.ndarray, next_day_weight: float,
                  population: np.ndarray | None = None, parcels_per_person_day: float = 1.0):
         engine.check_travel(travel)
-        self.engine, self.travel = engine, travel
+        self.engine = engine
         self.demand = np.asarray(demand, dtype=float)
-        self.next_day_weight = float(next_day_weight)
         self.population = engine.population.astype(float) if population is None else population
         self.parcels_per_person_day = float(parcels_per_person_day)
-        reach = travel.next_day_minutes if travel.mode.in_minutes else travel.drive_minutes(travel.next_day_miles)
-        self._minutes_scale = TIE_BREAK / max(float(reach), 1e-9)
+        self._set_pricing(travel, next_day_weight)
         self._lock = threading.Lock()
         self._reset()
 
@@ -178,32 +176,46 @@ class ServedSolver:
         self._col_price: list[np.ndarray] = []  # each column's objective; -inf where it is closed (upper bound 0)
         self._columns = 0
 
+    def _set_pricing(self, travel: TravelModel, next_day_weight: float) -> None:
+        """The travel model and weight that price the columns (the tie-break scaled to the next-day reach)."""
+        self.travel, self.next_day_weight = travel, float(next_day_weight)
+        reach = travel.next_day_minutes if travel.mode.in_minutes else travel.drive_minutes(travel.next_day_miles)
+        self._minutes_scale = TIE_BREAK / max(float(reach), 1e-9)
+
+    def _price(self, reach) -> np.ndarray:
+        """Each reached community's objective: 1 same-day, the weight next-day, less the drive-time tie-break."""
+        return np.where(reach.same_day, 1.0, self.next_day_weight) - self._minutes_scale * reach.minutes
+
     def _add_slot(self, site: int, capacity: float) -> int:
         import highspy
 
         reach = self.engine.reach(site, self.travel)
-        communities, same, minutes = reach.communities, reach.same_day, reach.minutes
-        cost = np.where(same, 1.0, self.next_day_weight) - self._minutes_scale * minutes
         row = self._rows
         self._highs.addRow(-highspy.kHighsInf, capacity, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
         self._rows += 1
-        count = len(communities)
-        if count:
-            starts = np.arange(count, dtype=np.int32) * 2
-            index = np.empty(2 * count, dtype=np.int32)
-            index[0::2], index[1::2] = communities, row
-            self._highs.addCols(count, cost, np.zeros(count), np.full(count, highspy.kHighsInf), 2 * count, starts,
-                                index, np.ones(2 * count))
         slot = len(self._slot_row)
         self._slot_row.append(row)
         self._slot_site.append(site)
         self._slot_capacity.append(capacity)
+        self._add_columns(slot, reach.communities, reach.same_day, self._price(reach))
+        return slot
+
+    def _add_columns(self, slot: int, communities: np.ndarray, same: np.ndarray, price: np.ndarray) -> None:
+        """Columns from ``slot``'s hub to these communities (each in its community's row and the slot's row)."""
+        import highspy
+
+        count = len(communities)
+        if count:
+            starts = np.arange(count, dtype=np.int32) * 2
+            index = np.empty(2 * count, dtype=np.int32)
+            index[0::2], index[1::2] = communities, self._slot_row[slot]
+            self._highs.addCols(count, price, np.zeros(count), np.full(count, highspy.kHighsInf), 2 * count, starts,
+                                index, np.ones(2 * count))
         self._col_community.append(communities.astype(np.int64))
         self._col_same.append(same)
         self._col_slot.append(np.full(count, slot, dtype=np.int64))
-        self._col_price.append(cost)
+        self._col_price.append(price)
         self._columns += count
-        return slot
 
     def _columns_flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Community, same-day flag and slot of every column, in column order."""
@@ -223,20 +235,18 @@ class ServedSolver:
         if travel == self.travel and float(next_day_weight) == self.next_day_weight:
             return
         self.engine.check_travel(travel)
-        self.travel, self.next_day_weight = travel, float(next_day_weight)
-        reach = travel.next_day_minutes if travel.mode.in_minutes else travel.drive_minutes(travel.next_day_miles)
-        self._minutes_scale = TIE_BREAK / max(float(reach), 1e-9)
+        self._set_pricing(travel, next_day_weight)
         community, same, slot_of = self._columns_flat()
         old = len(community)
         cost, upper = np.zeros(old), np.zeros(old)
         order = np.argsort(slot_of, kind="stable")
         bounds = np.searchsorted(slot_of[order], np.arange(len(self._slot_row) + 1))
         position = np.full(self.engine.n_communities, -1, dtype=np.int64)
-        added: list[tuple[int, np.ndarray, np.ndarray]] = []
+        added: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
         for slot, site in enumerate(self._slot_site):
             columns = order[bounds[slot]:bounds[slot + 1]]
             now = self.engine.reach(site, travel)
-            price = np.where(now.same_day, 1.0, self.next_day_weight) - self._minutes_scale * now.minutes
+            price = self._price(now)
             position[community[columns]] = columns
             found = position[now.communities]
             position[community[columns]] = -1
@@ -252,17 +262,7 @@ class ServedSolver:
         self._col_community, self._col_same, self._col_slot = [community], [same], [slot_of]
         self._col_price = [np.where(upper > 0, cost, -np.inf)]
         for slot, communities, reached, price in added:
-            count = len(communities)
-            starts = np.arange(count, dtype=np.int32) * 2
-            index = np.empty(2 * count, dtype=np.int32)
-            index[0::2], index[1::2] = communities, self._slot_row[slot]
-            self._highs.addCols(count, price, np.zeros(count), np.full(count, highspy.kHighsInf), 2 * count, starts,
-                                index, np.ones(2 * count))
-            self._col_community.append(communities.astype(np.int64))
-            self._col_same.append(reached)
-            self._col_slot.append(np.full(count, slot, dtype=np.int64))
-            self._col_price.append(price)
-            self._columns += count
+            self._add_columns(slot, communities, reached, price)
 
     def _within_capacity(self, community: np.ndarray, slot_of: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """The optimum without a solve when no hub is full: every community's parcels at its best-paying hub.
