@@ -287,11 +287,7 @@ def chromium_changes(proxy: CountingProxy, scenario, samples: int = 1, artifacts
         for _, target in lonely[~lonely["community_id"].isin(taken)].iterrows():
             if sum(r["kind"] == "add" for r in results) >= samples:
                 break
-            page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
-            box = canvas.bounding_box()
-            x, y = project(target.lat, target.lon, view, box)
-            page.mouse.move(x, y)
-            page.wait_for_timeout(400)
+            x, y = point_at(page, canvas, target, view, pause_ms=400)
             add = page.get_by_role("button", name="Add a hub here")
             try:
                 selected = change(page, lambda x=x, y=y: page.mouse.click(x, y), "select", False, plan)
@@ -336,6 +332,15 @@ def spread_out(communities, count: int):
         if len(chosen) == count:
             break
     return lower48.iloc[chosen]
+
+
+def point_at(page, canvas, target, view, pause_ms: int) -> tuple[float, float]:
+    """Scroll the page to its top and hold the pointer over ``target`` (a community) on the map; its (x, y)."""
+    page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
+    x, y = project(target.lat, target.lon, view, canvas.bounding_box())
+    page.mouse.move(x, y)
+    page.wait_for_timeout(pause_ms)
+    return x, y
 
 
 def project(lat: float, lon: float, view, box) -> tuple[float, float]:
@@ -647,11 +652,7 @@ def chromium_probe(url: str, query: str, samples: int = 3, delay: float = 0.0) -
         for _, target in spread_out(communities, samples * 3).iterrows():
             if len(results["add"]) >= samples:
                 break
-            page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
-            box = canvas.bounding_box()
-            x, y = project(target.lat, target.lon, view, box)
-            page.mouse.move(x, y)
-            page.wait_for_timeout(300)
+            x, y = point_at(page, canvas, target, view, pause_ms=300)
             started = time.perf_counter()
             page.mouse.click(x, y)
             add = page.get_by_role("button", name="Add a hub here")
