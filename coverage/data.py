@@ -62,6 +62,13 @@ def fingerprint(frame: pd.DataFrame) -> str:
     return value
 
 
+def bundled(communities: pd.DataFrame) -> bool:
+    """Whether these are the bundled communities (the public GeoNames places), by their content."""
+    from coverage.dataset import default_communities
+
+    return fingerprint(communities) == fingerprint(default_communities())
+
+
 def radius_for(travel: TravelModel) -> float:
     """The engine radius that serves ``travel``: its next-day radius rounded up to the step (geometric modes)."""
     return math.ceil(travel.threshold_miles[1] / RADIUS_STEP_MILES - 1e-9) * RADIUS_STEP_MILES
@@ -102,6 +109,11 @@ class DataSet:
         from coverage.dataset import default_communities
 
         return cls(default_communities())
+
+    @property
+    def is_default(self) -> bool:
+        """Whether this is :meth:`default`'s data: the bundled communities, every one a site, no matrix."""
+        return self.sites is None and self.matrix is None and bundled(self.communities)
 
     # -- the reference -------------------------------------------------------------------------
     @property

@@ -105,16 +105,18 @@ def make_report(scenario, data, fmt: str) -> Future:
     return _submit(report_in_worker, scenario.to_dict(), data, fmt)
 
 
+def worker_data(data):
+    """What a worker needs to evaluate on ``data`` (a DataSet): None for the bundled data (it has that), else the
+    tables themselves."""
+    return None if data.is_default else data
+
+
 def _data_of(evaluation):
-    """What a worker needs to evaluate on this evaluation's data: None for the bundled communities, else the tables."""
-    from coverage.data import DataSet, fingerprint
-    from coverage.dataset import default_communities
+    """:func:`worker_data` of an evaluation's data."""
+    from coverage.data import DataSet
 
     engine = evaluation.engine
-    if engine.sites is None and engine.matrix is None and \
-            fingerprint(engine.communities) == fingerprint(default_communities()):
-        return None
-    return DataSet(engine.communities, engine.sites, engine.matrix)
+    return worker_data(DataSet(engine.communities, engine.sites, engine.matrix))
 
 
 def comparison_in_worker(plans: list[tuple[str, dict, Any]], fmt: str) -> bytes:

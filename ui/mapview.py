@@ -34,6 +34,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
+from coverage.data import bundled
 from coverage.dataset import STATES_FILE, state_outlines
 from coverage.evaluation import Evaluation
 from coverage.travel import TIERS
@@ -105,14 +106,6 @@ def _publish(name: str, build) -> str:
                 os.utime(partial, (_LAST_MODIFIED, _LAST_MODIFIED))
                 os.replace(partial, path)
     return STATIC_URL + name
-
-
-def _bundled(communities: pd.DataFrame) -> bool:
-    """Whether these are the bundled communities (public GeoNames places: fine to publish as a file)."""
-    from coverage.data import fingerprint
-    from coverage.dataset import default_communities
-
-    return fingerprint(communities) == fingerprint(default_communities())
 
 
 def states_data():
@@ -335,7 +328,7 @@ def _communities_layer(evaluation: Evaluation) -> str:
     common = dict(getPosition="@@=[lon, lat]", getRadius="@@=radius", radiusMinPixels=2.5, radiusMaxPixels=14,
                   getFillColor=f"@@=({palette})[('{codes}')[i]]", stroked=True, getLineColor=[255, 255, 255],
                   lineWidthMinPixels=0.5, opacity=0.85, pickable=True, autoHighlight=True)
-    if static_serving() and _bundled(communities):
+    if static_serving() and bundled(communities):  # public GeoNames places: fine to publish as a file
         from coverage.data import fingerprint
 
         name = f"communities-{fingerprint(communities).replace(':', '-')}.json"

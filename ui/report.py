@@ -32,7 +32,7 @@ def report_control() -> None:
                            help="The figures are those of `python -m coverage evaluate` for this plan.")
         state = (id(ws), ws.revision, fmt)
         if st.button("Make the report", key="report-make", icon=":material/build:", width="stretch"):
-            keys.REPORT_MADE.set((state, jobs.make_report(ws.scenario, _data_for_worker(ws), fmt), None))
+            keys.REPORT_MADE.set((state, jobs.make_report(ws.scenario, jobs.worker_data(ws.data_in_use), fmt), None))
         made = keys.REPORT_MADE.get()
         if made and made[0] == state and isinstance(made[1], Future):
             # the work is in a worker process: this thread only waits (without the interpreter's lock)
@@ -52,14 +52,3 @@ def report_control() -> None:
                                icon=":material/download:", key="report-download", width="stretch")
         elif made:
             st.caption("The plan changed since the last report: make a new one.")
-
-
-def _data_for_worker(ws):
-    """The data set for the worker: None for the bundled communities (the worker has them), else the tables."""
-    from coverage.data import fingerprint
-    from coverage.dataset import default_communities
-
-    data = ws.data_in_use
-    bundled = (data.sites is None and data.matrix is None
-               and fingerprint(data.communities) == fingerprint(default_communities()))
-    return None if bundled else data
