@@ -60,8 +60,19 @@ def server_rerun(hubs: int, repeats: int) -> dict:
     import os
     import tempfile
 
+    from streamlit.runtime.scriptrunner import script_cache
     from streamlit.testing.v1 import AppTest
 
+    # The served app compiles app.py and each page once (the Runtime keeps one ScriptCache); AppTest makes a new
+    # ScriptCache for every run, which would add 30-40 ms of parsing and compiling that no planner waits for.
+    compiled: dict = {}
+    fresh = script_cache.ScriptCache.__init__
+
+    def one_cache(self) -> None:
+        fresh(self)
+        self._cache = compiled
+
+    script_cache.ScriptCache.__init__ = one_cache  # type: ignore[method-assign]
     os.environ["COVERAGE_STORE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='bench-app-')}/scenarios.db"
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     app.run()
@@ -434,6 +445,32 @@ async def planner(session, rng, stop: dict, record) -> None:
             return
 
 
+async def reporter(session, stop: dict, record) -> None:
+    """A planner who makes PDF reports back to back (the sidebar's *Make the report*, a fragment run that waits for
+    the worker process), changing the same-day threshold between them so each report is a new one."""
+    import asyncio
+
+    from loadclient import number, trigger
+
+    same_day = 90.0
+    while time.monotonic() < stop["at"]:
+        make = session.find("button", label="Make the report")
+        if make is None:
+            record(Failure("report", "no Make the report button on the page"))
+            return
+        result = await session.rerun({make.id: trigger(make.id)}, "report", fragment_id=make.fragment_id)
+        record(result)
+        if result.error is not None:
+            return
+        field = session.find("number_input", key_part="same_day_minutes")
+        same_day = 95.0 if same_day == 90.0 else 90.0
+        result = await session.rerun({field.id: number(field.id, same_day)}, "report-change")
+        record(result)
+        if result.error is not None:
+            return
+        await asyncio.sleep(0.5)
+
+
 class Failure:
     """A change that could not be made (its widget was not on the page): counted as an error."""
 
@@ -470,8 +507,12 @@ def rss_bytes(processes) -> int:
     return total
 
 
-async def drive(url: str, count: int, duration: float, query: str, seed: int, app_pids: list[int]) -> dict:
-    """``count`` planners on ``url`` for ``duration`` measured seconds; what they saw and what the servers spent."""
+async def drive(url: str, count: int, duration: float, query: str, seed: int, app_pids: list[int],
+                reporting: bool = False) -> dict:
+    """``count`` planners on ``url`` for ``duration`` measured seconds; what they saw and what the servers spent.
+
+    With ``reporting``, one more tab makes PDF reports all the while (:func:`reporter`): its reports are counted
+    apart, and the planners' figures show what it costs them."""
     import asyncio
     import random
 
@@ -486,9 +527,9 @@ async def drive(url: str, count: int, duration: float, query: str, seed: int, ap
         await warm.close()
     await asyncio.sleep(2)
     rss_before = rss_bytes(processes)
-    changes, opened, errors = [], [], []
+    changes, opened, errors, reports = [], [], [], []
     stop = {"at": math.inf}  # set once every tab has opened: the measured window starts then
-    sessions = [Session(url, query) for _ in range(count)]
+    sessions = [Session(url, query) for _ in range(count + reporting)]
     stagger = min(0.25 * count, 10.0)
 
     async def one(index: int, session) -> None:
@@ -502,6 +543,9 @@ async def drive(url: str, count: int, duration: float, query: str, seed: int, ap
             arrived.append(index)
         rng = random.Random(seed * 1000 + index)
         try:
+            if index == count:  # the extra tab: the one making reports
+                await reporter(session, stop, lambda c: reports.append(getattr(c, "change", c)))
+                return
             await planner(session, rng, stop, lambda c: changes.append(getattr(c, "change", c)))
         except (SessionError, OSError) as error:
             errors.append(f"planner: {error}")
@@ -509,7 +553,7 @@ async def drive(url: str, count: int, duration: float, query: str, seed: int, ap
     me = psutil.Process()
     arrived: list[int] = []
     tasks = [asyncio.create_task(one(i, s)) for i, s in enumerate(sessions)]
-    while len(arrived) < count:  # every tab has loaded its page (or failed to)
+    while len(arrived) < len(sessions):  # every tab has loaded its page (or failed to)
         await asyncio.sleep(0.5)
     await asyncio.sleep(8.0)  # and is into its cycle
     cpu_start, driver_start, measure_start = cpu_seconds(processes), cpu_seconds([me]), time.monotonic()
@@ -523,8 +567,12 @@ async def drive(url: str, count: int, duration: float, query: str, seed: int, ap
         task.cancel()
     for session in sessions:
         await session.close()
-    window = [c for c in changes if measure_start <= c.started and c.started + c.seconds <= measure_end + 0.001
-              or (c.error and measure_start <= c.started <= measure_end)]
+    def measured(items: list) -> list:
+        return [c for c in items if measure_start <= c.started and c.started + c.seconds <= measure_end + 0.001
+                or (c.error and measure_start <= c.started <= measure_end)]
+
+    window = measured(changes)
+    made = [c for c in measured(reports) if c.kind == "report"]
     edits = [c for c in window if c.kind in CHANGES]
     seconds = measure_end - measure_start
     summary = summarize(edits)
@@ -543,6 +591,7 @@ async def drive(url: str, count: int, duration: float, query: str, seed: int, ap
         "page_load_bytes": opened[0].bytes_received if opened else None,
         "session_errors": errors[:5], "session_error_count": len(errors),
         "error_examples": sorted({c.error for c in window if c.error})[:5],
+        **({"reports": summarize(made)["all"]} if reporting else {}),
     }
 
 
@@ -567,37 +616,39 @@ def run_matrix(args) -> None:
         for repeat in range(args.repeat):
             for lever in args.lever:
                 options, freeze = LEVERS[lever]
-                for processes in args.processes:
-                    for count in args.load:
-                        store = create_database(server, f"load{uuid.uuid4().hex[:12]}")
-                        load_before = os.getloadavg()
-                        with deployment(processes, store_url=store, options=options, gc_freeze=freeze) as running:
-                            probe: dict = {}
-                            if args.probe:  # a Chromium tab beside the planners, once they are all in
-                                delay = min(0.25 * count, 10.0) + 15.0 + 5.0 * processes
-                                thread = threading.Thread(target=lambda probe=probe, delay=delay: probe.update(
-                                    chromium_probe(running.url, query, delay=delay)), daemon=True)
-                                thread.start()
-                            result = asyncio.run(drive(running.url, count, args.duration, query,
-                                                       seed=repeat, app_pids=running.app_pids))
-                            if args.probe:
-                                thread.join(timeout=300)
-                                result["probe"] = probe
-                        result = {"lever": lever, "processes": processes, "repeat": repeat, **result,
-                                  "load_before": [round(x, 2) for x in load_before],
-                                  "load_after": [round(x, 2) for x in os.getloadavg()],
-                                  "machine": f"{platform.node()} {os.cpu_count()} cores"}
-                        line = json.dumps(result)
-                        if args.out:
-                            with open(args.out, "a") as out:
-                                out.write(line + "\n")
-                        print(line if args.json else
-                              f"{lever:6} P={processes} N={count:3}: median {result['median_s']:.2f} s, p95 "
-                              f"{result['p95_s']:.2f} s, {result['changes_per_s']} changes/s, "
-                              f"{result['bytes_median'] or 0:,} B/change, CPU {result['server_cpu_ms_per_change']} "
-                              f"ms/change, RSS {result['rss_per_session_mb']} MB/session, errors "
-                              f"{result['errors'] + result['session_error_count']}, load {result['load_before'][0]}",
-                              flush=True)
+                for processes, count, reporting in [(p, n, r == "on") for p in args.processes for n in args.load
+                                                    for r in args.reports]:
+                    store = create_database(server, f"load{uuid.uuid4().hex[:12]}")
+                    load_before = os.getloadavg()
+                    with deployment(processes, store_url=store, options=options, gc_freeze=freeze) as running:
+                        probe: dict = {}
+                        if args.probe:  # a Chromium tab beside the planners, once they are all in
+                            delay = min(0.25 * count, 10.0) + 15.0 + 5.0 * processes
+                            thread = threading.Thread(target=lambda probe=probe, delay=delay: probe.update(
+                                chromium_probe(running.url, query, delay=delay)), daemon=True)
+                            thread.start()
+                        result = asyncio.run(drive(running.url, count, args.duration, query,
+                                                   seed=repeat, app_pids=running.app_pids, reporting=reporting))
+                        if args.probe:
+                            thread.join(timeout=300)
+                            result["probe"] = probe
+                    result = {"lever": lever, "processes": processes, "repeat": repeat, **result,
+                              "load_before": [round(x, 2) for x in load_before],
+                              "load_after": [round(x, 2) for x in os.getloadavg()],
+                              "machine": f"{platform.node()} {os.cpu_count()} cores"}
+                    reports = result.get("reports")
+                    line = json.dumps(result)
+                    if args.out:
+                        with open(args.out, "a") as out:
+                            out.write(line + "\n")
+                    print(line if args.json else
+                          f"{lever:6} P={processes} N={count:3}: median {result['median_s']:.2f} s, p95 "
+                          f"{result['p95_s']:.2f} s, {result['changes_per_s']} changes/s, "
+                          f"{result['bytes_median'] or 0:,} B/change, CPU {result['server_cpu_ms_per_change']} "
+                          f"ms/change, RSS {result['rss_per_session_mb']} MB/session, errors "
+                          f"{result['errors'] + result['session_error_count']}, load {result['load_before'][0]}"
+                          + (f"; beside {reports['changes']} PDF reports (median {reports['median_s']:.1f} s)"
+                             if reports else ""), flush=True)
 
 
 def chromium_probe(url: str, query: str, samples: int = 3, delay: float = 0.0) -> dict:
@@ -690,6 +741,8 @@ def main() -> None:
     parser.add_argument("--lever", nargs="+", default=["none"], choices=sorted(LEVERS))
     parser.add_argument("--plan", default=str(ROOT / "examples" / "national_rollout.json"))
     parser.add_argument("--probe", action="store_true", help="a Chromium tab under the load")
+    parser.add_argument("--reports", nargs="+", default=["off"], choices=["off", "on"],
+                        help="on: one more tab makes PDF reports back to back beside the planners")
     parser.add_argument("--out", help="append each run's JSON to this file (JSON lines)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--hubs", type=int, default=300, help="hubs of the plan a single planner changes")

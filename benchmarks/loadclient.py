@@ -22,6 +22,10 @@ the frontend bundle's connection manager, and checked against Chromium's frames)
 * **Settled.** ``script_finished`` with ``FINISHED_SUCCESSFULLY``: ``FINISHED_EARLY_FOR_RERUN``
   only ends one run of a chain (``st.rerun()`` after a table edit), and the next starts
   with another ``new_session``.
+* **Fragments.** A widget inside an ``st.fragment`` (its deltas carry ``fragment_id``) is
+  sent with ``rerun_script.fragment_id``, as the frontend does: the server reruns that
+  fragment only, its deltas replace the fragment's part of the page, and it ends with
+  ``FINISHED_FRAGMENT_RUN_SUCCESSFULLY`` (or early, for an ``st.rerun()`` of the app).
 * **Widgets.** A widget's id (``$$ID-<hash>-<key>``) is read from its element in the
   page's deltas, never computed; the tab sends the values it set, as the frontend sends
   its widget manager's states (a widget it never touched keeps its value on the server).
@@ -47,6 +51,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
 FINISHED = ForwardMsg.FINISHED_SUCCESSFULLY
+FRAGMENT_FINISHED = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 #: Widget values kept between runs (a trigger is sent once).
 PERSISTENT = ("bool_value", "double_value", "int_value", "string_value", "json_value", "string_array_value")
 
@@ -74,6 +79,7 @@ class Change:
 class Element:
     kind: str  # the Element oneof: button, number_input, dataframe, deck_gl_json_chart...
     proto: Any  # that oneof's message
+    fragment_id: str = ""  # the st.fragment it was drawn in ("" outside any)
 
     @property
     def id(self) -> str:
@@ -103,6 +109,7 @@ class Session:
         self._max_age = 2
         self._states: dict[str, WidgetState] = {}
         self._change: Change | None = None
+        self._fragment_run = False  # the run under way reruns one fragment: the rest of the page stays
         self._settled = asyncio.Event()
         self._reader: asyncio.Task | None = None
         self._closed: str | None = None
@@ -165,8 +172,10 @@ class Session:
         return await self.rerun({}, kind="page", page_script_hash=self.pages[url_path])
 
     async def rerun(self, widgets: dict[str, WidgetState], kind: str, query: str = "",
-                    page_script_hash: str | None = None) -> Change:
-        """Send one rerun with these widget values (on top of the ones set before); wait until the page settles."""
+                    page_script_hash: str | None = None, fragment_id: str = "") -> Change:
+        """Send one rerun with these widget values (on top of the ones set before); wait until the page settles.
+
+        With ``fragment_id`` (the :attr:`Element.fragment_id` of the widget) only that fragment reruns."""
         if self._closed:
             raise SessionError(self._closed)
         live = {element.id for element in self.elements.values() if element.id}
@@ -175,6 +184,8 @@ class Session:
         rerun = message.rerun_script
         rerun.query_string = query
         rerun.page_script_hash = page_script_hash or self.page_script_hash
+        rerun.fragment_id = fragment_id
+        self._fragment_run = bool(fragment_id)
         for state in {**self._states, **widgets}.values():
             rerun.widget_states.widgets.append(state)
         rerun.cached_message_hashes.extend(self._kept)
@@ -238,7 +249,8 @@ class Session:
             path = tuple(message.metadata.delta_path)
             if delta_kind == "new_element":
                 element_kind = message.delta.new_element.WhichOneof("type")
-                self._building[path] = Element(element_kind, getattr(message.delta.new_element, element_kind))
+                self._building[path] = Element(element_kind, getattr(message.delta.new_element, element_kind),
+                                               message.delta.fragment_id)
                 if label != "ref_hash":
                     label = element_kind
                 if element_kind == "exception" and change is not None and change.error is None:
@@ -249,7 +261,7 @@ class Session:
             self.page_script_hash = message.new_session.page_script_hash
             if message.new_session.HasField("config"):
                 self._max_age = message.new_session.config.max_cached_message_age or self._max_age
-            self._building = {}
+            self._building = dict(self.elements) if self._fragment_run else {}
             if change is not None:
                 change.runs += 1
                 if change.runs == 1:
@@ -261,13 +273,15 @@ class Session:
                 change.error = "script compilation error"
         elif kind == "script_finished":
             status = message.script_finished
-            if status == FINISHED:
+            if status in (FINISHED, FRAGMENT_FINISHED):
                 self.elements = self._building
                 self._building = dict(self._building)
             if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 self._run_count += 1
                 self._kept = {h: kept for h, kept in self._kept.items() if self._run_count - kept[1] <= self._max_age}
-            if status == FINISHED and change is not None:
+            else:  # an st.rerun() ends the fragment's run: the app's whole run comes next
+                self._fragment_run = False
+            if status in (FINISHED, FRAGMENT_FINISHED) and change is not None:
                 change.seconds = now - change.started
                 change.script_seconds += now
                 change.bytes_received += len(payload)

@@ -375,6 +375,19 @@ def test_the_report_control_makes_a_pdf_named_after_the_plan(app):
     assert any("make a new one" in c.value for c in app.sidebar.caption)
 
 
+def test_reports_are_made_in_a_worker_process_that_yields_the_cpu_to_the_server():
+    """Issue 25: a report never runs in the server's process, and its worker runs at a lower CPU priority, so the
+    planners' changes are scheduled before it."""
+    import os
+
+    from ui import jobs
+
+    worker_pid = jobs.worker_pool().submit(os.getpid).result(timeout=120)
+    worker_nice = jobs.worker_pool().submit(os.nice, 0).result(timeout=120)
+    assert worker_pid != os.getpid()
+    assert worker_nice == min(19, os.nice(0) + jobs.NICE) and jobs.NICE == 10
+
+
 def test_the_optimiser_page_respects_capacity_by_default_and_chooses_types(app):
     app.switch_page("app_pages/optimiser.py")
     run(app)
