@@ -22,6 +22,7 @@ A data set is immutable: a new matrix, or new communities, make a new one.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections import OrderedDict
@@ -64,9 +65,15 @@ def fingerprint(frame: pd.DataFrame) -> str:
 
 def bundled(communities: pd.DataFrame) -> bool:
     """Whether these are the bundled communities (the public GeoNames places), by their content."""
+    return fingerprint(communities) == _bundled_fingerprint()
+
+
+@functools.cache
+def _bundled_fingerprint() -> str:
+    """The bundled communities' fingerprint (``default_communities()`` is a new copy on every call)."""
     from coverage.dataset import default_communities
 
-    return fingerprint(communities) == fingerprint(default_communities())
+    return fingerprint(default_communities())
 
 
 def radius_for(travel: TravelModel) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
@@ -9,7 +10,14 @@ _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 
 def parse_quarter(text: str) -> int:
     """Quarter number since year 0 (``2025Q1`` -> 8100); ValueError with a plain message."""
-    match = _QUARTER.match(text) if isinstance(text, str) else None
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a quarter (write it like 2025Q3)")
+    return _parse(text)
+
+
+@functools.lru_cache(maxsize=1024)  # a plan's costs and timeline ask for the same few quarters thousands of times
+def _parse(text: str) -> int:
+    match = _QUARTER.match(text)
     if not match:
         raise ValueError(f"{text!r} is not a quarter (write it like 2025Q3)")
     year, quarter = int(match.group(1)), int(match.group(2))
