@@ -20,7 +20,7 @@ import pytest
 from coverage.store import ScenarioStore
 
 from .conftest import ARTIFACTS, ROOT, free_port, require_system
-from .test_browser import wait_for
+from .test_browser import shown, to_page, wait_for
 from .test_browser_store import NATIONAL, PILOT, click_first_row, open_link
 
 #: The people of these tests: sub (the provider's button), claims (email and name from the profile and email scopes,
@@ -103,32 +103,6 @@ def sign_in(browser, url: str, who: str, path: str = "", height: int = 1000, coo
     page.locator(".st-key-signed-in").wait_for(timeout=90_000)
     assert PEOPLE[who]["name"] in page.locator(".st-key-signed-in").inner_text()
     return context, page
-
-
-def to_page(page, name: str) -> None:
-    """Go to a page of the app by its link in the sidebar, and wait for its title (a minute and a half at most).
-
-    A click that lands while the page is still starting can be lost (the run under way finishes on the page it
-    began), as a planner's would: the link is clicked again until the page's title shows.
-    """
-    title = page.locator("[data-testid='stMain'] h1").filter(has_text=name).first
-    for _ in range(6):
-        page.get_by_role("link", name=name).click(timeout=90_000)
-        try:
-            title.wait_for(timeout=15_000)
-            return
-        except Exception:  # noqa: BLE001 - not there yet: click again
-            continue
-    shown(page, title, f"to-{name.lower()}")
-
-
-def shown(page, locator, shot: str) -> None:
-    """Wait for ``locator`` to show (90 s); when it never does, keep a picture of the page (``shot``.png) to read."""
-    try:
-        locator.wait_for(timeout=90_000)
-    except Exception:
-        page.screenshot(path=str(ARTIFACTS / f"{shot}-failed.png"), full_page=True)
-        raise
 
 
 def alert(page, text: str, timeout_s: float = 90) -> str:

@@ -99,6 +99,32 @@ def metric(page, label: str) -> str:
     return block.locator("[data-testid='stMetricValue']").inner_text()
 
 
+def to_page(page, name: str) -> None:
+    """Go to a page of the app by its link in the sidebar, and wait for its title (a minute and a half at most).
+
+    A click that lands while the page is still starting can be lost (the run under way finishes on the page it
+    began), as a planner's would: the link is clicked again until the page's title shows.
+    """
+    title = page.locator("[data-testid='stMain'] h1").filter(has_text=name).first
+    for _ in range(6):
+        page.get_by_role("link", name=name).click(timeout=90_000)
+        try:
+            title.wait_for(timeout=15_000)
+            return
+        except Exception:  # noqa: BLE001 - not there yet: click again
+            continue
+    shown(page, title, f"to-{name.lower()}")
+
+
+def shown(page, locator, shot: str) -> None:
+    """Wait for ``locator`` to show (90 s); when it never does, keep a picture of the page (``shot``.png) to read."""
+    try:
+        locator.wait_for(timeout=90_000)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / f"{shot}-failed.png"), full_page=True)
+        raise
+
+
 def test_map_draws_communities_over_state_outlines_offline(served_app, page):
     open_app(page, served_app)
     pixels = map_pixels(page)
@@ -140,10 +166,13 @@ def test_names_carrying_html_run_nothing_and_show_as_text(served_app, page, tmp_
     the_map = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
     page.goto(served_app)
     the_map.wait_for(state="visible", timeout=ceiling_ms)
-    page.get_by_role("link", name="Data").click(timeout=ceiling_ms)
+    to_page(page, "Data")
+    # as a planner would, the file is given once the page has finished starting (a file set on an uploader that
+    # the page's first run then draws again can be dropped)
+    assert wait_for(lambda: page.locator("[data-testid='stStatusWidget']").count() == 0, ceiling_ms / 1000)
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(tmp_path / "hostile.csv"),
                                                                                         timeout=ceiling_ms)
-    page.get_by_text("Using hostile.csv: 3 communities").wait_for(timeout=ceiling_ms)
+    shown(page, page.get_by_text("Using hostile.csv: 3 communities"), "hostile-upload")
     page.get_by_role("link", name="Map & hubs").click(timeout=ceiling_ms)
     the_map.wait_for(state="visible", timeout=ceiling_ms)
     canvas = map_canvas(page)
