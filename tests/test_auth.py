@@ -1,5 +1,7 @@
 """Sign-in in the app (AppTest): the sign-in page, who is signed in, and the store's permissions honoured by the pages.
 
+Every test with a store runs on SQLite and on PostgreSQL.
+
 With an ``[auth]`` section in the secrets the app shows nothing but a sign-in page until
 ``st.user`` says someone is signed in (here AppTest's ``user``, as Streamlit fills it from the
 identity provider's claims); every store call then acts as that person, and what the store
@@ -76,6 +78,16 @@ def save_a_plan(app: AppTest, town: str = "Dodge City, KS", space: str | None = 
     run(app)
     assert not app.error, errors(app)
     return workspace(app).origin
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def isolated_store(request, tmp_path, monkeypatch) -> str:
+    """The app's store for one test, once a SQLite file and once a PostgreSQL database (a team's deployment):
+    the pages must honour the same permissions on both."""
+    url = (f"sqlite:///{tmp_path / 'store' / 'scenarios.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    monkeypatch.setenv("COVERAGE_STORE_URL", url)
+    return url
 
 
 @pytest.fixture
