@@ -174,6 +174,39 @@ def test_an_older_store_is_upgraded_on_open_and_says_so(store_url):
     assert save_pilot(store).version == 1
 
 
+def test_the_teams_migration_goes_down_and_up_again_keeping_the_plans(store_url):
+    """0003 (teams, spaces, audit) undone to 0002 and done again: the plans and their versions are kept, and the
+    store then works as a team store (the plans in team ``local``), on SQLite and PostgreSQL alike."""
+    from alembic import command
+
+    from coverage.store.access import LOCAL_TEAM, team_space
+    from coverage.store.store import _alembic_config
+
+    store = ScenarioStore(store_url)
+    saved = save_pilot(store)
+    store.close()
+    engine = sa.create_engine(store_url.replace("postgresql://", "postgresql+psycopg://"))
+    config = _alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002")
+    with engine.connect() as conn:
+        tables = set(sa.inspect(conn).get_table_names())
+        assert not {"teams", "members", "audit", "comments", "dataset_spaces"} & tables
+        assert "space" not in {column["name"] for column in sa.inspect(conn).get_columns("scenarios")}
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(sa.text("SELECT count(*) FROM versions")).scalar() == 1
+    engine.dispose()
+    store = ScenarioStore(store_url)  # opened at 0002: upgraded to the head again
+    assert any("from schema revision 0002" in message for message in store.messages)
+    (info,) = store.list()
+    assert (info.id, info.name, info.latest_version) == (saved.id, "Plains pilot", 1)
+    assert info.space == team_space(LOCAL_TEAM)
+    assert save_pilot(store, scenario_id=saved.id, based_on=1).version == 2  # and it takes new versions
+    assert [entry.action for entry in store.audit()] == ["save"]  # the audit log starts again at 0003
+    store.close()
+
+
 def test_the_store_knows_its_newest_schema_without_alembic():
     """The fast open (no Alembic) compares with SCHEMA_HEAD: it must be Alembic's head, or a migration is skipped."""
     from alembic.script import ScriptDirectory
