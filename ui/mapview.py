@@ -153,11 +153,18 @@ def tier_codes(evaluation: Evaluation) -> str:
 
 
 def community_label(evaluation: Evaluation, community_id: str) -> str:
-    """The full text of one community: place, people, tier, minutes and its nearest hub ("" when unknown)."""
-    rows = np.flatnonzero(evaluation.engine.communities["community_id"].astype(str).to_numpy() == str(community_id))
-    if not len(rows):
+    """The full text of one community: place, people, tier, minutes and its nearest hub ("" when unknown).
+
+    The coverage table and the rows by id are made once per plan state: the selection bar asks on every run
+    of the map while a community is selected.
+    """
+    row = _memo(evaluation, "community_rows", lambda: {
+        community: i for i, community in reversed(list(enumerate(
+            evaluation.engine.communities["community_id"].astype(str).tolist())))}).get(str(community_id))
+    if row is None:
         return ""
-    return str(_labels(evaluation, evaluation.coverage.table().iloc[rows[:1]]).iloc[0])
+    table = _memo(evaluation, "coverage_table", evaluation.coverage.table)
+    return str(_labels(evaluation, table.iloc[[row]]).iloc[0])
 
 
 def view_for(lat: pd.Series, lon: pd.Series, width_px: int = 1000, height_px: int = 620,
