@@ -199,6 +199,7 @@ class CoverageEngine:
         self.n_communities = len(self.communities)
         self.n_sites = len(self.sites)
         self.site_index: dict[str, int] = {sid: i for i, sid in enumerate(self._site.ids)}
+        self.community_index: dict[str, int] = {cid: i for i, cid in enumerate(self._community.ids)}
         self._community_tree = cKDTree(self._community.xyz)
         if matrix is not None:
             source = matrix_pairs(matrix, self._site.ids, self._community.ids)

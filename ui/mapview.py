@@ -152,19 +152,21 @@ def tier_codes(evaluation: Evaluation) -> str:
     return (np.asarray(evaluation.coverage.tier, dtype=np.uint8) + 48).tobytes().decode("ascii")
 
 
+def coverage_table(evaluation: Evaluation) -> pd.DataFrame:
+    """``evaluation.coverage.table()``, made once per plan state (read it, do not change it)."""
+    return _memo(evaluation, "coverage_table", evaluation.coverage.table)
+
+
 def community_label(evaluation: Evaluation, community_id: str) -> str:
     """The full text of one community: place, people, tier, minutes and its nearest hub ("" when unknown).
 
-    The coverage table and the rows by id are made once per plan state: the selection bar asks on every run
-    of the map while a community is selected.
+    The selection bar asks on every run of the map while a community is selected: the row comes from the
+    engine's index and the table is made once per plan state.
     """
-    row = _memo(evaluation, "community_rows", lambda: {
-        community: i for i, community in reversed(list(enumerate(
-            evaluation.engine.communities["community_id"].astype(str).tolist())))}).get(str(community_id))
+    row = evaluation.engine.community_index.get(str(community_id))
     if row is None:
         return ""
-    table = _memo(evaluation, "coverage_table", evaluation.coverage.table)
-    return str(_labels(evaluation, table.iloc[[row]]).iloc[0])
+    return str(_labels(evaluation, coverage_table(evaluation).iloc[[row]]).iloc[0])
 
 
 def view_for(lat: pd.Series, lon: pd.Series, width_px: int = 1000, height_px: int = 620,
@@ -251,7 +253,7 @@ def _labels(evaluation: Evaluation, table: pd.DataFrame) -> pd.Series:
 
 def community_layer_data(evaluation: Evaluation) -> pd.DataFrame:
     """One row per community: position, size, colour and a plain-text tooltip (all of it, for an inline layer)."""
-    table = evaluation.coverage.table()
+    table = coverage_table(evaluation)
     colour = table["tier"].map(TIER_COLOURS)
     label = _labels(evaluation, table)
     return pd.DataFrame({
@@ -339,7 +341,7 @@ def _communities_layer(evaluation: Evaluation) -> str:
         from coverage.data import fingerprint
 
         name = f"communities-{fingerprint(communities).replace(':', '-')}.json"
-        data = _publish(name, lambda: _community_rows(evaluation.coverage.table()))
+        data = _publish(name, lambda: _community_rows(coverage_table(evaluation)))
         return _layer("ScatterplotLayer", "communities", data, **common)
     rows = community_layer_data(evaluation).drop(columns="colour").assign(i=np.arange(len(communities)))
     return _layer("ScatterplotLayer", "communities", rows.to_dict(orient="records"), **common)
