@@ -377,11 +377,31 @@ def dark_pixels(canvas, row: int, column: int) -> int:
 
 
 # -- many planners at once ----------------------------------------------------------------------------------
+async def act(session, record, kind: str, element, state, fragment_id: str = "") -> bool:
+    """One change through a widget of the page, recorded (a failure when the widget is not there); True when the
+    page settled without an error.  With ``fragment_id`` only that fragment reruns, as the browser sends it."""
+    if element is None:
+        record(Failure(kind, f"no widget for {kind} on the page"))
+        return False
+    result = await session.rerun({element.id: state}, kind, fragment_id=fragment_id)
+    record(result)
+    return result.error is None
+
+
+def other_threshold(session, same_day: float):
+    """The same-day threshold field and its state set to the other of 90 and 95 minutes; and that value."""
+    from loadclient import number
+
+    field = session.find("number_input", key_part="same_day_minutes")
+    same_day = 95.0 if same_day == 90.0 else 90.0
+    return field, (number(field.id, same_day) if field else None), same_day
+
+
 async def planner(session, rng, stop: dict, record) -> None:
     """One planner's cycle of changes through the app's own widgets, 2-4 s apart, until ``stop["at"]``."""
     import asyncio
 
-    from loadclient import arrow_table, deck_selection, number, table_edit, trigger
+    from loadclient import arrow_table, deck_selection, table_edit, trigger
 
     def site_of(label: str) -> str:
         return label.rsplit("(", 1)[1].rstrip(")")
@@ -391,12 +411,7 @@ async def planner(session, rng, stop: dict, record) -> None:
         return time.monotonic() < stop["at"]
 
     async def change(kind: str, element, state) -> bool:
-        if element is None:
-            record(Failure(kind, f"no widget for {kind} on the page"))
-            return False
-        result = await session.rerun({element.id: state}, kind)
-        record(result)
-        return result.error is None
+        return await act(session, record, kind, element, state)
 
     def table_row(site: str):
         table = session.find("dataframe", key_part="hub-table")
@@ -424,9 +439,8 @@ async def planner(session, rng, stop: dict, record) -> None:
         lock = session.find("button", label="Lock the hub here")
         if not await change("lock", lock, trigger(lock.id) if lock else None) or not await think():
             return
-        field = session.find("number_input", key_part="same_day_minutes")
-        same_day = 95.0 if same_day == 90.0 else 90.0
-        if not await change("threshold", field, number(field.id, same_day) if field else None) or not await think():
+        field, state, same_day = other_threshold(session, same_day)
+        if not await change("threshold", field, state) or not await think():
             return
         table, row = table_row(site)
         label = next(label for label in labels if site_of(label) == moved_to)
@@ -441,9 +455,8 @@ async def planner(session, rng, stop: dict, record) -> None:
         state = table_edit(table.id, deleted=[row]) if row is not None else None
         if not await change("remove", table if row is not None else None, state) or not await think():
             return
-        field = session.find("number_input", key_part="same_day_minutes")
-        same_day = 95.0 if same_day == 90.0 else 90.0
-        if not await change("threshold", field, number(field.id, same_day) if field else None) or not await think():
+        field, state, same_day = other_threshold(session, same_day)
+        if not await change("threshold", field, state) or not await think():
             return
 
 
@@ -452,23 +465,16 @@ async def reporter(session, stop: dict, record) -> None:
     the worker process), changing the same-day threshold between them so each report is a new one."""
     import asyncio
 
-    from loadclient import number, trigger
+    from loadclient import trigger
 
     same_day = 90.0
     while time.monotonic() < stop["at"]:
         make = session.find("button", label="Make the report")
-        if make is None:
-            record(Failure("report", "no Make the report button on the page"))
+        if not await act(session, record, "report", make, trigger(make.id) if make else None,
+                         fragment_id=make.fragment_id if make else ""):
             return
-        result = await session.rerun({make.id: trigger(make.id)}, "report", fragment_id=make.fragment_id)
-        record(result)
-        if result.error is not None:
-            return
-        field = session.find("number_input", key_part="same_day_minutes")
-        same_day = 95.0 if same_day == 90.0 else 90.0
-        result = await session.rerun({field.id: number(field.id, same_day)}, "report-change")
-        record(result)
-        if result.error is not None:
+        field, state, same_day = other_threshold(session, same_day)
+        if not await act(session, record, "report-change", field, state):
             return
         await asyncio.sleep(0.5)
 
